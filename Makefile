@@ -1,0 +1,41 @@
+# Luna's two everyday commands:
+#   make run    set everything up and start the platform on http://127.0.0.1:8000
+#   make test   set everything up and run the test suite
+# Needs Python 3.11+ (and Node 20 once the web app is built here) on Debian or Ubuntu.
+
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint format env-example clean
+
+run: setup
+	$(UV) run luna serve
+
+test: setup
+	$(UV) run pytest --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
+
+setup: $(UV)
+	$(UV) sync --frozen
+
+$(HOME)/.local/bin/uv:
+	@echo "Installing uv $(UV_VERSION) for this user"
+	python3 -m pip install --user --quiet "uv==$(UV_VERSION)" \
+	  || python3 -m pip install --user --quiet --break-system-packages "uv==$(UV_VERSION)"
+
+lint: setup
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+	LUNA_DATA_DIR=$$(mktemp -d) $(UV) run luna db check
+
+format: setup
+	$(UV) run ruff check --fix .
+	$(UV) run ruff format .
+
+env-example: setup
+	$(UV) run luna env example --output .env.example
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml htmlcov

@@ -1,0 +1,54 @@
+"""The application factory: middleware stack, routers and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from luna import __version__
+from luna.db.engine import create_engine, create_session_factory
+from luna.health.routes import router as health_router
+from luna.observability.logging import get_logger
+from luna.observability.middleware import RequestContextMiddleware
+from luna.problems import install_problem_handlers
+from luna.settings import Settings, load_settings
+
+log = get_logger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the Luna ASGI application for the given settings."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.session_factory = create_session_factory(engine)
+        log.info("started", database=settings.database.get_backend_name(), env=settings.env)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+            log.info("stopped")
+
+    app = FastAPI(
+        title="Luna API",
+        version=__version__,
+        summary="Build, run, watch and sell AI agents.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for ASGI servers (``uvicorn --factory luna.app:create_app_from_environment``)."""
+    return create_app(load_settings())

@@ -1,0 +1,113 @@
+"""The ``luna`` command: serve, worker, db, env, version."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from luna import __version__
+from luna.cli import db, env
+from luna.cli.output import ExitCode, console, fail, settings_or_exit
+from luna.observability.logging import configure_logging, get_logger
+from luna.settings import Settings
+
+log = get_logger("luna.cli")
+
+app = typer.Typer(
+    name="luna",
+    help="Luna: build, run, watch and sell AI agents.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(env.app, name="env")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(f"luna {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Luna's command line."""
+
+
+@app.command("version")
+def version() -> None:
+    """Print Luna's version."""
+    console.print(f"luna {__version__}")
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [LUNA_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on [LUNA_PORT].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="API processes [LUNA_WEB_CONCURRENCY].", min=1)
+    ] = None,
+    migrate: Annotated[
+        bool | None,
+        typer.Option(help="Apply migrations first [default: on for SQLite, off otherwise]."),
+    ] = None,
+) -> None:
+    """Run the API and the web app (http://127.0.0.1:8000 by default)."""
+    from luna.app import create_app
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+    _prepare_database(settings, migrate)
+    processes = workers or settings.web_concurrency
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
+        "access_log": False,  # the request middleware writes one access line per request
+        "server_header": False,
+        "timeout_graceful_shutdown": int(settings.shutdown_grace_seconds),
+    }
+    if processes > 1:
+        uvicorn.run(
+            "luna.app:create_app_from_environment", factory=True, workers=processes, **options
+        )
+    else:
+        uvicorn.run(create_app(settings), **options)
+
+
+def _prepare_database(settings: Settings, migrate: bool | None) -> None:
+    """Migrate when asked (or by default on SQLite); otherwise refuse a stale schema."""
+    from luna.cli.db import with_engine
+    from luna.db import migrations
+
+    if settings.should_migrate_on_start if migrate is None else migrate:
+        with_engine(settings, lambda engine: migrations.upgrade(engine, settings))
+        log.info("database migrated", revision=sorted(migrations.head_revisions(settings)))
+        return
+    current = with_engine(settings, migrations.current_revisions)
+    if current != migrations.head_revisions(settings):
+        fail(
+            "the database is not migrated; run `luna db migrate` first",
+            ExitCode.DATABASE_NOT_READY,
+        )
+
+
+@app.command("worker")
+def worker() -> None:
+    """Run a background worker process (durable runs, schedules) until stopped."""
+    from luna.errors import ServiceUnavailable
+    from luna.worker import run_worker
+
+    settings = settings_or_exit()
+    configure_logging(settings)
+    try:
+        run_worker(settings)
+    except ServiceUnavailable as exc:
+        fail(f"worker cannot start: {exc.detail}", ExitCode.DATABASE_NOT_READY)

@@ -1,0 +1,1 @@
+"""Logging, request context, tracing propagation and, later, metrics and alerts."""

@@ -1,0 +1,97 @@
+"""Structured logging: JSON lines in production, readable console output in development.
+
+The standard library's loggers (uvicorn, SQLAlchemy, Alembic) are routed through the
+same structlog processors, so every line has one shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from structlog.types import EventDict, Processor, WrappedLogger
+
+from luna.observability.context import current_request
+from luna.settings import Settings
+
+_QUIET_LOGGERS = ("uvicorn.access",)
+_HANDLER_NAME = "luna"
+
+
+def _add_request_context(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
+    context = current_request.get()
+    if context is not None:
+        event.setdefault("request_id", context.request_id)
+        event.setdefault("trace_id", context.trace_id)
+        event.setdefault("span_id", context.span_id)
+        if context.user_id:
+            event.setdefault("user_id", context.user_id)
+        if context.workspace_id:
+            event.setdefault("workspace_id", context.workspace_id)
+    return event
+
+
+def _shared_processors() -> list[Processor]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True, key="timestamp"),
+        _add_request_context,
+        structlog.processors.StackInfoRenderer(),
+    ]
+
+
+def configure_logging(settings: Settings, *, stream: Any = None) -> None:
+    """Route structlog and the standard library's logging to one formatter."""
+    renderer: Processor
+    if settings.resolved_log_format == "json":
+        renderer = structlog.processors.JSONRenderer()
+        exception_processor: list[Processor] = [structlog.processors.dict_tracebacks]
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        exception_processor = []
+
+    shared = _shared_processors()
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=shared,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *exception_processor,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter)
+    handler.set_name(_HANDLER_NAME)
+    root = logging.getLogger()
+    for existing in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(existing)
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = True
+    for name in _QUIET_LOGGERS:
+        logging.getLogger(name).handlers.clear()
+        logging.getLogger(name).propagate = False
+    # Alembic announces its context at INFO on every inspection (each ``/readyz``); the
+    # commands that migrate report what they applied themselves.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    logging.getLogger("sqlalchemy.engine").setLevel(
+        logging.INFO if settings.database_echo else logging.WARNING
+    )
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    """A structured logger for a module."""
+    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name)
+    return logger

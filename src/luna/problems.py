@@ -1,0 +1,147 @@
+"""RFC 9457 problem details: the one shape of every error response.
+
+Handlers here turn Luna's own errors, the framework's HTTP errors (404, 405, ...) and
+request validation errors into ``application/problem+json``. Unexpected exceptions are
+turned into a bare 500 by the request middleware, which also logs them; no stack trace
+ever leaves the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from luna.errors import LunaError
+from luna.observability.context import current_request
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_TYPE_PREFIX = "urn:luna:problem:"
+
+_CODES_BY_STATUS = {
+    400: "bad-request",
+    401: "unauthenticated",
+    402: "entitlement-exceeded",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    413: "content-too-large",
+    415: "unsupported-media-type",
+    422: "validation-failed",
+    429: "rate-limited",
+    500: "internal-error",
+    503: "service-unavailable",
+}
+
+
+def code_for_status(status: int) -> str:
+    """The problem code Luna uses for a bare HTTP status."""
+    return _CODES_BY_STATUS.get(status, f"http-{status}")
+
+
+def problem_body(
+    *,
+    status: int,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    instance: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Build a problem document; the request id is added from the request context."""
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_PREFIX + (code or code_for_status(status)),
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or title or phrase,
+    }
+    if instance:
+        body["instance"] = instance
+    context = current_request.get()
+    if context is not None:
+        body["request_id"] = context.request_id
+    body.update(extra or {})
+    return body
+
+
+def problem_response(
+    body: dict[str, Any], *, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """A JSON response carrying a problem document."""
+    return JSONResponse(
+        body, status_code=body["status"], headers=headers, media_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def _field_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    fields = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        where, path = (location[0], location[1:]) if location else ("body", [])
+        fields.append(
+            {
+                "in": where,
+                "pointer": "#/" + "/".join(path) if where == "body" else None,
+                "name": ".".join(path) if where != "body" else None,
+                "message": error.get("msg", "invalid"),
+                "type": error.get("type", "value_error"),
+            }
+        )
+    return [{key: value for key, value in item.items() if value is not None} for item in fields]
+
+
+async def _luna_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, LunaError)  # noqa: S101  (registered for LunaError only)
+    body = problem_body(
+        status=exc.status,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        instance=request.url.path,
+        extra=exc.data,
+    )
+    return problem_response(body, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    body = problem_body(status=exc.status_code, detail=detail, instance=request.url.path)
+    return problem_response(body, headers=dict(exc.headers or {}))
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)  # noqa: S101
+    errors = list(exc.errors())
+    if any(error.get("type") == "json_invalid" for error in errors):
+        body = problem_body(
+            status=400,
+            code="malformed-json",
+            detail="The request body is not valid JSON.",
+            instance=request.url.path,
+            extra={"errors": _field_errors(errors)},
+        )
+    else:
+        body = problem_body(
+            status=422,
+            code="validation-failed",
+            detail="The request has invalid fields; see errors.",
+            instance=request.url.path,
+            extra={"errors": _field_errors(errors)},
+        )
+    return problem_response(body)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Register the handlers that render every handled error as problem+json."""
+    app.add_exception_handler(LunaError, _luna_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)

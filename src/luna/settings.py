@@ -1,0 +1,233 @@
+"""Every setting Luna reads, in one validated pydantic-settings class.
+
+Nothing else in the code base reads ``os.environ``. Settings come from ``LUNA_*``
+environment variables, then from an optional ``.env`` file, then from defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+ENV_PREFIX = "LUNA_"
+MIN_SECRET_LENGTH = 32
+SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
+
+Environment = Literal["development", "test", "production"]
+LogFormat = Literal["json", "console"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+
+
+def normalise_database_url(raw: str) -> str:
+    """Parse a database URL and give it Luna's async driver.
+
+    ``postgresql://`` becomes ``postgresql+asyncpg://`` and ``sqlite://`` becomes
+    ``sqlite+aiosqlite://``; anything else is refused with a reason.
+    """
+    try:
+        url = make_url(raw)
+    except ArgumentError as exc:
+        raise ValueError(
+            "is not a database URL; expected sqlite:///path/to/luna.db "
+            "or postgresql://user@host:5432/name"
+        ) from exc
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValueError(
+            f"uses the unsupported driver {url.drivername!r}; Luna runs on SQLite and PostgreSQL"
+        )
+    if driver.startswith("postgresql") and not url.database:
+        raise ValueError("names no database; add one, as in postgresql://host:5432/luna")
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+class Settings(BaseSettings):
+    """Luna's configuration. Each field is read from ``LUNA_<FIELD NAME>``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        validate_default=True,
+    )
+
+    env: Environment = Field(
+        "development",
+        description="development, test or production. Production refuses weak or missing secrets.",
+    )
+    data_dir: Path = Field(
+        Path(".luna"),
+        description="Directory for the embedded SQLite database and generated local secrets.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the database. Default: SQLite in the data directory. "
+        "PostgreSQL: postgresql://user:password@host:5432/luna",
+    )
+    database_pool_size: Annotated[int, Field(ge=1, le=200)] = Field(
+        10, description="Connections each process keeps open to PostgreSQL."
+    )
+    database_echo: bool = Field(False, description="Log every SQL statement (development aid).")
+    migrate_on_start: bool | None = Field(
+        None,
+        description="Apply pending migrations when `luna serve` starts. "
+        "Default: on for SQLite, off for PostgreSQL (run `luna db migrate`).",
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Secret for signing and key derivation, at least 32 characters. "
+        "Generated and stored in the data directory in development; required in production.",
+    )
+    redis_url: SecretStr | None = Field(
+        None, description="Redis URL for shared cache, sessions and rate limits across replicas."
+    )
+    host: str = Field("127.0.0.1", description="Address `luna serve` listens on.")
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(8000, description="Port to listen on.")
+    web_concurrency: Annotated[int, Field(ge=1, le=64)] = Field(
+        1, description="API worker processes started by `luna serve`."
+    )
+    public_url: AnyHttpUrl = Field(
+        AnyHttpUrl("http://127.0.0.1:8000"),
+        description="The URL users reach Luna at; used in links and as the default allowed origin.",
+    )
+    log_level: LogLevel = Field("INFO", description="Lowest level of log record written.")
+    log_format: LogFormat | None = Field(
+        None, description="json or console. Default: console in development, json otherwise."
+    )
+    shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
+        20, description="Seconds a stopping process waits for in-flight work."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_supported(cls, value: str | None) -> str | None:
+        return None if value is None else normalise_database_url(value)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_is_redis(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("redis://", "rediss://", "unix://")
+        ):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_strict(self) -> Settings:
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key and len(key) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"LUNA_SECRET_KEY is too short: it needs at least {MIN_SECRET_LENGTH} characters"
+            )
+        if self.env == "production" and not key:
+            raise ValueError("LUNA_SECRET_KEY is required in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL in use: the configured one or SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'luna.db').resolve()}"
+
+    @property
+    def database(self) -> URL:
+        """The database URL, parsed."""
+        return make_url(self.resolved_database_url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is the embedded SQLite."""
+        return self.database.get_backend_name() == "sqlite"
+
+    @property
+    def should_migrate_on_start(self) -> bool:
+        """Whether `luna serve` applies migrations before it starts."""
+        return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
+
+    @property
+    def resolved_log_format(self) -> LogFormat:
+        """The log format in use."""
+        if self.log_format:
+            return self.log_format
+        return "console" if self.env == "development" else "json"
+
+
+class SettingsError(Exception):
+    """Raised when the environment does not make valid settings; lists each bad variable."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  {name}: {reason}" for name, reason in problems)
+        super().__init__(f"invalid configuration:\n{lines}")
+
+
+def variable_name(field_name: str) -> str:
+    """The environment variable that sets a field."""
+    return f"{ENV_PREFIX}{field_name.upper()}"
+
+
+def _problems_from(error: ValidationError) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for item in error.errors(include_url=False, include_input=False):
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if item["loc"]:
+            problems.append((variable_name(str(item["loc"][0])), message))
+        else:  # a whole-model rule; its message names the variable
+            name, _, reason = message.partition(" ")
+            problems.append(
+                (name, reason) if name.startswith(ENV_PREFIX) else ("settings", message)
+            )
+    return problems
+
+
+def _ensure_local_secret(data_dir: Path) -> SecretStr:
+    """Read the development secret from the data directory, creating it on first use."""
+    path = data_dir / SECRET_FILE_NAME
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return SecretStr(path.read_text().strip())
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment, raising :class:`SettingsError` when invalid.
+
+    Outside production a missing secret key is generated once and kept in the data
+    directory, so that a first ``luna serve`` needs no configuration.
+    """
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_problems_from(exc)) from exc
+    if settings.secret_key is None:
+        secret = _ensure_local_secret(settings.data_dir)
+        settings = settings.model_copy(update={"secret_key": secret})
+    return settings

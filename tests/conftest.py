@@ -1,0 +1,143 @@
+"""Shared fixtures: settings on a private database, the app, an HTTP client.
+
+By default every test gets its own SQLite database (copied from one migrated once).
+With ``LUNA_TEST_DATABASE_URL`` set, the suite runs on a fresh PostgreSQL database
+created for the session and emptied after every test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from luna.app import create_app
+from luna.db import migrations
+from luna.db.base import Base
+from luna.db.engine import create_engine
+from luna.settings import Settings, normalise_database_url
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def make_settings(data_dir: Path, database_url: str | None, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "test",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "log_format": "json",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+async def _create_postgres_database(server_url: str) -> str:
+    url = make_url(normalise_database_url(server_url))
+    name = f"luna_test_{secrets.token_hex(6)}"
+    admin = create_engine(make_settings(Path("."), url.render_as_string(hide_password=False)))
+    async with admin.connect() as connection:
+        await (await connection.execution_options(isolation_level="AUTOCOMMIT")).execute(
+            text(f'CREATE DATABASE "{name}"')
+        )
+    await admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres_database(server_url: str, database_url: str) -> None:
+    admin = create_engine(make_settings(Path("."), normalise_database_url(server_url)))
+    name = make_url(database_url).database
+    async with admin.connect() as connection:
+        await (await connection.execution_options(isolation_level="AUTOCOMMIT")).execute(
+            text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        )
+    await admin.dispose()
+
+
+async def _migrate(settings: Settings) -> None:
+    engine = create_engine(settings)
+    await migrations.upgrade(engine, settings)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database for the session: a SQLite template file or a PostgreSQL URL."""
+    server_url = os.environ.get("LUNA_TEST_DATABASE_URL")
+    if server_url:
+        database_url = asyncio.run(_create_postgres_database(server_url))
+        asyncio.run(_migrate(make_settings(Path("."), database_url)))
+        yield database_url
+        asyncio.run(_drop_postgres_database(server_url, database_url))
+        return
+    template = tmp_path_factory.mktemp("template") / "luna.db"
+    asyncio.run(_migrate(make_settings(template.parent, f"sqlite:///{template}")))
+    yield str(template)
+
+
+@pytest.fixture
+def empty_database_settings(tmp_path: Path) -> Iterator[Settings]:
+    """Settings on a database of its own with no schema at all."""
+    server_url = os.environ.get("LUNA_TEST_DATABASE_URL")
+    if not server_url:
+        yield make_settings(tmp_path, f"sqlite:///{tmp_path / 'empty.db'}")
+        return
+    database_url = asyncio.run(_create_postgres_database(server_url))
+    yield make_settings(tmp_path, database_url)
+    asyncio.run(_drop_postgres_database(server_url, database_url))
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return bool(os.environ.get("LUNA_TEST_DATABASE_URL"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, migrated_database: str, on_postgres: bool) -> Settings:
+    """Settings for one test, on a database holding the migrated, empty schema."""
+    if on_postgres:
+        return make_settings(tmp_path, migrated_database)
+    database = tmp_path / "luna.db"
+    shutil.copyfile(migrated_database, database)
+    return make_settings(tmp_path, f"sqlite:///{database}")
+
+
+async def _empty_tables(settings: Settings) -> None:
+    engine = create_engine(settings)
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+    await engine.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings, on_postgres: bool) -> AsyncIterator[FastAPI]:
+    """The application with its lifespan running."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+    if on_postgres:
+        await _empty_tables(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
