@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import luna.db.models  # noqa: F401  (registers every table)
+import luna.db.models
 from luna.db.base import Base
 from luna.db.engine import create_engine
 from luna.settings import load_settings

@@ -28,6 +28,8 @@ from luna.settings import Settings, normalise_database_url
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
+pytest_plugins = ["tests.accounts"]
+
 
 @pytest.fixture
 def anyio_backend() -> str:
@@ -111,7 +113,9 @@ def on_postgres() -> bool:
 def settings(tmp_path: Path, migrated_database: str, on_postgres: bool) -> Settings:
     """Settings for one test, on a database holding the migrated, empty schema."""
     if on_postgres:
-        return make_settings(tmp_path, migrated_database)
+        settings = make_settings(tmp_path, migrated_database)
+        asyncio.run(_empty_tables(settings))  # whatever an earlier test left behind
+        return settings
     database = tmp_path / "luna.db"
     shutil.copyfile(migrated_database, database)
     return make_settings(tmp_path, f"sqlite:///{database}")
@@ -126,18 +130,29 @@ async def _empty_tables(settings: Settings) -> None:
 
 
 @pytest.fixture
-async def app(settings: Settings, on_postgres: bool) -> AsyncIterator[FastAPI]:
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
     """The application with its lifespan running."""
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield application
-    if on_postgres:
-        await _empty_tables(settings)
 
 
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the app in-process."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+    async with browser_client(app) as http:
         yield http
+
+
+def browser_client(app: FastAPI, **options: object) -> httpx.AsyncClient:
+    """A client that behaves like Luna's own web app in a browser: same origin, a UA."""
+    settings: Settings = app.state.settings
+    origin = str(settings.public_url).rstrip("/")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    headers = {"Origin": origin, "User-Agent": "Mozilla/5.0 (test browser)"}
+    return httpx.AsyncClient(
+        transport=transport,
+        base_url=origin,
+        headers=headers,
+        **options,  # type: ignore[arg-type]
+    )

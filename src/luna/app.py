@@ -10,10 +10,14 @@ from fastapi import FastAPI
 from luna import __version__
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
+from luna.identity.api_key_routes import router as api_key_router
+from luna.identity.routes import router as identity_router
 from luna.observability.logging import get_logger
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import install_problem_handlers
+from luna.security.csrf import CsrfMiddleware
 from luna.settings import Settings, load_settings
+from luna.tenancy.routes import router as tenancy_router
 
 log = get_logger(__name__)
 
@@ -45,6 +49,15 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(identity_router)
+    app.include_router(tenancy_router)
+    app.include_router(api_key_router)
+    # Added last = outermost: the request context wraps everything, including refusals.
+    app.add_middleware(
+        CsrfMiddleware,
+        trusted_origins=settings.trusted_origins,
+        cookie_name=settings.session_cookie_name,
+    )
     app.add_middleware(RequestContextMiddleware)
     return app
 

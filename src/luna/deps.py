@@ -5,14 +5,21 @@ Tests replace any of them with ``app.dependency_overrides``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from luna.db.base import utcnow
+from luna.errors import Forbidden
+from luna.identity.principal import Principal, authenticate
 from luna.observability.context import RequestContext
 from luna.settings import Settings
+from luna.tenancy.access import WorkspaceAccess, authorize_workspace
+
+Clock = Callable[[], datetime]
 
 
 def get_settings(request: Request) -> Settings:
@@ -33,6 +40,11 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_clock() -> Clock:
+    """The source of the current time (tests move it)."""
+    return utcnow
+
+
 def get_request_context(request: Request) -> RequestContext:
     """The request's id, trace and (once authenticated) user and workspace."""
     context: RequestContext = request.scope["state"]["request_context"]
@@ -42,4 +54,52 @@ def get_request_context(request: Request) -> RequestContext:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
 RequestContextDep = Annotated[RequestContext, Depends(get_request_context)]
+
+
+async def get_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    context: RequestContextDep,
+) -> Principal:
+    """The authenticated caller, or 401."""
+    principal = await authenticate(request=request, session=session, settings=settings, now=clock())
+    context.user_id = principal.user_id
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_user_principal(principal: PrincipalDep) -> Principal:
+    """A caller signed in as a person (API keys may not manage accounts)."""
+    if principal.is_api_key or principal.session is None:
+        raise Forbidden("This action needs a signed-in user, not an API key.")
+    return principal
+
+
+UserPrincipalDep = Annotated[Principal, Depends(get_user_principal)]
+
+
+def require_workspace(
+    action: str, scope: str | None = None
+) -> Callable[..., Coroutine[Any, Any, WorkspaceAccess]]:
+    """A dependency that authorises ``{workspace_id}`` in the path for an action and scope."""
+
+    async def dependency(
+        workspace_id: str, principal: PrincipalDep, session: SessionDep, context: RequestContextDep
+    ) -> WorkspaceAccess:
+        access = await authorize_workspace(
+            session=session,
+            principal=principal,
+            workspace_id=workspace_id,
+            action=action,
+            scope=scope,
+        )
+        context.workspace_id = access.workspace_id
+        return access
+
+    return dependency

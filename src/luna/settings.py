@@ -122,6 +122,28 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
         20, description="Seconds a stopping process waits for in-flight work."
     )
+    allowed_origins: list[AnyHttpUrl] = Field(
+        default_factory=list,
+        description="Extra origins (besides the public URL) allowed to make cookie-"
+        "authenticated writes, as a JSON list.",
+    )
+    session_idle_minutes: Annotated[int, Field(ge=5, le=24 * 60)] = Field(
+        75, description="A session unused this long ends (sliding)."
+    )
+    session_absolute_hours: Annotated[int, Field(ge=1, le=24 * 30)] = Field(
+        8, description="A session ends this long after sign-in, however active."
+    )
+    session_binding: Literal["ip", "subnet"] = Field(
+        "subnet",
+        description="What a session is bound to besides the User-Agent: the exact client IP, "
+        "or its /24 (IPv4) or /64 (IPv6) network.",
+    )
+    login_max_failures: Annotated[int, Field(ge=3, le=100)] = Field(
+        5, description="Failed sign-ins in a row that lock an account."
+    )
+    login_lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = Field(
+        15, description="How long a locked account stays locked."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -171,11 +193,34 @@ class Settings(BaseSettings):
         return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
 
     @property
+    def session_cookie_secure(self) -> bool:
+        """Whether the session cookie is ``Secure``: always, except plain-http localhost
+        outside production."""
+        local = self.public_url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
+        return self.env == "production" or self.public_url.scheme == "https" or not local
+
+    @property
+    def session_cookie_name(self) -> str:
+        """``__Host-luna_session``, or ``luna_session`` where the cookie cannot be Secure."""
+        return "__Host-luna_session" if self.session_cookie_secure else "luna_session"
+
+    @property
+    def trusted_origins(self) -> frozenset[str]:
+        """Origins (scheme://host[:port]) allowed to send cookie-authenticated writes."""
+        return frozenset(_origin(url) for url in [self.public_url, *self.allowed_origins])
+
+    @property
     def resolved_log_format(self) -> LogFormat:
         """The log format in use."""
         if self.log_format:
             return self.log_format
         return "console" if self.env == "development" else "json"
+
+
+def _origin(url: AnyHttpUrl) -> str:
+    default_port = {"http": 80, "https": 443}[url.scheme]
+    port = "" if url.port in (None, default_port) else f":{url.port}"
+    return f"{url.scheme}://{url.host}{port}"
 
 
 class SettingsError(Exception):

@@ -1,0 +1,1 @@
+"""Identity: users, passwords, sessions, API keys, MFA, SSO and bearer tokens."""

@@ -1,0 +1,68 @@
+"""A workspace's API keys: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from luna.deps import ClockDep, SessionDep, require_workspace
+from luna.errors import Forbidden, ValidationFailed
+from luna.identity import api_keys
+from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from luna.tenancy.access import WorkspaceAccess
+from luna.tenancy.permissions import role_allows
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/api-keys", tags=["api-keys"])
+
+KeyReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="admin"))]
+KeyWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="admin"))]
+
+
+@router.post("", operation_id="api-keys-create", status_code=201, response_model=ApiKeyCreated)
+async def create_api_key(
+    body: ApiKeyCreate, access: KeyWriter, session: SessionDep, clock: ClockDep
+) -> ApiKeyCreated:
+    """Create a key. Its secret is in ``key`` and is shown only in this response.
+
+    Members create keys with resource scopes; a key with the ``admin`` scope needs an
+    owner or admin.
+    """
+    if (
+        "admin" in body.scopes
+        and access.role is not None
+        and not role_allows(access.role, "manage")
+    ):
+        raise Forbidden("Only owners and admins may create admin API keys.", needs="manage")
+    if body.expires_at is not None and body.expires_at <= clock():
+        raise ValidationFailed(
+            "The expiry must be in the future.",
+            errors=[{"in": "body", "pointer": "#/expires_at", "message": "Must be in the future."}],
+        )
+    key, plaintext = await api_keys.create_api_key(
+        session=session,
+        workspace_id=access.workspace_id,
+        created_by_user_id=access.principal.user_id,
+        name=body.name,
+        scopes=list(body.scopes),
+        expires_at=body.expires_at,
+    )
+    await session.commit()
+    return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=plaintext)
+
+
+@router.get("", operation_id="api-keys-list", response_model=list[ApiKeyOut])
+async def list_api_keys(access: KeyReader, session: SessionDep) -> list[ApiKeyOut]:
+    """The workspace's keys, without their secrets."""
+    keys = await api_keys.list_api_keys(session=session, workspace_id=access.workspace_id)
+    return [ApiKeyOut.model_validate(k) for k in keys]
+
+
+@router.delete("/{key_id}", operation_id="api-keys-revoke", status_code=204)
+async def revoke_api_key(
+    key_id: str, access: KeyWriter, session: SessionDep, clock: ClockDep
+) -> None:
+    """Revoke a key at once; requests with it are refused from now on."""
+    await api_keys.revoke_api_key(
+        session=session, workspace_id=access.workspace_id, key_id=key_id, now=clock()
+    )

@@ -1,0 +1,209 @@
+"""Sign-up, sign-in, sign-out, email and password flows, the current user and sessions."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep
+from luna.errors import NotFound
+from luna.identity import service, sessions
+from luna.identity.cookies import clear_session_cookie, set_session_cookie
+from luna.identity.models import User
+from luna.identity.principal import client_info
+from luna.identity.schemas import (
+    ChangePassword,
+    ForgotPassword,
+    LogIn,
+    ResetPassword,
+    SessionOut,
+    SignUp,
+    TokenBody,
+)
+from luna.tenancy.schemas import Me
+from luna.tenancy.service import describe_user
+
+router = APIRouter(prefix="/api/v1", tags=["auth"])
+
+
+@router.post("/auth/signup", operation_id="auth-signup", status_code=201, response_model=Me)
+async def sign_up(
+    body: SignUp,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Me:
+    """Create an account, its personal team and workspace, and sign in."""
+    now = clock()
+    user = await service.sign_up(
+        session=session,
+        email=body.email,
+        password=body.password,
+        display_name=body.display_name,
+        settings=settings,
+        now=now,
+    )
+    token, _ = await sessions.start_session(
+        session=session, user=user, client=client_info(request), settings=settings, now=now
+    )
+    await session.commit()
+    set_session_cookie(response, token, settings)
+    return await describe_user(session=session, user=user)
+
+
+@router.post("/auth/login", operation_id="auth-login", response_model=Me)
+async def log_in(
+    body: LogIn,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Me:
+    """Sign in with email and password; a new session id every time (no fixation)."""
+    now = clock()
+    user = await service.check_credentials(
+        session=session, email=body.email, password=body.password, settings=settings, now=now
+    )
+    token, _ = await sessions.start_session(
+        session=session, user=user, client=client_info(request), settings=settings, now=now
+    )
+    await session.commit()
+    set_session_cookie(response, token, settings)
+    return await describe_user(session=session, user=user)
+
+
+@router.post("/auth/logout", operation_id="auth-logout", status_code=204)
+async def log_out(
+    principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    """End this session on the server and drop the cookie."""
+    assert principal.session is not None  # noqa: S101  (guaranteed by UserPrincipalDep)
+    principal.session.revoked_at = clock()
+    await session.commit()
+    response = Response(status_code=204)
+    clear_session_cookie(response, settings)
+    return response
+
+
+@router.post("/auth/email/verify", operation_id="auth-email-verify", status_code=204)
+async def verify_email(body: TokenBody, session: SessionDep, clock: ClockDep) -> None:
+    """Confirm an email address with the token from the verification email."""
+    await service.verify_email(session=session, token=body.token, now=clock())
+
+
+@router.post("/auth/email/resend", operation_id="auth-email-resend", status_code=202)
+async def resend_verification(
+    principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> None:
+    """Send a new verification email (nothing happens once the address is verified)."""
+    user = await _current_user(session, principal.user_id)
+    await service.resend_verification(session=session, user=user, settings=settings, now=clock())
+
+
+@router.post("/auth/password/forgot", operation_id="auth-password-forgot", status_code=202)
+async def forgot_password(
+    body: ForgotPassword, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> None:
+    """Email a reset link if an account has this address; the answer is the same either way."""
+    await service.request_password_reset(
+        session=session, email=body.email, settings=settings, now=clock()
+    )
+
+
+@router.post("/auth/password/reset", operation_id="auth-password-reset", status_code=204)
+async def reset_password(body: ResetPassword, session: SessionDep, clock: ClockDep) -> None:
+    """Choose a new password with a reset link's token; every session is signed out."""
+    await service.reset_password(
+        session=session, token=body.token, password=body.password, now=clock()
+    )
+
+
+@router.get("/me", operation_id="me-get", response_model=Me, tags=["me"])
+async def get_me(principal: UserPrincipalDep, session: SessionDep) -> Me:
+    """The signed-in user with their teams, roles and workspaces."""
+    user = await _current_user(session, principal.user_id)
+    return await describe_user(session=session, user=user)
+
+
+@router.post("/me/password", operation_id="me-password-change", status_code=204, tags=["me"])
+async def change_password(
+    body: ChangePassword,
+    principal: UserPrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> Response:
+    """Change the password; other sessions end and this one gets a new id."""
+    assert principal.session is not None  # noqa: S101
+    user = await _current_user(session, principal.user_id)
+    token = await service.change_password(
+        session=session,
+        user=user,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        current_session=principal.session,
+        now=clock(),
+    )
+    response = Response(status_code=204)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.get(
+    "/me/sessions", operation_id="me-sessions-list", response_model=list[SessionOut], tags=["me"]
+)
+async def list_sessions(
+    principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> list[SessionOut]:
+    """The user's signed-in browsers; ``current`` marks this one."""
+    assert principal.session is not None  # noqa: S101
+    records = await sessions.list_live_sessions(
+        session=session, user_id=principal.session.user_id, settings=settings, now=clock()
+    )
+    current_id = principal.session.id
+    return [
+        SessionOut.model_validate(r).model_copy(update={"current": r.id == current_id})
+        for r in records
+    ]
+
+
+@router.delete(
+    "/me/sessions/{session_id}", operation_id="me-sessions-revoke", status_code=204, tags=["me"]
+)
+async def revoke_session(
+    session_id: str, principal: UserPrincipalDep, session: SessionDep, clock: ClockDep
+) -> None:
+    """Sign out one of the user's sessions."""
+    revoked = await sessions.revoke_own_session(
+        session=session, user_id=principal.user_id or "", session_id=session_id, now=clock()
+    )
+    if not revoked:
+        raise NotFound(f"No session {session_id}.")
+
+
+@router.post(
+    "/me/sessions/revoke-all",
+    operation_id="me-sessions-revoke-all",
+    status_code=204,
+    tags=["me"],
+)
+async def sign_out_everywhere(
+    principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
+    """Sign out every session of the user, this one included."""
+    await sessions.revoke_user_sessions(
+        session=session, user_id=principal.user_id or "", now=clock()
+    )
+    await session.commit()
+    response = Response(status_code=204)
+    clear_session_cookie(response, settings)
+    return response
+
+
+async def _current_user(session: SessionDep, user_id: str | None) -> User:
+    user = await session.get(User, user_id) if user_id else None
+    if user is None:
+        raise NotFound("No such user.")
+    return user

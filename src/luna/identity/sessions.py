@@ -1,0 +1,154 @@
+"""Server-side browser sessions: sliding idle timeout, absolute lifetime, fingerprint.
+
+The cookie carries only a random token; the database keeps its SHA-256, so a leaked
+table cannot be replayed. A session ends when idle too long, when too old, when its
+fingerprint (User-Agent and client network) changes, on logout, or on revocation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.identity.models import User, UserSession
+from luna.identity.tokens import digest, new_secret
+from luna.settings import Settings
+
+# A session's last-seen time is written at most this often, not on every request.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Who is on the other end of a request, as far as the network says."""
+
+    ip_address: str
+    user_agent: str
+
+
+def client_network(ip_address: str, binding: str) -> str:
+    """The address a session is bound to: the IP itself, or its /24 (IPv4) or /64 (IPv6)."""
+    if binding == "ip":
+        return ip_address
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return ip_address
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def fingerprint(client: ClientInfo, binding: str) -> str:
+    """SHA-256 of the User-Agent and the client network."""
+    material = f"{client.user_agent}\n{client_network(client.ip_address, binding)}"
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+async def start_session(
+    *, session: AsyncSession, user: User, client: ClientInfo, settings: Settings, now: datetime
+) -> tuple[str, UserSession]:
+    """Create a session for a user who just proved who they are; returns (token, session)."""
+    token = new_secret()
+    record = UserSession(
+        token_hash=digest(token),
+        user_id=user.id,
+        fingerprint=fingerprint(client, settings.session_binding),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        ip_address=client.ip_address,
+        user_agent=client.user_agent[:512],
+    )
+    session.add(record)
+    await session.flush()
+    return token, record
+
+
+def _ended(record: UserSession, client: ClientInfo, settings: Settings, now: datetime) -> bool:
+    idle_limit = record.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
+    return (
+        record.revoked_at is not None
+        or now >= record.expires_at
+        or now >= idle_limit
+        or record.fingerprint != fingerprint(client, settings.session_binding)
+    )
+
+
+async def resolve_session(
+    *, session: AsyncSession, token: str, client: ClientInfo, settings: Settings, now: datetime
+) -> UserSession | None:
+    """The live session for a cookie token, or None. Ends sessions found expired or moved."""
+    record = await session.scalar(
+        select(UserSession).where(UserSession.token_hash == digest(token))
+    )
+    if record is None:
+        return None
+    if _ended(record, client, settings, now):
+        if record.revoked_at is None:
+            record.revoked_at = now
+            await session.commit()
+        return None
+    if now - record.last_seen_at >= TOUCH_INTERVAL:
+        record.last_seen_at = now
+        await session.commit()
+    return record
+
+
+async def rotate_session(*, session: AsyncSession, record: UserSession) -> str:
+    """Give a session a new token (after a privilege change); the old token stops working."""
+    token = new_secret()
+    record.token_hash = digest(token)
+    await session.flush()
+    return token
+
+
+async def revoke_user_sessions(
+    *, session: AsyncSession, user_id: str, now: datetime, keep_session_id: str | None = None
+) -> None:
+    """End every live session of a user, except possibly the one in use."""
+    statement = update(UserSession).where(
+        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        statement = statement.where(UserSession.id != keep_session_id)
+    await session.execute(statement.values(revoked_at=now))
+
+
+async def list_live_sessions(
+    *, session: AsyncSession, user_id: str, settings: Settings, now: datetime
+) -> list[UserSession]:
+    """The user's sessions that have not ended, newest first."""
+    idle_cutoff = now - timedelta(minutes=settings.session_idle_minutes)
+    rows = await session.scalars(
+        select(UserSession)
+        .where(
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+            UserSession.last_seen_at > idle_cutoff,
+        )
+        .order_by(UserSession.created_at.desc())
+    )
+    return list(rows)
+
+
+async def revoke_own_session(
+    *, session: AsyncSession, user_id: str, session_id: str, now: datetime
+) -> bool:
+    """End one of the user's own sessions; False when it is not theirs or already ended."""
+    result = await session.execute(
+        update(UserSession)
+        .where(
+            UserSession.id == session_id,
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    await session.commit()
+    return bool(getattr(result, "rowcount", 0))

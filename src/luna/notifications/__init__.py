@@ -1,0 +1,1 @@
+"""Notifications: email templates and their delivery through an outbox."""

@@ -1,0 +1,58 @@
+"""Queueing emails. Messages are written to the outbox in the caller's transaction, so an
+email exists exactly when the change that caused it was committed; delivery (console log
+by default, SMTP when configured) happens from the outbox afterwards.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.notifications.models import OutboxEmail
+from luna.observability.logging import get_logger
+
+log = get_logger(__name__)
+
+_TEMPLATES: dict[str, tuple[str, str]] = {
+    "verify-email": (
+        "Confirm your email address for Luna",
+        "Hello,\n\nConfirm this address for your Luna account by opening:\n\n{link}\n\n"
+        "The link expires in {hours} hours. If you did not sign up, ignore this email.\n",
+    ),
+    "reset-password": (
+        "Reset your Luna password",
+        "Hello,\n\nSomeone asked to reset the password of your Luna account. To choose a new "
+        "one, open:\n\n{link}\n\nThe link works once and expires in {hours} hours. If it was "
+        "not you, ignore this email: your password is unchanged.\n",
+    ),
+    "password-changed": (
+        "Your Luna password was changed",
+        "Hello,\n\nThe password of your Luna account was just changed and every other session "
+        "was signed out. If this was not you, reset your password at once.\n",
+    ),
+}
+
+
+def queue_email(
+    *,
+    session: AsyncSession,
+    to_address: str,
+    template: str,
+    user_id: str | None = None,
+    **values: object,
+) -> OutboxEmail:
+    """Add a templated email to the outbox, in the caller's transaction."""
+    subject, body = _TEMPLATES[template]
+    email = OutboxEmail(
+        user_id=user_id,
+        to_address=to_address,
+        template=template,
+        subject=subject,
+        text_body=body.format(**values),
+    )
+    session.add(email)
+    return email
+
+
+def log_delivery(email: OutboxEmail) -> None:
+    """The console delivery used when no SMTP server is configured."""
+    log.info("email queued", to=email.to_address, template=email.template, id=email.id)

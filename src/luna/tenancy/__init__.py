@@ -1,0 +1,1 @@
+"""Tenancy: teams, workspaces, memberships, roles, invitations and the audit log."""

@@ -1,0 +1,72 @@
+"""Teams and workspaces."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from luna.deps import SessionDep, UserPrincipalDep, require_workspace
+from luna.tenancy import service
+from luna.tenancy.access import WorkspaceAccess
+from luna.tenancy.schemas import TeamCreate, TeamOut, WorkspaceCreate, WorkspaceOut
+
+router = APIRouter(prefix="/api/v1", tags=["tenancy"])
+
+ReadableWorkspace = Annotated[WorkspaceAccess, Depends(require_workspace("read"))]
+
+
+@router.get("/teams", operation_id="teams-list", response_model=list[TeamOut])
+async def list_teams(principal: UserPrincipalDep, session: SessionDep) -> list[TeamOut]:
+    """The caller's teams with their role and workspaces."""
+    user = await service.get_user(session=session, user_id=principal.user_id)
+    return (await service.describe_user(session=session, user=user)).teams
+
+
+@router.post("/teams", operation_id="teams-create", status_code=201, response_model=TeamOut)
+async def create_team(
+    body: TeamCreate, principal: UserPrincipalDep, session: SessionDep
+) -> TeamOut:
+    """Create a team owned by the caller, with a first workspace."""
+    team, workspace = await service.create_team(
+        session=session, owner_id=principal.user_id or "", name=body.name
+    )
+    await session.commit()
+    return TeamOut(
+        id=team.id,
+        name=team.name,
+        plan=team.plan,
+        personal=team.personal,
+        role="owner",
+        workspaces=[WorkspaceOut.model_validate(workspace)],
+    )
+
+
+@router.get("/workspaces", operation_id="workspaces-list", response_model=list[WorkspaceOut])
+async def list_workspaces(principal: UserPrincipalDep, session: SessionDep) -> list[WorkspaceOut]:
+    """Every workspace the caller can reach."""
+    workspaces = await service.list_workspaces_for_user(
+        session=session, user_id=principal.user_id or ""
+    )
+    return [WorkspaceOut.model_validate(w) for w in workspaces]
+
+
+@router.post(
+    "/workspaces", operation_id="workspaces-create", status_code=201, response_model=WorkspaceOut
+)
+async def create_workspace(
+    body: WorkspaceCreate, principal: UserPrincipalDep, session: SessionDep
+) -> WorkspaceOut:
+    """Add a workspace to a team the caller manages (owner or admin)."""
+    workspace = await service.create_workspace(
+        session=session, user_id=principal.user_id or "", team_id=body.team_id, name=body.name
+    )
+    return WorkspaceOut.model_validate(workspace)
+
+
+@router.get(
+    "/workspaces/{workspace_id}", operation_id="workspaces-get", response_model=WorkspaceOut
+)
+async def get_workspace(access: ReadableWorkspace) -> WorkspaceOut:
+    """One workspace the caller can reach."""
+    return WorkspaceOut.model_validate(access.workspace)

@@ -1,0 +1,64 @@
+"""Request and response shapes of teams, workspaces and the current user."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class WorkspaceOut(BaseModel):
+    """A workspace."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    team_id: str
+    name: str
+    created_at: datetime
+
+
+class TeamOut(BaseModel):
+    """A team the user belongs to, with their role in it."""
+
+    id: str
+    name: str
+    plan: str
+    personal: bool
+    role: str
+    workspaces: list[WorkspaceOut]
+
+
+class UserOut(BaseModel):
+    """The signed-in user."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    email: str
+    display_name: str
+    email_verified: bool
+    created_at: datetime
+
+
+class Me(BaseModel):
+    """The signed-in user with every team, role and workspace they can reach."""
+
+    user: UserOut
+    teams: list[TeamOut]
+
+
+class TeamCreate(BaseModel):
+    """A new team; its first workspace is created with it."""
+
+    name: Name
+
+
+class WorkspaceCreate(BaseModel):
+    """A new workspace in a team the caller manages."""
+
+    team_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    name: Name

@@ -1,0 +1,97 @@
+"""Teams, workspaces and memberships."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.errors import Forbidden, NotFound
+from luna.identity.models import User
+from luna.tenancy.models import Membership, Team, Workspace
+from luna.tenancy.permissions import role_allows
+from luna.tenancy.schemas import Me, TeamOut, UserOut, WorkspaceOut
+
+
+async def create_team(
+    *, session: AsyncSession, owner_id: str, name: str, personal: bool = False
+) -> tuple[Team, Workspace]:
+    """A team owned by ``owner_id`` with its first workspace (not committed)."""
+    team = Team(name=name, personal=personal)
+    session.add(team)
+    await session.flush()
+    workspace = Workspace(team_id=team.id, name="Personal" if personal else "Default")
+    session.add_all([workspace, Membership(team_id=team.id, user_id=owner_id, role="owner")])
+    await session.flush()
+    return team, workspace
+
+
+async def list_memberships(*, session: AsyncSession, user_id: str) -> list[tuple[Team, str]]:
+    """The user's teams with their role in each, oldest first."""
+    rows = await session.execute(
+        select(Team, Membership.role)
+        .join(Membership, Membership.team_id == Team.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Team.id)
+    )
+    return [(team, role) for team, role in rows]
+
+
+async def list_workspaces_for_user(*, session: AsyncSession, user_id: str) -> list[Workspace]:
+    """Every workspace of every team the user belongs to, oldest first."""
+    rows = await session.scalars(
+        select(Workspace)
+        .join(Membership, Membership.team_id == Workspace.team_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Workspace.id)
+    )
+    return list(rows)
+
+
+async def create_workspace(
+    *, session: AsyncSession, user_id: str, team_id: str, name: str
+) -> Workspace:
+    """Add a workspace to a team the user manages; NotFound for teams they are not in."""
+    role = await session.scalar(
+        select(Membership.role).where(Membership.team_id == team_id, Membership.user_id == user_id)
+    )
+    if role is None:
+        raise NotFound(f"No team {team_id}.")
+    if not role_allows(role, "manage"):
+        raise Forbidden(f"Your role ({role}) cannot create workspaces.", role=role, needs="manage")
+    workspace = Workspace(team_id=team_id, name=name)
+    session.add(workspace)
+    await session.commit()
+    return workspace
+
+
+async def describe_user(*, session: AsyncSession, user: User) -> Me:
+    """The user with their teams, roles and workspaces (what ``GET /me`` returns)."""
+    memberships = await list_memberships(session=session, user_id=user.id)
+    workspaces = await list_workspaces_for_user(session=session, user_id=user.id)
+    teams = [
+        TeamOut(
+            id=team.id,
+            name=team.name,
+            plan=team.plan,
+            personal=team.personal,
+            role=role,
+            workspaces=[WorkspaceOut.model_validate(w) for w in workspaces if w.team_id == team.id],
+        )
+        for team, role in memberships
+    ]
+    profile = UserOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        email_verified=user.email_verified_at is not None,
+        created_at=user.created_at,
+    )
+    return Me(user=profile, teams=teams)
+
+
+async def get_user(*, session: AsyncSession, user_id: str | None) -> User:
+    """A user by id; NotFound when absent."""
+    user = await session.get(User, user_id) if user_id else None
+    if user is None:
+        raise NotFound("No such user.")
+    return user
