@@ -12,10 +12,13 @@ from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
 from luna.identity.routes import router as identity_router
-from luna.observability.logging import get_logger
+from luna.observability.logging import configure_logging, get_logger
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import install_problem_handlers
+from luna.security.body_limit import BodyLimitMiddleware
 from luna.security.csrf import CsrfMiddleware
+from luna.security.headers import SecurityHeadersMiddleware
+from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
 from luna.settings import Settings, load_settings
 from luna.tenancy.routes import router as tenancy_router
 
@@ -24,6 +27,8 @@ log = get_logger(__name__)
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the Luna ASGI application for the given settings."""
+
+    limiter = RateLimiter(settings.rate_limit_storage)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             await engine.dispose()
+            await limiter.close()
             log.info("stopped")
 
     app = FastAPI(
@@ -42,7 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         summary="Build, run, watch and sell AI agents.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # the interactive reference is served by the web app, under its CSP
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -52,16 +58,32 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(tenancy_router)
     app.include_router(api_key_router)
-    # Added last = outermost: the request context wraps everything, including refusals.
+    install_middleware(app, settings, limiter)
+    return app
+
+
+def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:
+    """The ASGI stack, outermost first: request context (ids, access log, last-resort 500),
+    security headers, rate limits, body limit, CSRF. Each refusal from an inner layer
+    therefore carries the request id and the security headers."""
     app.add_middleware(
         CsrfMiddleware,
         trusted_origins=settings.trusted_origins,
         cookie_name=settings.session_cookie_name,
     )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=limiter,
+        rules=default_rules(settings.auth_rate_limit),
+        default_limit=settings.api_rate_limit,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.scheme == "https")
     app.add_middleware(RequestContextMiddleware)
-    return app
 
 
 def create_app_from_environment() -> FastAPI:
     """Factory for ASGI servers (``uvicorn --factory luna.app:create_app_from_environment``)."""
-    return create_app(load_settings())
+    settings = load_settings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -138,6 +138,18 @@ class Settings(BaseSettings):
         description="What a session is bound to besides the User-Agent: the exact client IP, "
         "or its /24 (IPv4) or /64 (IPv6) network.",
     )
+    auth_rate_limit: str = Field(
+        "10/minute",
+        description="Requests per client IP to sign-in, sign-up, password reset and MFA "
+        "endpoints, in the limits notation (N/second|minute|hour|day).",
+    )
+    api_rate_limit: str = Field(
+        "100/minute",
+        description="Requests per API key, session or client IP to the rest of the API.",
+    )
+    max_body_bytes: Annotated[int, Field(ge=1024, le=1024**3)] = Field(
+        1_048_576, description="Largest request body accepted, in bytes (413 beyond)."
+    )
     login_max_failures: Annotated[int, Field(ge=3, le=100)] = Field(
         5, description="Failed sign-ins in a row that lock an account."
     )
@@ -149,6 +161,14 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url_is_supported(cls, value: str | None) -> str | None:
         return None if value is None else normalise_database_url(value)
+
+    @field_validator("auth_rate_limit", "api_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        from luna.security.rate_limit import parse_limit
+
+        parse_limit(value)
+        return value
 
     @field_validator("redis_url")
     @classmethod
@@ -191,6 +211,13 @@ class Settings(BaseSettings):
     def should_migrate_on_start(self) -> bool:
         """Whether `luna serve` applies migrations before it starts."""
         return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
+
+    @property
+    def rate_limit_storage(self) -> str:
+        """Where rate-limit counters live: this process, or Redis shared by every replica."""
+        if self.redis_url is None:
+            return "async+memory://"
+        return "async+" + self.redis_url.get_secret_value()
 
     @property
     def session_cookie_secure(self) -> bool:

@@ -1,0 +1,68 @@
+"""The assembled middleware stack: every response, refusals included, is hardened."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.accounts import STRONG_PASSWORD
+
+pytestmark = pytest.mark.anyio
+
+HARDENING_HEADERS = (
+    "content-security-policy",
+    "x-content-type-options",
+    "x-frame-options",
+    "referrer-policy",
+    "permissions-policy",
+    "cross-origin-opener-policy",
+    "x-request-id",
+)
+
+
+def assert_hardened(response: httpx.Response) -> None:
+    for header in HARDENING_HEADERS:
+        assert header in response.headers, (response.status_code, header)
+    assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    if response.request.url.path.startswith("/api/"):
+        assert response.headers["cache-control"] == "no-store"
+
+
+async def test_every_kind_of_response_carries_the_headers(client: httpx.AsyncClient) -> None:
+    responses = [
+        await client.get("/healthz"),
+        await client.get("/api/v1/nothing-here"),
+        await client.get("/api/v1/me"),
+        await client.post(
+            "/api/v1/auth/signup", content=b"{", headers={"content-type": "application/json"}
+        ),
+        await client.post("/api/v1/teams", json={}, headers={"Origin": "https://evil.example"}),
+        await client.post(
+            "/api/v1/auth/login",
+            content=b"x" * (1_048_576 + 1),
+            headers={"content-type": "application/json"},
+        ),
+    ]
+    assert [r.status_code for r in responses] == [200, 404, 401, 400, 403, 413]
+    for response in responses:
+        assert_hardened(response)
+        if response.status_code >= 400:
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_hsts_only_over_https(client: httpx.AsyncClient) -> None:
+    assert "strict-transport-security" not in (await client.get("/healthz")).headers
+
+
+async def test_login_is_limited_per_client(client: httpx.AsyncClient) -> None:
+    credentials = {"email": "nobody@example.com", "password": STRONG_PASSWORD}
+    statuses = [
+        (await client.post("/api/v1/auth/login", json=credentials)).status_code for _ in range(10)
+    ]
+    assert statuses == [401] * 10
+    limited = await client.post("/api/v1/auth/login", json=credentials)
+    assert limited.status_code == 429
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.headers["ratelimit-remaining"] == "0"
+    assert_hardened(limited)
