@@ -7,6 +7,13 @@ module; each domain adds its ``models`` module here when it gains tables.
 from luna.db.base import Base
 from luna.identity import models as identity_models
 from luna.notifications import models as notification_models
+from luna.security import models as security_models
 from luna.tenancy import models as tenancy_models
 
-__all__ = ["Base", "identity_models", "notification_models", "tenancy_models"]
+__all__ = [
+    "Base",
+    "identity_models",
+    "notification_models",
+    "security_models",
+    "tenancy_models",
+]

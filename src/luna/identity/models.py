@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin, utcnow
@@ -42,6 +42,11 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None]
     ip_address: Mapped[str] = mapped_column(String(64), default="")
     user_agent: Mapped[str] = mapped_column(String(512), default="")
+    # Password accepted but the second factor not yet given: only MFA verification may
+    # use such a session.
+    mfa_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the user last proved their second factor in this session (for step-up).
+    mfa_verified_at: Mapped[datetime | None]
 
 
 class EmailToken(Base):
@@ -80,3 +85,45 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None]
     last_used_ip: Mapped[str | None] = mapped_column(String(64))
     revoked_at: Mapped[datetime | None]
+
+
+class TotpFactor(Base):
+    """A user's authenticator app. The seed is encrypted at rest; codes are single-use."""
+
+    __tablename__ = "totp_factors"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    # The last 30-second step whose code was accepted; older or equal steps are refused.
+    last_used_step: Mapped[int | None]
+
+
+class RecoveryCode(Base):
+    """One of a user's ten single-use MFA recovery codes, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("rcv"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class ExternalIdentity(Base):
+    """A user's account at an identity provider, identified by issuer and subject."""
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("xid"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
