@@ -16,6 +16,7 @@ from luna.observability.logging import configure_logging, get_logger
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import install_problem_handlers
 from luna.security.body_limit import BodyLimitMiddleware
+from luna.security.crypto import Keyring
 from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
+    app.state.keyring = build_keyring(settings)
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(identity_router)
@@ -80,6 +82,15 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.scheme == "https")
     app.add_middleware(RequestContextMiddleware)
+
+
+def build_keyring(settings: Settings) -> Keyring:
+    """The keys that seal secrets at rest, from the settings."""
+    assert settings.secret_key is not None  # noqa: S101  (load_settings always sets one)
+    extra = {key_id: key.get_secret_value() for key_id, key in settings.encryption_keys.items()}
+    return Keyring.from_secret(
+        settings.secret_key.get_secret_value(), extra, current=settings.encryption_key_current
+    )
 
 
 def create_app_from_environment() -> FastAPI:

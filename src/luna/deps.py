@@ -16,6 +16,7 @@ from luna.db.base import utcnow
 from luna.errors import Forbidden
 from luna.identity.principal import Principal, authenticate
 from luna.observability.context import RequestContext
+from luna.security.crypto import Keyring
 from luna.settings import Settings
 from luna.tenancy.access import WorkspaceAccess, authorize_workspace
 
@@ -40,6 +41,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def get_keyring(request: Request) -> Keyring:
+    """The keys that encrypt and decrypt secrets at rest."""
+    keyring: Keyring = request.app.state.keyring
+    return keyring
+
+
 def get_clock() -> Clock:
     """The source of the current time (tests move it)."""
     return utcnow
@@ -55,6 +62,7 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 RequestContextDep = Annotated[RequestContext, Depends(get_request_context)]
 
 

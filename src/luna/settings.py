@@ -103,6 +103,17 @@ class Settings(BaseSettings):
         description="Secret for signing and key derivation, at least 32 characters. "
         "Generated and stored in the data directory in development; required in production.",
     )
+    encryption_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Extra keys for secrets at rest, as a JSON object of key id to urlsafe "
+        "base64 32-byte key (`luna secrets generate-key`). Keep retired keys until "
+        "`luna secrets rotate` has re-encrypted everything.",
+    )
+    encryption_key_current: str | None = Field(
+        None,
+        description="Id of the key that encrypts new secrets: one of LUNA_ENCRYPTION_KEYS. "
+        "Default: the key derived from LUNA_SECRET_KEY.",
+    )
     redis_url: SecretStr | None = Field(
         None, description="Redis URL for shared cache, sessions and rate limits across replicas."
     )
@@ -188,6 +199,11 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and not key:
             raise ValueError("LUNA_SECRET_KEY is required in production")
+        current = self.encryption_key_current
+        if current is not None and current not in self.encryption_keys:
+            raise ValueError(
+                "LUNA_ENCRYPTION_KEY_CURRENT names a key that is not in LUNA_ENCRYPTION_KEYS"
+            )
         return self
 
     @property
