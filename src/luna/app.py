@@ -11,7 +11,9 @@ from luna import __version__
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
+from luna.identity.mfa_routes import router as mfa_router
 from luna.identity.routes import router as identity_router
+from luna.identity.sso_routes import router as sso_router
 from luna.observability.logging import configure_logging, get_logger
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import install_problem_handlers
@@ -21,6 +23,7 @@ from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
 from luna.settings import Settings, load_settings
+from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
 
 log = get_logger(__name__)
@@ -60,6 +63,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(tenancy_router)
     app.include_router(api_key_router)
+    app.include_router(mfa_router)
+    app.include_router(sso_router)
+    app.include_router(member_router)
     install_middleware(app, settings, limiter)
     return app
 

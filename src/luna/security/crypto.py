@@ -220,3 +220,11 @@ def _parse(token: str) -> tuple[str, bytes]:
     if len(payload) < NONCE_BYTES + TAG_BYTES:
         raise SecretDecryptionError("Its payload is too short.")
     return key_id, payload
+
+
+def column_context(table: str, column: str, row_id: str) -> bytes:
+    """The associated data that binds a stored secret to its table, column and row.
+
+    A ciphertext copied into another row or column then fails to decrypt.
+    """
+    return f"{table}.{column}:{row_id}".encode()
