@@ -117,6 +117,18 @@ class Settings(BaseSettings):
     redis_url: SecretStr | None = Field(
         None, description="Redis URL for shared cache, sessions and rate limits across replicas."
     )
+    smtp_host: str | None = Field(
+        None, description="SMTP server for outgoing email. Unset: emails are logged to the console."
+    )
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = Field(587, description="SMTP port.")
+    smtp_username: str | None = Field(None, description="SMTP user name, when it needs one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="starttls (port 587), tls (port 465) or none (local relays only)."
+    )
+    email_from: str = Field(
+        "Luna <no-reply@localhost>", description="The From address of Luna's emails."
+    )
     host: str = Field("127.0.0.1", description="Address `luna serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(8000, description="Port to listen on.")
     web_concurrency: Annotated[int, Field(ge=1, le=64)] = Field(

@@ -15,7 +15,7 @@ class OutboxEmail(Base):
     """An email waiting for delivery, or delivered (``sent_at`` set)."""
 
     __tablename__ = "outbox_emails"
-    __table_args__ = (Index(None, "sent_at", "created_at"),)
+    __table_args__ = (Index(None, "sent_at", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("eml"))
     user_id: Mapped[str | None] = mapped_column(
@@ -28,4 +28,5 @@ class OutboxEmail(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
