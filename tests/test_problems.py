@@ -72,3 +72,11 @@ async def test_luna_error_headers_are_sent(app: FastAPI, client: httpx.AsyncClie
     response = await client.get("/test/limited")
     assert response.status_code == 429
     assert response.headers["retry-after"] == "30"
+
+
+async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> None:
+    response = await client.put("/api/v1/teams", json={})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+    one_session = await client.get("/api/v1/me/sessions/ses_1")
+    assert one_session.headers["allow"] == "DELETE"

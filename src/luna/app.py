@@ -16,7 +16,7 @@ from luna.identity.routes import router as identity_router
 from luna.identity.sso_routes import router as sso_router
 from luna.observability.logging import configure_logging, get_logger
 from luna.observability.middleware import RequestContextMiddleware
-from luna.problems import install_problem_handlers
+from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.security.body_limit import BodyLimitMiddleware
 from luna.security.crypto import Keyring
 from luna.security.csrf import CsrfMiddleware
@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,  # the interactive reference is served by the web app, under its CSP
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
     app.state.keyring = build_keyring(settings)

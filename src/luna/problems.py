@@ -8,6 +8,7 @@ ever leaves the server.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from luna.errors import LunaError
@@ -38,6 +40,50 @@ _CODES_BY_STATUS = {
     429: "rate-limited",
     500: "internal-error",
     503: "service-unavailable",
+}
+
+
+class FieldError(BaseModel):
+    """One invalid input: where it is and what is wrong with it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    in_: str = Field(alias="in", description="body, query, path, header or cookie")
+    pointer: str | None = Field(None, description="JSON pointer into the body (#/a/b)")
+    name: str | None = Field(None, description="the parameter, outside the body")
+    message: str
+    type: str | None = None
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document. Some problems add fields (``limit``, ``errors``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="urn:luna:problem:<code>; branch on this")
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+
+_PROBLEM_CONTENT = {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+# Documented on every operation: any of them can be refused by the middleware (401, 403,
+# 413, 429, 503) or fail validation (400, 422).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    "4XX": {
+        "description": "The request was refused; the problem says why.",
+        "model": Problem,
+        "content": _PROBLEM_CONTENT,
+    },
+    "5XX": {
+        "description": "The server could not serve the request.",
+        "model": Problem,
+        "content": _PROBLEM_CONTENT,
+    },
 }
 
 
@@ -111,11 +157,40 @@ async def _luna_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, headers=exc.headers)
 
 
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each documented path as a regular expression, with the methods it supports."""
+    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "path_methods", None
+    )
+    if cached is None:
+        cached = []
+        for template, operations in app.openapi()["paths"].items():
+            pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            methods = frozenset(method.upper() for method in operations)
+            cached.append((re.compile(f"^{pattern}$"), methods))
+        app.state.path_methods = cached
+    return cached
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method any route serves at this path (Starlette names only the first route's)."""
+    found: set[str] = set()
+    for pattern, methods in _path_methods(app):
+        if pattern.match(path):
+            found |= methods
+    return sorted(found)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
     detail = exc.detail if isinstance(exc.detail, str) else None
     body = problem_body(status=exc.status_code, detail=detail, instance=request.url.path)
-    return problem_response(body, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        methods = allowed_methods(request.app, request.url.path)
+        if methods:
+            headers["Allow"] = ", ".join(methods)
+    return problem_response(body, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

@@ -183,12 +183,7 @@ async def revoke_session(
         raise NotFound(f"No session {session_id}.")
 
 
-@router.post(
-    "/me/sessions/revoke-all",
-    operation_id="me-sessions-revoke-all",
-    status_code=204,
-    tags=["me"],
-)
+@router.delete("/me/sessions", operation_id="me-sessions-revoke-all", status_code=204, tags=["me"])
 async def sign_out_everywhere(
     principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:

@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, Stri
 from luna.identity.api_keys import Scope
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+# A password being chosen; the strength rules beyond length are checked by the service.
+NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
 
@@ -18,7 +20,7 @@ class SignUp(BaseModel):
     """A new account."""
 
     email: EmailStr = Field(max_length=320)
-    password: Password
+    password: NewPassword
     display_name: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
     ]
@@ -47,14 +49,14 @@ class ResetPassword(BaseModel):
     """A reset link's token and the new password."""
 
     token: Token
-    password: Password
+    password: NewPassword
 
 
 class ChangePassword(BaseModel):
     """The current password and the new one."""
 
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class SessionOut(BaseModel):
