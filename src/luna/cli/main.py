@@ -61,6 +61,7 @@ def serve(
 ) -> None:
     """Run the API and the web app (http://127.0.0.1:8000 by default)."""
     from luna.app import create_app
+    from luna.security.server import GuardedHttpToolsProtocol
 
     settings = settings_or_exit()
     configure_logging(settings)
@@ -72,6 +73,8 @@ def serve(
         "log_config": None,
         "access_log": False,  # the request middleware writes one access line per request
         "server_header": False,
+        "http": GuardedHttpToolsProtocol,  # header deadline and size limit (slowloris)
+        "timeout_keep_alive": 5,
         "timeout_graceful_shutdown": int(settings.shutdown_grace_seconds),
     }
     if processes > 1:
