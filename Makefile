@@ -8,16 +8,22 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint format env-example clean
+.PHONY: run test setup web lint format env-example clean
 
-run: setup
+run: setup web
 	$(UV) run luna serve
 
-test: setup
+test: setup web
 	$(UV) run pytest --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
 
 setup: $(UV)
 	$(UV) sync --frozen
+
+# The web app, built into the Python package so that `luna serve` serves it.
+web:
+	@if [ -f web/package.json ]; then \
+	  cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	fi
 
 $(HOME)/.local/bin/uv:
 	@echo "Installing uv $(UV_VERSION) for this user"
@@ -38,4 +44,5 @@ env-example: setup
 	$(UV) run luna env example --output .env.example
 
 clean:
-	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml htmlcov
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache .coverage coverage.xml htmlcov \
+	  web/node_modules src/luna/web/static/app

@@ -25,6 +25,7 @@ from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_r
 from luna.settings import Settings, load_settings
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
+from luna.web.routes import router as web_router
 
 log = get_logger(__name__)
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(mfa_router)
     app.include_router(sso_router)
     app.include_router(member_router)
+    app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
     return app
 

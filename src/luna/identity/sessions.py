@@ -2,7 +2,8 @@
 
 The cookie carries only a random token; the database keeps its SHA-256, so a leaked
 table cannot be replayed. A session ends when idle too long, when too old, when its
-fingerprint (User-Agent and client network) changes, on logout, or on revocation.
+fingerprint (User-Agent and client network) changes, on logout, or on revocation. A
+session still waiting for its second factor ends sooner, ten minutes after sign-in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.identity.models import User, UserSession
@@ -21,6 +22,8 @@ from luna.settings import Settings
 
 # A session's last-seen time is written at most this often, not on every request.
 TOUCH_INTERVAL = timedelta(seconds=60)
+# How long a session may wait for its second factor after the password was accepted.
+MFA_PENDING_LIFETIME = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,18 @@ def fingerprint(client: ClientInfo, binding: str) -> str:
 
 
 async def start_session(
-    *, session: AsyncSession, user: User, client: ClientInfo, settings: Settings, now: datetime
+    *,
+    session: AsyncSession,
+    user: User,
+    client: ClientInfo,
+    settings: Settings,
+    now: datetime,
+    mfa_pending: bool = False,
 ) -> tuple[str, UserSession]:
-    """Create a session for a user who just proved who they are; returns (token, session)."""
+    """Create a session for a user who just proved who they are; returns (token, session).
+
+    With ``mfa_pending`` the session serves only the second-factor check until it passes.
+    """
     token = new_secret()
     record = UserSession(
         token_hash=digest(token),
@@ -63,6 +75,7 @@ async def start_session(
         expires_at=now + timedelta(hours=settings.session_absolute_hours),
         ip_address=client.ip_address,
         user_agent=client.user_agent[:512],
+        mfa_pending=mfa_pending,
     )
     session.add(record)
     await session.flush()
@@ -75,6 +88,7 @@ def _ended(record: UserSession, client: ClientInfo, settings: Settings, now: dat
         record.revoked_at is not None
         or now >= record.expires_at
         or now >= idle_limit
+        or (record.mfa_pending and now >= record.created_at + MFA_PENDING_LIFETIME)
         or record.fingerprint != fingerprint(client, settings.session_binding)
     )
 
@@ -107,6 +121,14 @@ async def rotate_session(*, session: AsyncSession, record: UserSession) -> str:
     return token
 
 
+async def mark_mfa_verified(*, session: AsyncSession, record: UserSession, now: datetime) -> str:
+    """Record that the second factor was just proven in this session (which ends a pending
+    sign-in) and rotate its token, since its privileges grew. Returns the new token."""
+    record.mfa_pending = False
+    record.mfa_verified_at = now
+    return await rotate_session(session=session, record=record)
+
+
 async def revoke_user_sessions(
     *, session: AsyncSession, user_id: str, now: datetime, keep_session_id: str | None = None
 ) -> None:
@@ -131,6 +153,10 @@ async def list_live_sessions(
             UserSession.revoked_at.is_(None),
             UserSession.expires_at > now,
             UserSession.last_seen_at > idle_cutoff,
+            or_(
+                UserSession.mfa_pending.is_(False),
+                UserSession.created_at > now - MFA_PENDING_LIFETIME,
+            ),
         )
         .order_by(UserSession.created_at.desc())
     )
