@@ -1,9 +1,9 @@
-"""The worker process host: ``luna worker``.
+"""The worker process host: ``luna worker``, and the in-process worker of ``luna serve``.
 
 A worker connects to the shared database, refuses to start on a schema that is not at
-the code's revision, and then serves background work until SIGTERM or SIGINT, finishing
-in-flight work within the shutdown grace period. The durable run workflow, queues and
-schedules register with this host as their domains land.
+the code's revision, then runs the background loops (email delivery now; durable runs,
+queues and schedules as their domains land) until SIGTERM or SIGINT, finishing
+in-flight work within the shutdown grace period.
 """
 
 from __future__ import annotations
@@ -12,9 +12,15 @@ import asyncio
 import os
 import signal
 import socket
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from luna.db.engine import create_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna.db.base import utcnow
+from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
+from luna.notifications.delivery import run_delivery_loop, sender_for
 from luna.observability.logging import get_logger
 from luna.settings import Settings
 
@@ -26,14 +32,56 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+class BackgroundWork:
+    """The background loops of one process, started and stopped together."""
+
+    def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession]):
+        self.settings = settings
+        self.session_factory = session_factory
+        self.stop = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def loops(self) -> list[Callable[[], Coroutine[Any, Any, None]]]:
+        """Each loop this worker runs, as a coroutine factory."""
+        sender = sender_for(self.settings)
+
+        async def deliver_email() -> None:
+            await run_delivery_loop(
+                session_factory=self.session_factory, sender=sender, clock=utcnow, stop=self.stop
+            )
+
+        return [deliver_email]
+
+    def start(self) -> None:
+        """Start every loop as a task of the running event loop."""
+        self.tasks = [asyncio.create_task(loop()) for loop in self.loops()]
+
+    async def shutdown(self) -> None:
+        """Ask every loop to finish, waiting up to the grace period before cancelling."""
+        self.stop.set()
+        done, pending = (
+            await asyncio.wait(self.tasks, timeout=self.settings.shutdown_grace_seconds)
+            if self.tasks
+            else (set(), set())
+        )
+        for task in pending:
+            task.cancel()
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("background loop failed", error=repr(task.exception()))
+
+
 async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None:
-    """Check readiness, then hold the worker open until ``stop`` is set."""
+    """Check readiness, then run the background loops until ``stop`` is set."""
     engine = create_engine(settings)
     try:
         checks = await check_readiness(engine=engine, settings=settings)
+        work = BackgroundWork(settings, create_session_factory(engine))
+        work.start()
         log.info("worker ready", worker=worker_identity(), **checks)
         await stop.wait()
         log.info("worker stopping", worker=worker_identity())
+        await work.shutdown()
     finally:
         await engine.dispose()
 
