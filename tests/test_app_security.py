@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+
 import httpx
 import pytest
 
+from luna.app import create_app
+from luna.settings import Settings
 from tests.accounts import STRONG_PASSWORD
 
 pytestmark = pytest.mark.anyio
@@ -66,3 +71,31 @@ async def test_login_is_limited_per_client(client: httpx.AsyncClient) -> None:
     assert int(limited.headers["retry-after"]) >= 1
     assert limited.headers["ratelimit-remaining"] == "0"
     assert_hardened(limited)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("LUNA_TEST_REDIS_URL")
+    if not url:
+        pytest.skip("LUNA_TEST_REDIS_URL is not set (CI sets it)")
+    return url
+
+
+async def test_two_api_processes_share_one_login_budget(settings: Settings, redis_url: str) -> None:
+    """Two app instances on one Redis, as two replicas behind a load balancer."""
+    shared = settings.model_dump() | {"redis_url": redis_url}
+    first, second = (create_app(Settings.model_validate(shared)) for _ in range(2))
+    credentials = {"email": f"{secrets.token_hex(4)}@example.com", "password": STRONG_PASSWORD}
+    client_address = ("198.51.100." + str(secrets.randbelow(250) + 1), 4000)
+    statuses = []
+    async with first.router.lifespan_context(first), second.router.lifespan_context(second):
+        for attempt in range(11):
+            app = first if attempt % 2 == 0 else second
+            transport = httpx.ASGITransport(app=app, client=client_address)
+            async with httpx.AsyncClient(
+                transport=transport, base_url=str(settings.public_url).rstrip("/")
+            ) as http:
+                response = await http.post("/api/v1/auth/login", json=credentials)
+                statuses.append(response.status_code)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10] == 429
