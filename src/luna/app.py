@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from luna import __version__
+from luna.agents.catalog_routes import router as catalog_router
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(mfa_router)
     app.include_router(sso_router)
     app.include_router(member_router)
+    app.include_router(catalog_router)
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
     return app

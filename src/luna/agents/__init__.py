@@ -1,0 +1,1 @@
+"""Agents: definitions and their versions, the built-in catalog, scaffolding."""
