@@ -4,16 +4,22 @@ Alembic's autogenerate and the drift check read the metadata after importing thi
 module; each domain adds its ``models`` module here when it gains tables.
 """
 
+from luna.agents import models as agent_models
 from luna.db.base import Base
 from luna.identity import models as identity_models
 from luna.notifications import models as notification_models
+from luna.providers import models as provider_models
+from luna.runs import models as run_models
 from luna.security import models as security_models
 from luna.tenancy import models as tenancy_models
 
 __all__ = [
     "Base",
+    "agent_models",
     "identity_models",
     "notification_models",
+    "provider_models",
+    "run_models",
     "security_models",
     "tenancy_models",
 ]

@@ -1,0 +1,57 @@
+"""Agents and their immutable versions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from luna.db.base import Base, TimestampMixin, utcnow
+from luna.db.ids import new_id
+
+
+class Agent(TimestampMixin, Base):
+    """A workspace's agent. What it does lives in its versions; this row points at the
+    current one and holds what may change without a new version (name, state, tags)."""
+
+    __tablename__ = "agents"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name"),
+        CheckConstraint("status IN ('active', 'archived')", name="status"),
+        Index(None, "workspace_id", "status", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("agt"))
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    tags: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    template_slug: Mapped[str | None] = mapped_column(String(40))
+    current_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agent_versions.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+
+
+class AgentVersion(Base):
+    """One immutable definition of an agent: instructions, model, tools, shapes."""
+
+    __tablename__ = "agent_versions"
+    __table_args__ = (UniqueConstraint("agent_id", "number"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("agv"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Model providers, their encrypted credentials, and the Pydantic AI models built from them."""

@@ -1,0 +1,1 @@
+"""Runs and their steps: the durable run workflow, live streaming, replay."""

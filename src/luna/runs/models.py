@@ -1,0 +1,98 @@
+"""Runs of agents and the ordered steps each run records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from luna.db.base import Base, utcnow
+from luna.db.ids import new_id
+
+RUN_STATUSES = "'queued', 'running', 'waiting_approval', 'succeeded', 'failed', 'cancelled'"
+STEP_KINDS = (
+    "'model_request', 'thinking', 'text', 'tool_call', 'tool_result', 'approval', 'final', 'error'"
+)
+Money = Numeric(18, 8)
+
+
+class Run(Base):
+    """One execution of an agent version. A chain run owns its node runs (``parent_run_id``)."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({RUN_STATUSES})", name="status"),
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        Index(None, "workspace_id", "id"),
+        Index(None, "workspace_id", "agent_id", "id"),
+        Index(None, "status", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("run"))
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    agent_version_id: Mapped[str] = mapped_column(
+        ForeignKey("agent_versions.id", ondelete="CASCADE"), index=True
+    )
+    parent_run_id: Mapped[str | None] = mapped_column(
+        ForeignKey("runs.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(24), default="queued")
+    input: Mapped[dict[str, Any]] = mapped_column(JSON)
+    output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    api_key_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    step_count: Mapped[int] = mapped_column(default=0)
+    # Demo and test data never mixes into usage or billing.
+    demo: Mapped[bool] = mapped_column(default=False)
+
+
+class RunStep(Base):
+    """One recorded event of a run, in order. ``sequence`` is unique per run, so a step
+    written again on recovery is stored once."""
+
+    __tablename__ = "run_steps"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({STEP_KINDS})", name="kind"),
+        UniqueConstraint("run_id", "sequence"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("stp"))
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int]
+    parent_step_id: Mapped[str | None] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="done")
+    name: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    latency_ms: Mapped[float | None]
+    tokens_in: Mapped[int] = mapped_column(default=0)
+    tokens_out: Mapped[int] = mapped_column(default=0)
+    cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    confidence: Mapped[float | None]
