@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from luna.db.base import utcnow
 from luna.errors import Forbidden
+from luna.identity import mfa
 from luna.identity.principal import Principal, authenticate
 from luna.observability.context import RequestContext
 from luna.security.crypto import Keyring
@@ -90,6 +91,43 @@ async def get_user_principal(principal: PrincipalDep) -> Principal:
 
 
 UserPrincipalDep = Annotated[Principal, Depends(get_user_principal)]
+
+
+async def get_pending_mfa_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    context: RequestContextDep,
+) -> Principal:
+    """A signed-in user whose session may still wait for its second factor.
+
+    Only the routes that finish or abandon such a sign-in (MFA verify, logout) use it.
+    """
+    principal = await authenticate(
+        request=request, session=session, settings=settings, now=clock(), allow_mfa_pending=True
+    )
+    context.user_id = principal.user_id
+    if principal.is_api_key or principal.session is None:
+        raise Forbidden("This action needs a signed-in user, not an API key.")
+    return principal
+
+
+PendingMfaPrincipalDep = Annotated[Principal, Depends(get_pending_mfa_principal)]
+
+
+async def require_recent_mfa(
+    principal: PrincipalDep, session: SessionDep, clock: ClockDep
+) -> Principal:
+    """For sensitive actions: a user with MFA on must have proven it in this session in the
+    last ten minutes (401 ``mfa-step-up-required`` otherwise). Users without MFA pass, and
+    so do API keys, whose scopes are checked by the route's own authorisation."""
+    if principal.session is not None:
+        await mfa.require_recent_mfa(session=session, user_session=principal.session, now=clock())
+    return principal
+
+
+RecentMfaDep = Annotated[Principal, Depends(require_recent_mfa)]
 
 
 def require_workspace(

@@ -54,6 +54,8 @@ async def test_login_issues_a_new_session_id(client: httpx.AsyncClient, sign_up)
         "/api/v1/auth/login", json={"email": account.email, "password": STRONG_PASSWORD}
     )
     assert login.status_code == 200
+    assert login.json()["mfa_required"] is False
+    assert login.json()["me"]["user"]["email"] == account.email
     assert client.cookies.get("luna_session") != first
 
 

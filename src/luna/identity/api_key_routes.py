@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from luna.deps import ClockDep, SessionDep, require_workspace
 from luna.errors import Forbidden, ValidationFailed
-from luna.identity import api_keys
+from luna.identity import api_keys, mfa
 from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from luna.tenancy.access import WorkspaceAccess
 from luna.tenancy.permissions import role_allows
@@ -26,7 +26,7 @@ async def create_api_key(
     """Create a key. Its secret is in ``key`` and is shown only in this response.
 
     Members create keys with resource scopes; a key with the ``admin`` scope needs an
-    owner or admin.
+    owner or admin and, for a user with two-factor authentication, a recent step-up.
     """
     if (
         "admin" in body.scopes
@@ -34,6 +34,10 @@ async def create_api_key(
         and not role_allows(access.role, "manage")
     ):
         raise Forbidden("Only owners and admins may create admin API keys.", needs="manage")
+    if "admin" in body.scopes and access.principal.session is not None:
+        await mfa.require_recent_mfa(
+            session=session, user_session=access.principal.session, now=clock()
+        )
     if body.expires_at is not None and body.expires_at <= clock():
         raise ValidationFailed(
             "The expiry must be in the future.",

@@ -1,4 +1,8 @@
-"""Who is calling: a signed-in user (session cookie) or a workspace API key (bearer)."""
+"""Who is calling: a signed-in user (session cookie) or a workspace API key (bearer).
+
+A session whose user has yet to give their second factor authenticates nothing but the
+MFA verification and sign-out routes, which opt in with ``allow_mfa_pending``.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,12 @@ from luna.identity.models import User, UserSession
 from luna.settings import Settings
 
 BEARER_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="luna"'}
+
+
+class MfaRequired(Unauthenticated):
+    """The password was accepted, but the sign-in waits for the second factor."""
+
+    code = "mfa-required"
 
 
 @dataclass(frozen=True)
@@ -45,24 +55,48 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def authenticate(
-    *, request: Request, session: AsyncSession, settings: Settings, now: datetime
+    *,
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    allow_mfa_pending: bool = False,
 ) -> Principal:
-    """Resolve the caller from a bearer API key or the session cookie, or raise 401."""
+    """Resolve the caller from a bearer API key or the session cookie, or raise 401.
+
+    A session still waiting for its second factor is refused with :class:`MfaRequired`
+    unless ``allow_mfa_pending`` is set.
+    """
     token = bearer_token(request)
     if token is not None:
         return await _from_api_key(token, request=request, session=session, now=now)
-    cookie = request.cookies.get(settings.session_cookie_name)
-    if cookie:
-        record = await sessions.resolve_session(
-            session=session, token=cookie, client=client_info(request), settings=settings, now=now
+    record = await _live_session(request=request, session=session, settings=settings, now=now)
+    if record is None:
+        raise Unauthenticated(
+            "Sign in, or send an API key as a bearer token.", headers=BEARER_CHALLENGE
         )
-        if record is not None:
-            user = await session.get(User, record.user_id)
-            if user is not None and user.disabled_at is None:
-                return Principal(user_id=user.id, session=record)
-    raise Unauthenticated(
-        "Sign in, or send an API key as a bearer token.", headers=BEARER_CHALLENGE
+    if record.mfa_pending and not allow_mfa_pending:
+        raise MfaRequired(
+            "Finish signing in with a code from your authenticator app or a recovery code.",
+            headers=BEARER_CHALLENGE,
+        )
+    return Principal(user_id=record.user_id, session=record)
+
+
+async def _live_session(
+    *, request: Request, session: AsyncSession, settings: Settings, now: datetime
+) -> UserSession | None:
+    """The session of the cookie, if it is live and its user may still sign in."""
+    cookie = request.cookies.get(settings.session_cookie_name)
+    if not cookie:
+        return None
+    record = await sessions.resolve_session(
+        session=session, token=cookie, client=client_info(request), settings=settings, now=now
     )
+    if record is None:
+        return None
+    user = await session.get(User, record.user_id)
+    return record if user is not None and user.disabled_at is None else None
 
 
 async def _from_api_key(

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep
+from luna.deps import (
+    ClockDep,
+    PendingMfaPrincipalDep,
+    SessionDep,
+    SettingsDep,
+    UserPrincipalDep,
+)
 from luna.errors import NotFound
-from luna.identity import service, sessions
+from luna.identity import mfa, service, sessions
 from luna.identity.cookies import clear_session_cookie, set_session_cookie
 from luna.identity.models import User
 from luna.identity.principal import client_info
@@ -14,6 +20,7 @@ from luna.identity.schemas import (
     ChangePassword,
     ForgotPassword,
     LogIn,
+    LoginResult,
     ResetPassword,
     SessionOut,
     SignUp,
@@ -52,7 +59,7 @@ async def sign_up(
     return await describe_user(session=session, user=user)
 
 
-@router.post("/auth/login", operation_id="auth-login", response_model=Me)
+@router.post("/auth/login", operation_id="auth-login", response_model=LoginResult)
 async def log_in(
     body: LogIn,
     request: Request,
@@ -60,26 +67,39 @@ async def log_in(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> Me:
-    """Sign in with email and password; a new session id every time (no fixation)."""
+) -> LoginResult:
+    """Sign in with email and password; a new session id every time (no fixation).
+
+    When the account has two-factor authentication on, the session only becomes usable
+    after ``POST /api/v1/auth/mfa/verify``: the answer then says ``mfa_required`` and
+    carries no user.
+    """
     now = clock()
     user = await service.check_credentials(
         session=session, email=body.email, password=body.password, settings=settings, now=now
     )
+    mfa_required = await mfa.is_enabled(session=session, user_id=user.id)
     token, _ = await sessions.start_session(
-        session=session, user=user, client=client_info(request), settings=settings, now=now
+        session=session,
+        user=user,
+        client=client_info(request),
+        settings=settings,
+        now=now,
+        mfa_pending=mfa_required,
     )
     await session.commit()
     set_session_cookie(response, token, settings)
-    return await describe_user(session=session, user=user)
+    if mfa_required:
+        return LoginResult(mfa_required=True)
+    return LoginResult(mfa_required=False, me=await describe_user(session=session, user=user))
 
 
 @router.post("/auth/logout", operation_id="auth-logout", status_code=204)
 async def log_out(
-    principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    principal: PendingMfaPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
-    """End this session on the server and drop the cookie."""
-    assert principal.session is not None  # noqa: S101  (guaranteed by UserPrincipalDep)
+    """End this session on the server and drop the cookie (also mid-way through MFA)."""
+    assert principal.session is not None  # noqa: S101  (guaranteed by PendingMfaPrincipalDep)
     principal.session.revoked_at = clock()
     await session.commit()
     response = Response(status_code=204)

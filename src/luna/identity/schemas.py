@@ -1,19 +1,33 @@
-"""Request and response shapes of the account, session and API key endpoints."""
+"""Request and response shapes of the account, session, MFA and API key endpoints."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from luna.identity.api_keys import Scope
+from luna.tenancy.schemas import Me
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 # A password being chosen; the strength rules beyond length are checked by the service.
 NewPassword = Annotated[str, StringConstraints(min_length=10, max_length=128)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Token = Annotated[str, StringConstraints(min_length=10, max_length=200)]
+TotpCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
+# Spaces, hyphens and capitals are forgiven: the service normalises before comparing.
+RecoveryCodeText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=10, max_length=32)
+]
 
 
 class SignUp(BaseModel):
@@ -31,6 +45,18 @@ class LogIn(BaseModel):
 
     email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
     password: Password
+
+
+class LoginResult(BaseModel):
+    """The outcome of a sign-in with the right password.
+
+    With ``mfa_required`` the new session waits for the second factor
+    (``POST /api/v1/auth/mfa/verify``) and ``me`` is absent; otherwise ``me`` is the
+    signed-in user.
+    """
+
+    mfa_required: bool
+    me: Me | None = None
 
 
 class TokenBody(BaseModel):
@@ -103,3 +129,51 @@ class ApiKeyCreated(ApiKeyOut):
     """A just-created key. ``key`` is shown this once and cannot be read again."""
 
     key: str
+
+
+class MfaStatusOut(BaseModel):
+    """Whether two-factor authentication is on, and how many recovery codes are left."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    enabled: bool
+    confirmed_at: datetime | None
+    recovery_codes_remaining: int
+
+
+class TotpEnrolmentOut(BaseModel):
+    """A new authenticator seed. It becomes active once a code from the app confirms it."""
+
+    secret: str = Field(description="The base32 seed, for typing into an app by hand.")
+    otpauth_uri: str = Field(description="The otpauth:// URI, to show as a QR code.")
+
+
+class TotpCodeBody(BaseModel):
+    """A six-digit code from the authenticator app."""
+
+    code: TotpCode
+
+
+class MfaProof(BaseModel):
+    """A second factor: either a code from the authenticator app or a recovery code."""
+
+    code: TotpCode | None = None
+    recovery_code: RecoveryCodeText | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> MfaProof:
+        if (self.code is None) == (self.recovery_code is None):
+            raise ValueError("Send either code or recovery_code, not both or neither.")
+        return self
+
+
+class RecoveryCodesOut(BaseModel):
+    """Single-use recovery codes, shown this once: each signs in once without the app."""
+
+    codes: list[str]
+
+
+class MfaDisable(BaseModel):
+    """The account password, to confirm turning two-factor authentication off."""
+
+    password: Password
