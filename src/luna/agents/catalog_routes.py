@@ -1,7 +1,52 @@
-"""The built-in agent catalog, public to signed-in callers."""
+"""The built-in agent catalog, public so that the marketing pages can show it."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from luna.agents.catalog import (
+    Catalog,
+    CatalogAgent,
+    CatalogAgentSummary,
+    Category,
+    Plan,
+    load_catalog,
+)
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
+
+
+def get_catalog() -> Catalog:
+    """The built-in catalog (tests may replace it through ``dependency_overrides``)."""
+    return load_catalog()
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+@router.get("/agents", operation_id="catalog-list", response_model=list[CatalogAgentSummary])
+async def list_catalog_agents(
+    catalog: CatalogDep,
+    category: Annotated[Category | None, Query(description="Only agents of this category.")] = None,
+    plan: Annotated[Plan | None, Query(description="Only agents available on this plan.")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Text found in the name, the summary or a tag."),
+    ] = None,
+) -> list[CatalogAgentSummary]:
+    """The catalog's agents in slug order, optionally filtered; no sign-in needed."""
+    agents = catalog.search(category=category, plan=plan, text=q)
+    return [CatalogAgentSummary.of(agent) for agent in agents]
+
+
+@router.get(
+    "/agents/{slug}",
+    operation_id="catalog-get",
+    response_model=CatalogAgent,
+    responses={404: {"description": "No catalog agent has this slug."}},
+)
+async def get_catalog_agent(catalog: CatalogDep, slug: str) -> CatalogAgent:
+    """One agent's full persona: instructions, questions, inputs, artifact and tools."""
+    return catalog.get(slug)

@@ -8,7 +8,7 @@ import typer
 import uvicorn
 
 from luna import __version__
-from luna.cli import db, env
+from luna.cli import agents, db, env
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
 from luna.settings import Settings
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(env.app, name="env")
+app.add_typer(agents.app, name="agents")
 
 
 def _show_version(value: bool) -> None:

@@ -1,0 +1,107 @@
+"""What an agent is made of: Luna's own validated agent schema.
+
+Tenants never hand Luna a raw Pydantic AI agent spec (it could ask for file-system
+access or local MCP scripts). They fill this schema; the runtime builds the agent from
+it. Every version of an agent stores one ``AgentDefinition``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from luna.agents.catalog import ToolName
+
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+MAX_INSTRUCTIONS = 100_000
+
+
+class ModelSettings(BaseModel):
+    """Sampling settings passed to the model; unset means the provider's default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float | None = Field(None, ge=0, le=2)
+    top_p: float | None = Field(None, gt=0, le=1)
+    max_tokens: int | None = Field(None, ge=1, le=200_000)
+    thinking_budget: int | None = Field(
+        None, ge=1024, le=128_000, description="Tokens for extended thinking (Anthropic)."
+    )
+
+
+class ModelChoice(BaseModel):
+    """Which model runs the agent: a provider of the workspace and one of its models."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider_id: ShortText
+    model: ShortText
+    settings: ModelSettings = Field(default_factory=ModelSettings)
+
+
+class ToolChoice(BaseModel):
+    """A built-in tool the agent may call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ToolName
+    requires_approval: bool = Field(
+        False, description="Pause the run until a member approves each call."
+    )
+
+
+class McpServer(BaseModel):
+    """An MCP server whose tools the agent may call. ``stdio`` servers run a local
+    command and are refused unless the operator allows them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,39}$")]
+    transport: Literal["http", "stdio"]
+    url: AnyHttpUrl | None = None
+    command: ShortText | None = None
+    args: list[Annotated[str, StringConstraints(max_length=500)]] = Field(
+        default_factory=list, max_length=20
+    )
+    tools_requiring_approval: list[ShortText] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _transport_has_its_target(self) -> Self:
+        if self.transport == "http" and (self.url is None or self.command is not None):
+            raise ValueError("an http MCP server needs a url and no command")
+        if self.transport == "stdio" and (self.command is None or self.url is not None):
+            raise ValueError("a stdio MCP server needs a command and no url")
+        return self
+
+
+class AgentDefinition(BaseModel):
+    """An agent's behaviour: instructions, model, tools, MCP servers, input and output shapes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instructions: Annotated[str, StringConstraints(min_length=1, max_length=MAX_INSTRUCTIONS)]
+    model: ModelChoice | None = Field(
+        None, description="Absent: the workspace's default provider and its default model."
+    )
+    tools: list[ToolChoice] = Field(default_factory=list, max_length=20)
+    mcp_servers: list[McpServer] = Field(default_factory=list, max_length=10)
+    input_schema: dict[str, Any] | None = Field(
+        None, description="JSON Schema the run input must match (an object schema)."
+    )
+    output_schema: dict[str, Any] | None = Field(
+        None, description="JSON Schema of a structured output (an object schema)."
+    )
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> Self:
+        tools = [tool.name for tool in self.tools]
+        servers = [server.name for server in self.mcp_servers]
+        if len(set(tools)) != len(tools):
+            raise ValueError("a tool is listed twice")
+        if len(set(servers)) != len(servers):
+            raise ValueError("two MCP servers have the same name")
+        for schema in (self.input_schema, self.output_schema):
+            if schema is not None and schema.get("type") != "object":
+                raise ValueError("input and output schemas must be JSON Schemas of type object")
+        return self
