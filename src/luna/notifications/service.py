@@ -29,6 +29,13 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Hello,\n\nThe password of your Luna account was just changed and every other session "
         "was signed out. If this was not you, reset your password at once.\n",
     ),
+    "invitation": (
+        "You are invited to join a team on Luna",
+        'Hello,\n\n{inviter} invited you to join the team "{team}" on Luna as {role}.\n\n'
+        "To accept, sign in (or create an account) with this email address and open:\n\n"
+        "{link}\n\nThe invitation works once and expires in {days} days. If you were not "
+        "expecting it, ignore this email.\n",
+    ),
 }
 
 
