@@ -20,6 +20,7 @@ from luna.observability.context import RequestContext
 from luna.security.crypto import Keyring
 from luna.settings import Settings
 from luna.tenancy.access import WorkspaceAccess, authorize_workspace
+from luna.tenancy.audit import RequestOrigin, request_origin
 
 Clock = Callable[[], datetime]
 
@@ -65,6 +66,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
 RequestContextDep = Annotated[RequestContext, Depends(get_request_context)]
+OriginDep = Annotated[RequestOrigin, Depends(request_origin)]
 
 
 async def get_principal(

@@ -253,3 +253,49 @@ def test_the_permissions_doc_lists_every_audit_action() -> None:
     assert match, "docs/permissions.md has lost its audit-actions markers"
     listed = re.findall(r"^- `([a-z_.]+)`$", match.group(1), re.M)
     assert listed == list(audit.AUDIT_ACTIONS)
+
+
+async def test_account_events_reach_every_team_of_the_user(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    """Sign-in, failed sign-in, password change and sign-out land in the audit log."""
+    account = await sign_up("owner-audit@example.com")
+    await client.post(
+        "/api/v1/auth/login",
+        json={"email": account.email, "password": "wrong password here"},
+        headers={"User-Agent": "Mozilla/5.0 (test browser)"},
+    )
+    await client.post(
+        "/api/v1/auth/login", json={"email": account.email, "password": STRONG_PASSWORD}
+    )
+    await client.post(
+        "/api/v1/me/password",
+        json={"current_password": STRONG_PASSWORD, "new_password": "a different passphrase"},
+    )
+    await client.post("/api/v1/auth/logout")
+    await client.post(
+        "/api/v1/auth/login", json={"email": account.email, "password": "a different passphrase"}
+    )
+    log = await client.get(f"/api/v1/teams/{account.team_id}/audit-log")
+    assert log.status_code == 200, log.text
+    actions = [event["action"] for event in log.json()["events"]]
+    assert actions == [
+        "auth.login",
+        "auth.logout",
+        "auth.password_changed",
+        "auth.login",
+        "auth.login_failed",
+    ]
+    assert log.json()["events"][-1]["ip_address"] == "203.0.113.7"
+
+
+async def test_api_key_creation_and_revocation_are_audited(
+    client: httpx.AsyncClient, sign_up
+) -> None:
+    account = await sign_up("keys-audit@example.com")
+    base = f"/api/v1/workspaces/{account.workspace_id}/api-keys"
+    created = (await client.post(base, json={"name": "CI", "scopes": ["runs:read"]})).json()
+    await client.delete(f"{base}/{created['id']}")
+    events = (await client.get(f"/api/v1/teams/{account.team_id}/audit-log")).json()["events"]
+    keyed = [(e["action"], e["target"]["id"]) for e in events if e["action"].startswith("api_key.")]
+    assert keyed == [("api_key.revoked", created["id"]), ("api_key.created", created["id"])]

@@ -6,11 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import ClockDep, SessionDep, require_workspace
+from luna.deps import ClockDep, OriginDep, SessionDep, require_workspace
 from luna.errors import Forbidden, ValidationFailed
 from luna.identity import api_keys, mfa
 from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from luna.tenancy.access import WorkspaceAccess
+from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.permissions import role_allows
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/api-keys", tags=["api-keys"])
@@ -21,7 +22,11 @@ KeyWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope=
 
 @router.post("", operation_id="api-keys-create", status_code=201, response_model=ApiKeyCreated)
 async def create_api_key(
-    body: ApiKeyCreate, access: KeyWriter, session: SessionDep, clock: ClockDep
+    body: ApiKeyCreate,
+    access: KeyWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    origin: OriginDep,
 ) -> ApiKeyCreated:
     """Create a key. Its secret is in ``key`` and is shown only in this response.
 
@@ -51,6 +56,13 @@ async def create_api_key(
         scopes=list(body.scopes),
         expires_at=body.expires_at,
     )
+    actor_of(access, origin).record(
+        session,
+        action="api_key.created",
+        target_type="api_key",
+        target_id=key.id,
+        data={"name": key.name, "scopes": key.scopes},
+    )
     await session.commit()
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=plaintext)
 
@@ -64,9 +76,23 @@ async def list_api_keys(access: KeyReader, session: SessionDep) -> list[ApiKeyOu
 
 @router.delete("/{key_id}", operation_id="api-keys-revoke", status_code=204)
 async def revoke_api_key(
-    key_id: str, access: KeyWriter, session: SessionDep, clock: ClockDep
+    key_id: str, access: KeyWriter, session: SessionDep, clock: ClockDep, origin: OriginDep
 ) -> None:
     """Revoke a key at once; requests with it are refused from now on."""
     await api_keys.revoke_api_key(
-        session=session, workspace_id=access.workspace_id, key_id=key_id, now=clock()
+        session=session,
+        workspace_id=access.workspace_id,
+        key_id=key_id,
+        now=clock(),
+        actor=actor_of(access, origin),
+    )
+
+
+def actor_of(access: WorkspaceAccess, origin: RequestOrigin) -> api_keys.Actor:
+    """The audit actor of a workspace request."""
+    return api_keys.Actor(
+        team_id=access.workspace.team_id,
+        user_id=access.principal.user_id,
+        api_key_id=access.principal.api_key_id,
+        origin=origin,
     )

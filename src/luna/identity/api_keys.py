@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.errors import NotFound
 from luna.identity.models import ApiKey
 from luna.identity.tokens import digest, new_secret
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
 
 KEY_PREFIX = "luna_sk_"
 VISIBLE_CHARACTERS = 12
@@ -23,6 +26,28 @@ ALL_SCOPES: tuple[str, ...] = get_args(Scope)
 def looks_like_api_key(token: str) -> bool:
     """Whether a bearer token has the shape of a Luna API key (not a JWT)."""
     return token.startswith(KEY_PREFIX)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a team's keys, and from where: what the audit log records."""
+
+    team_id: str
+    user_id: str | None
+    api_key_id: str | None
+    origin: RequestOrigin
+
+    def record(self, session: AsyncSession, **event: Any) -> None:
+        """Add an audit event for this actor to the session's transaction."""
+        audit.record(
+            session,
+            team_id=self.team_id,
+            actor_user_id=self.user_id,
+            actor_api_key_id=self.api_key_id,
+            ip_address=self.origin.ip_address,
+            user_agent=self.origin.user_agent,
+            **event,
+        )
 
 
 async def create_api_key(
@@ -75,7 +100,7 @@ async def list_api_keys(*, session: AsyncSession, workspace_id: str) -> list[Api
 
 
 async def revoke_api_key(
-    *, session: AsyncSession, workspace_id: str, key_id: str, now: datetime
+    *, session: AsyncSession, workspace_id: str, key_id: str, now: datetime, actor: Actor
 ) -> ApiKey:
     """Revoke a key of this workspace; NotFound for any other workspace's key."""
     key = await session.scalar(
@@ -85,5 +110,6 @@ async def revoke_api_key(
         raise NotFound(f"No API key {key_id} in this workspace.")
     if key.revoked_at is None:
         key.revoked_at = now
+        actor.record(session, action="api_key.revoked", target_type="api_key", target_id=key.id)
     await session.commit()
     return key

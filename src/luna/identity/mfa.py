@@ -24,6 +24,10 @@ from luna.identity.models import RecoveryCode, TotpFactor, User, UserSession
 from luna.identity.passwords import hash_password, verify_password
 from luna.security.crypto import Keyring, column_context
 from luna.settings import Settings
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
+
+NO_ORIGIN = RequestOrigin()
 
 ISSUER = "Luna"
 STEP_SECONDS = 30
@@ -144,6 +148,7 @@ async def confirm_totp(
     code: str,
     keyring: Keyring,
     now: datetime,
+    origin: RequestOrigin = NO_ORIGIN,
 ) -> tuple[list[str], str]:
     """Turn MFA on with a first code from the app. Returns the new recovery codes (shown
     once) and the current session's new token: the session counts as verified."""
@@ -159,6 +164,7 @@ async def confirm_totp(
     factor.confirmed_at = now
     codes = await _replace_recovery_codes(session=session, user_id=user_id, now=now)
     token = await sessions.mark_mfa_verified(session=session, record=current_session, now=now)
+    await audit.record_for_user(session, user_id=user_id, action="auth.mfa_enabled", origin=origin)
     await session.commit()
     return codes, token
 
@@ -334,7 +340,9 @@ async def regenerate_recovery_codes(
     return codes
 
 
-async def disable_totp(*, session: AsyncSession, user_id: str, password: str) -> None:
+async def disable_totp(
+    *, session: AsyncSession, user_id: str, password: str, origin: RequestOrigin = NO_ORIGIN
+) -> None:
     """Turn MFA off after checking the password: the app and the recovery codes go."""
     user = await _load_user(session=session, user_id=user_id)
     factor = await session.get(TotpFactor, user.id)
@@ -348,6 +356,7 @@ async def disable_totp(*, session: AsyncSession, user_id: str, password: str) ->
         )
     await session.delete(factor)
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    await audit.record_for_user(session, user_id=user.id, action="auth.mfa_disabled", origin=origin)
     await session.commit()
 
 

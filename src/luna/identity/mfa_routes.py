@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Response
 from luna.deps import (
     ClockDep,
     KeyringDep,
+    OriginDep,
     PendingMfaPrincipalDep,
     SessionDep,
     SettingsDep,
@@ -75,6 +76,7 @@ async def confirm_totp(
     settings: SettingsDep,
     keyring: KeyringDep,
     clock: ClockDep,
+    origin: OriginDep,
 ) -> RecoveryCodesOut:
     """Turn two-factor authentication on with a first code from the app. The answer holds
     ten recovery codes, shown only this once; this session gets a new id."""
@@ -84,6 +86,7 @@ async def confirm_totp(
         code=body.code,
         keyring=keyring,
         now=clock(),
+        origin=origin,
     )
     set_session_cookie(response, token, settings)
     return RecoveryCodesOut(codes=codes)
@@ -95,11 +98,16 @@ async def confirm_totp(
     status_code=204,
     dependencies=[RECENT_MFA],
 )
-async def disable_totp(body: MfaDisable, principal: UserPrincipalDep, session: SessionDep) -> None:
+async def disable_totp(
+    body: MfaDisable, principal: UserPrincipalDep, session: SessionDep, origin: OriginDep
+) -> None:
     """Turn two-factor authentication off. Needs the password and a recent step-up; the
     app's seed and every recovery code are deleted."""
     await mfa.disable_totp(
-        session=session, user_id=_session_of(principal).user_id, password=body.password
+        session=session,
+        user_id=_session_of(principal).user_id,
+        password=body.password,
+        origin=origin,
     )
 
 

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Request, Response
 
 from luna.deps import (
     ClockDep,
+    OriginDep,
     PendingMfaPrincipalDep,
     SessionDep,
     SettingsDep,
     UserPrincipalDep,
 )
 from luna.errors import NotFound
-from luna.identity import mfa, service, sessions
+from luna.identity import service, sessions
 from luna.identity.cookies import clear_session_cookie, set_session_cookie
 from luna.identity.models import User
 from luna.identity.principal import client_info
@@ -26,6 +27,7 @@ from luna.identity.schemas import (
     SignUp,
     TokenBody,
 )
+from luna.identity.sign_in import sign_in_with_password, sign_out
 from luna.tenancy.schemas import Me
 from luna.tenancy.service import describe_user
 
@@ -67,6 +69,7 @@ async def log_in(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    origin: OriginDep,
 ) -> LoginResult:
     """Sign in with email and password; a new session id every time (no fixation).
 
@@ -74,34 +77,33 @@ async def log_in(
     after ``POST /api/v1/auth/mfa/verify``: the answer then says ``mfa_required`` and
     carries no user.
     """
-    now = clock()
-    user = await service.check_credentials(
-        session=session, email=body.email, password=body.password, settings=settings, now=now
-    )
-    mfa_required = await mfa.is_enabled(session=session, user_id=user.id)
-    token, _ = await sessions.start_session(
+    result = await sign_in_with_password(
         session=session,
-        user=user,
+        email=body.email,
+        password=body.password,
         client=client_info(request),
+        origin=origin,
         settings=settings,
-        now=now,
-        mfa_pending=mfa_required,
+        now=clock(),
     )
-    await session.commit()
-    set_session_cookie(response, token, settings)
-    if mfa_required:
+    set_session_cookie(response, result.token, settings)
+    if result.mfa_required:
         return LoginResult(mfa_required=True)
-    return LoginResult(mfa_required=False, me=await describe_user(session=session, user=user))
+    me = await describe_user(session=session, user=result.user)
+    return LoginResult(mfa_required=False, me=me)
 
 
 @router.post("/auth/logout", operation_id="auth-logout", status_code=204)
 async def log_out(
-    principal: PendingMfaPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
+    principal: PendingMfaPrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    origin: OriginDep,
 ) -> Response:
     """End this session on the server and drop the cookie (also mid-way through MFA)."""
     assert principal.session is not None  # noqa: S101  (guaranteed by PendingMfaPrincipalDep)
-    principal.session.revoked_at = clock()
-    await session.commit()
+    await sign_out(session=session, record=principal.session, origin=origin, now=clock())
     response = Response(status_code=204)
     clear_session_cookie(response, settings)
     return response
@@ -133,10 +135,12 @@ async def forgot_password(
 
 
 @router.post("/auth/password/reset", operation_id="auth-password-reset", status_code=204)
-async def reset_password(body: ResetPassword, session: SessionDep, clock: ClockDep) -> None:
+async def reset_password(
+    body: ResetPassword, session: SessionDep, clock: ClockDep, origin: OriginDep
+) -> None:
     """Choose a new password with a reset link's token; every session is signed out."""
     await service.reset_password(
-        session=session, token=body.token, password=body.password, now=clock()
+        session=session, token=body.token, password=body.password, now=clock(), origin=origin
     )
 
 
@@ -154,6 +158,7 @@ async def change_password(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    origin: OriginDep,
 ) -> Response:
     """Change the password; other sessions end and this one gets a new id."""
     assert principal.session is not None  # noqa: S101
@@ -165,6 +170,7 @@ async def change_password(
         new_password=body.new_password,
         current_session=principal.session,
         now=clock(),
+        origin=origin,
     )
     response = Response(status_code=204)
     set_session_cookie(response, token, settings)

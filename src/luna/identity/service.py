@@ -14,9 +14,12 @@ from luna.identity.passwords import check_password_strength, hash_password, veri
 from luna.identity.tokens import digest, new_secret
 from luna.notifications.service import queue_email
 from luna.settings import Settings
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.service import create_team
 
 VERIFY_EMAIL_HOURS = 48
+NO_ORIGIN = RequestOrigin()
 RESET_PASSWORD_HOURS = 1
 
 
@@ -94,7 +97,13 @@ async def sign_up(
 
 
 async def check_credentials(
-    *, session: AsyncSession, email: str, password: str, settings: Settings, now: datetime
+    *,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    settings: Settings,
+    now: datetime,
+    origin: RequestOrigin = NO_ORIGIN,
 ) -> User:
     """The user whose password this is; counts failures and locks the account after too many.
 
@@ -110,6 +119,9 @@ async def check_credentials(
     valid, new_hash = verify_password(password, user.password_hash if user else None)
     if user is None or not valid or user.disabled_at is not None:
         if user is not None:
+            await audit.record_for_user(
+                session, user_id=user.id, action="auth.login_failed", origin=origin
+            )
             await _record_failure(session=session, user=user, settings=settings, now=now)
         raise Unauthenticated("The email or password is not right.")
     user.failed_logins = 0
@@ -189,7 +201,12 @@ async def request_password_reset(
 
 
 async def reset_password(
-    *, session: AsyncSession, token: str, password: str, now: datetime
+    *,
+    session: AsyncSession,
+    token: str,
+    password: str,
+    now: datetime,
+    origin: RequestOrigin = NO_ORIGIN,
 ) -> User:
     """Set a new password from a reset link; ends every session and unlocks the account."""
     _, user = await _consume_token(session=session, token=token, purpose="reset-password", now=now)
@@ -201,6 +218,9 @@ async def reset_password(
     await sessions.revoke_user_sessions(session=session, user_id=user.id, now=now)
     queue_email(
         session=session, to_address=user.email, template="password-changed", user_id=user.id
+    )
+    await audit.record_for_user(
+        session, user_id=user.id, action="auth.password_reset", origin=origin
     )
     await session.commit()
     return user
@@ -214,6 +234,7 @@ async def change_password(
     new_password: str,
     current_session: UserSession,
     now: datetime,
+    origin: RequestOrigin = NO_ORIGIN,
 ) -> str:
     """Change the password after checking the current one; ends the user's other sessions
     and rotates the current one. Returns the current session's new token."""
@@ -231,6 +252,9 @@ async def change_password(
     token = await sessions.rotate_session(session=session, record=current_session)
     queue_email(
         session=session, to_address=user.email, template="password-changed", user_id=user.id
+    )
+    await audit.record_for_user(
+        session, user_id=user.id, action="auth.password_changed", origin=origin
     )
     await session.commit()
     return token

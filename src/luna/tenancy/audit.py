@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.identity.models import User
-from luna.tenancy.models import AuditEvent
+from luna.tenancy.models import AuditEvent, Membership
 
 AuditAction = Literal[
     "auth.login",
@@ -89,6 +89,32 @@ def record(
     )
     session.add(event)
     return event
+
+
+async def record_for_user(
+    session: AsyncSession,
+    *,
+    user_id: str,
+    action: AuditAction,
+    origin: RequestOrigin,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Record an account event (a sign-in, an MFA change) in every team of the user."""
+    team_ids = await session.scalars(
+        select(Membership.team_id).where(Membership.user_id == user_id)
+    )
+    for team_id in team_ids:
+        record(
+            session,
+            team_id=team_id,
+            action=action,
+            actor_user_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent,
+            data=data,
+        )
 
 
 @dataclass(frozen=True)
