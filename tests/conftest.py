@@ -28,7 +28,7 @@ from luna.settings import Settings, normalise_database_url
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
-pytest_plugins = ["tests.accounts"]
+pytest_plugins = ["tests.accounts", "tests.standins.fixtures"]
 
 
 @pytest.fixture

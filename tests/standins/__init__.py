@@ -1,7 +1,7 @@
 """Local servers that speak the Anthropic and OpenAI wire formats, answering from a script.
 
 See docs/testing-providers.md. The fixtures `anthropic_standin` and `openai_standin` live in
-`tests.standins.fixtures`; load them with `pytest_plugins = ["tests.standins.fixtures"]`.
+`tests.standins.fixtures`, which the root conftest registers for every test.
 """
 
 from tests.standins.anthropic_server import AnthropicStandin

@@ -48,7 +48,6 @@ from tests.standins import (
 )
 from tests.standins.script import RequestCheck
 
-pytest_plugins = ["tests.standins.fixtures"]
 pytestmark = pytest.mark.anyio
 
 CLAUDE = "claude-sonnet-4-6"
