@@ -109,16 +109,25 @@ def on_postgres() -> bool:
     return bool(os.environ.get("LUNA_TEST_DATABASE_URL"))
 
 
+def _redis_overrides() -> dict[str, object]:
+    """With LUNA_TEST_REDIS_URL, sessions and rate limits live in Redis, under a namespace
+    of the test's own so that tests never share keys."""
+    url = os.environ.get("LUNA_TEST_REDIS_URL")
+    if not url:
+        return {}
+    return {"redis_url": url, "redis_namespace": f"t{secrets.token_hex(8)}"}
+
+
 @pytest.fixture
 def settings(tmp_path: Path, migrated_database: str, on_postgres: bool) -> Settings:
     """Settings for one test, on a database holding the migrated, empty schema."""
     if on_postgres:
-        settings = make_settings(tmp_path, migrated_database)
+        settings = make_settings(tmp_path, migrated_database, **_redis_overrides())
         asyncio.run(_empty_tables(settings))  # whatever an earlier test left behind
         return settings
     database = tmp_path / "luna.db"
     shutil.copyfile(migrated_database, database)
-    return make_settings(tmp_path, f"sqlite:///{database}")
+    return make_settings(tmp_path, f"sqlite:///{database}", **_redis_overrides())
 
 
 async def _empty_tables(settings: Settings) -> None:

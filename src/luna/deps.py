@@ -16,6 +16,7 @@ from luna.db.base import utcnow
 from luna.errors import Forbidden
 from luna.identity import mfa
 from luna.identity.principal import Principal, authenticate
+from luna.identity.session_store import REDIS_INFO_KEY
 from luna.observability.context import RequestContext
 from luna.security.crypto import Keyring
 from luna.settings import Settings
@@ -40,6 +41,10 @@ def get_engine(request: Request) -> AsyncEngine:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A database session for one request; services decide when to commit."""
     async with request.app.state.session_factory() as session:
+        redis = getattr(request.app.state, "redis", None)
+        if redis is not None:  # sessions live in Redis (luna.identity.session_store)
+            settings: Settings = request.app.state.settings
+            session.info[REDIS_INFO_KEY] = (redis, settings.redis_namespace)
         yield session
 
 

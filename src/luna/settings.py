@@ -114,6 +114,23 @@ class Settings(BaseSettings):
         description="Id of the key that encrypts new secrets: one of LUNA_ENCRYPTION_KEYS. "
         "Default: the key derived from LUNA_SECRET_KEY.",
     )
+    bearer_jwks_url: AnyHttpUrl | None = Field(
+        None,
+        description="JWKS of an identity provider whose bearer JWTs the API accepts for users "
+        "who have signed in with it through SSO (Entra ID: "
+        "https://login.microsoftonline.com/<tenant>/discovery/v2.0/keys).",
+    )
+    bearer_issuers: list[str] = Field(
+        default_factory=list,
+        description="Exact `iss` values accepted, as a JSON list (Entra: both "
+        "https://sts.windows.net/<tenant>/ and https://login.microsoftonline.com/<tenant>/v2.0).",
+    )
+    bearer_audiences: list[str] = Field(
+        default_factory=list, description="Exact `aud` values accepted, as a JSON list."
+    )
+    bearer_algorithms: list[str] = Field(
+        default_factory=lambda: ["RS256"], description="Signature algorithms accepted (asymmetric)."
+    )
     redis_url: SecretStr | None = Field(
         None, description="Redis URL for shared cache, sessions and rate limits across replicas."
     )
@@ -128,6 +145,10 @@ class Settings(BaseSettings):
     )
     email_from: str = Field(
         "Luna <no-reply@localhost>", description="The From address of Luna's emails."
+    )
+    redis_namespace: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{0,39}$")] = Field(
+        "luna",
+        description="Prefix of every Redis key, so installations can share a Redis server.",
     )
     host: str = Field("127.0.0.1", description="Address `luna serve` listens on.")
     port: Annotated[int, Field(ge=1, le=65535)] = Field(8000, description="Port to listen on.")
@@ -211,6 +232,11 @@ class Settings(BaseSettings):
             )
         if self.env == "production" and not key:
             raise ValueError("LUNA_SECRET_KEY is required in production")
+        if self.bearer_jwks_url is not None and not (self.bearer_issuers and self.bearer_audiences):
+            raise ValueError(
+                "LUNA_BEARER_ISSUERS and LUNA_BEARER_AUDIENCES are required "
+                "with LUNA_BEARER_JWKS_URL"
+            )
         current = self.encryption_key_current
         if current is not None and current not in self.encryption_keys:
             raise ValueError(

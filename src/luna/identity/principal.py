@@ -13,7 +13,8 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.errors import Unauthenticated
-from luna.identity import api_keys, sessions
+from luna.identity import api_keys, bearer, sessions
+from luna.identity.jwt import JwtVerifier
 from luna.identity.models import User, UserSession
 from luna.settings import Settings
 
@@ -68,6 +69,8 @@ async def authenticate(
     unless ``allow_mfa_pending`` is set.
     """
     token = bearer_token(request)
+    if token is not None and not api_keys.looks_like_api_key(token):
+        return await _from_identity_provider(token, request=request, session=session, now=now)
     if token is not None:
         return await _from_api_key(token, request=request, session=session, now=now)
     record = await _live_session(request=request, session=session, settings=settings, now=now)
@@ -99,14 +102,25 @@ async def _live_session(
     return record if user is not None and user.disabled_at is None else None
 
 
-async def _from_api_key(
+async def _from_identity_provider(
     token: str, *, request: Request, session: AsyncSession, now: datetime
 ) -> Principal:
-    if not api_keys.looks_like_api_key(token):
+    """A user known by an identity provider's JWT (when the installation trusts one)."""
+    verifier: JwtVerifier | None = getattr(request.app.state, "bearer_verifier", None)
+    if verifier is None:
         raise Unauthenticated(
             "Bearer tokens from an identity provider are not accepted by this installation.",
             headers=BEARER_CHALLENGE,
         )
+    user_id = await bearer.user_for_bearer_token(
+        session=session, verifier=verifier, token=token, now=now
+    )
+    return Principal(user_id=user_id)
+
+
+async def _from_api_key(
+    token: str, *, request: Request, session: AsyncSession, now: datetime
+) -> Principal:
     key = await api_keys.authenticate_api_key(
         session=session, plaintext=token, ip_address=client_info(request).ip_address, now=now
     )

@@ -1,7 +1,8 @@
 """Server-side browser sessions: sliding idle timeout, absolute lifetime, fingerprint.
 
-The cookie carries only a random token; the database keeps its SHA-256, so a leaked
-table cannot be replayed. A session ends when idle too long, when too old, when its
+The cookie carries only a random token; the store (the database, or Redis when configured:
+see :mod:`luna.identity.session_store`) keeps its SHA-256, so a leaked store cannot be
+replayed. A session ends when idle too long, when too old, when its
 fingerprint (User-Agent and client network) changes, on logout, or on revocation. A
 session still waiting for its second factor ends sooner, ten minutes after sign-in.
 """
@@ -13,10 +14,11 @@ import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.db.ids import new_id
 from luna.identity.models import User, UserSession
+from luna.identity.session_store import store_for
 from luna.identity.tokens import digest, new_secret
 from luna.settings import Settings
 
@@ -67,6 +69,7 @@ async def start_session(
     """
     token = new_secret()
     record = UserSession(
+        id=new_id("ses"),
         token_hash=digest(token),
         user_id=user.id,
         fingerprint=fingerprint(client, settings.session_binding),
@@ -77,8 +80,7 @@ async def start_session(
         user_agent=client.user_agent[:512],
         mfa_pending=mfa_pending,
     )
-    session.add(record)
-    await session.flush()
+    await store_for(session).add(record)
     return token, record
 
 
@@ -97,18 +99,18 @@ async def resolve_session(
     *, session: AsyncSession, token: str, client: ClientInfo, settings: Settings, now: datetime
 ) -> UserSession | None:
     """The live session for a cookie token, or None. Ends sessions found expired or moved."""
-    record = await session.scalar(
-        select(UserSession).where(UserSession.token_hash == digest(token))
-    )
+    store = store_for(session)
+    record = await store.find(digest(token))
     if record is None:
         return None
     if _ended(record, client, settings, now):
         if record.revoked_at is None:
-            record.revoked_at = now
+            await store.end(record, now)
             await session.commit()
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL:
         record.last_seen_at = now
+        await store.save(record)
         await session.commit()
     return record
 
@@ -116,8 +118,9 @@ async def resolve_session(
 async def rotate_session(*, session: AsyncSession, record: UserSession) -> str:
     """Give a session a new token (after a privilege change); the old token stops working."""
     token = new_secret()
+    old_token_hash = record.token_hash
     record.token_hash = digest(token)
-    await session.flush()
+    await store_for(session).save(record, old_token_hash=old_token_hash)
     return token
 
 
@@ -129,52 +132,34 @@ async def mark_mfa_verified(*, session: AsyncSession, record: UserSession, now: 
     return await rotate_session(session=session, record=record)
 
 
+async def end_session(*, session: AsyncSession, record: UserSession, now: datetime) -> None:
+    """End one session (sign-out); the caller commits."""
+    await store_for(session).end(record, now)
+
+
 async def revoke_user_sessions(
     *, session: AsyncSession, user_id: str, now: datetime, keep_session_id: str | None = None
 ) -> None:
     """End every live session of a user, except possibly the one in use."""
-    statement = update(UserSession).where(
-        UserSession.user_id == user_id, UserSession.revoked_at.is_(None)
-    )
-    if keep_session_id is not None:
-        statement = statement.where(UserSession.id != keep_session_id)
-    await session.execute(statement.values(revoked_at=now))
+    await store_for(session).end_for_user(user_id, now, keep_session_id)
 
 
 async def list_live_sessions(
     *, session: AsyncSession, user_id: str, settings: Settings, now: datetime
 ) -> list[UserSession]:
     """The user's sessions that have not ended, newest first."""
-    idle_cutoff = now - timedelta(minutes=settings.session_idle_minutes)
-    rows = await session.scalars(
-        select(UserSession)
-        .where(
-            UserSession.user_id == user_id,
-            UserSession.revoked_at.is_(None),
-            UserSession.expires_at > now,
-            UserSession.last_seen_at > idle_cutoff,
-            or_(
-                UserSession.mfa_pending.is_(False),
-                UserSession.created_at > now - MFA_PENDING_LIFETIME,
-            ),
-        )
-        .order_by(UserSession.created_at.desc())
+    return await store_for(session).live_for_user(
+        user_id,
+        idle_cutoff=now - timedelta(minutes=settings.session_idle_minutes),
+        pending_cutoff=now - MFA_PENDING_LIFETIME,
+        now=now,
     )
-    return list(rows)
 
 
 async def revoke_own_session(
     *, session: AsyncSession, user_id: str, session_id: str, now: datetime
 ) -> bool:
     """End one of the user's own sessions; False when it is not theirs or already ended."""
-    result = await session.execute(
-        update(UserSession)
-        .where(
-            UserSession.id == session_id,
-            UserSession.user_id == user_id,
-            UserSession.revoked_at.is_(None),
-        )
-        .values(revoked_at=now)
-    )
+    ended = await store_for(session).end_one(user_id, session_id, now)
     await session.commit()
-    return bool(getattr(result, "rowcount", 0))
+    return ended

@@ -71,7 +71,7 @@ async def sign_out(
     *, session: AsyncSession, record: UserSession, origin: RequestOrigin, now: datetime
 ) -> None:
     """End a session on the server and record it."""
-    record.revoked_at = now
+    await sessions.end_session(session=session, record=record, now=now)
     await audit.record_for_user(
         session, user_id=record.user_id, action="auth.logout", origin=origin
     )
