@@ -8,7 +8,7 @@ UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: run test setup web lint format env-example clean
+.PHONY: run test setup web lint format env-example openapi clean
 
 run: setup web
 	$(UV) run luna serve
@@ -35,10 +35,16 @@ lint: setup
 	$(UV) run ruff format --check .
 	$(UV) run mypy
 	LUNA_DATA_DIR=$$(mktemp -d) $(UV) run luna db check
+	@if [ -f web/package.json ]; then cd web && npm run lint && npm test; fi
 
 format: setup
 	$(UV) run ruff check --fix .
 	$(UV) run ruff format .
+
+# After changing the API: refresh the committed OpenAPI document and the web app's client.
+openapi: setup
+	$(UV) run luna openapi export --output web/openapi.json
+	cd web && npm run api:generate
 
 env-example: setup
 	$(UV) run luna env example --output .env.example

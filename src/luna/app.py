@@ -5,23 +5,30 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
+from redis.asyncio import Redis
 
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
+from luna.agents.routes import router as agents_router
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
+from luna.identity.bearer import build_bearer_verifier
+from luna.identity.jwt import JwtVerifier
 from luna.identity.mfa_routes import router as mfa_router
 from luna.identity.routes import router as identity_router
 from luna.identity.sso_routes import router as sso_router
 from luna.observability.logging import configure_logging, get_logger
+from luna.observability.metrics import router as metrics_router
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.security.body_limit import BodyLimitMiddleware
 from luna.security.crypto import Keyring
 from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
+from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
 from luna.settings import Settings, load_settings
 from luna.tenancy.member_routes import router as member_router
@@ -30,23 +37,34 @@ from luna.web.routes import router as web_router
 
 log = get_logger(__name__)
 
+# Outbound calls (identity providers, model providers' checks) never wait longer.
+OUTBOUND_TIMEOUT_SECONDS = 10.0
+
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the Luna ASGI application for the given settings."""
 
-    limiter = RateLimiter(settings.rate_limit_storage)
+    limiter = RateLimiter(settings.rate_limit_storage, key_prefix=settings.redis_namespace)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        app.state.http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS)
+        app.state.bearer_verifier = build_bearer_verifier_from(settings, app.state.http_client)
+        app.state.redis = (
+            Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
+        )
         log.info("started", database=settings.database.get_backend_name(), env=settings.env)
         try:
             yield
         finally:
             await engine.dispose()
             await limiter.close()
+            await app.state.http_client.aclose()
+            if app.state.redis is not None:
+                await app.state.redis.aclose()
             log.info("stopped")
 
     app = FastAPI(
@@ -70,6 +88,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(sso_router)
     app.include_router(member_router)
     app.include_router(catalog_router)
+    app.include_router(agents_router)
+    app.include_router(metrics_router)
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
     return app
@@ -77,14 +97,20 @@ def create_app(settings: Settings) -> FastAPI:
 
 def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:
     """The ASGI stack, outermost first: request context (ids, access log, last-resort 500),
-    security headers, rate limits, body limit, CSRF. Each refusal from an inner layer
-    therefore carries the request id and the security headers."""
+    security headers, rate limits, maintenance mode, body limit, CSRF. Each refusal from
+    an inner layer therefore carries the request id and the security headers."""
     app.add_middleware(
         CsrfMiddleware,
         trusted_origins=settings.trusted_origins,
         cookie_name=settings.session_cookie_name,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        MaintenanceMiddleware,
+        # The session factory exists once the lifespan has started: look it up per read.
+        session_factory=lambda: app.state.session_factory(),
+        bypass_token=maintenance_bypass_token(settings),
+    )
     app.add_middleware(
         RateLimitMiddleware,
         limiter=limiter,
@@ -93,6 +119,19 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.scheme == "https")
     app.add_middleware(RequestContextMiddleware)
+
+
+def build_bearer_verifier_from(settings: Settings, http: httpx.AsyncClient) -> JwtVerifier | None:
+    """The verifier of the identity provider whose bearer JWTs the API accepts, if any."""
+    if settings.bearer_jwks_url is None:
+        return None
+    return build_bearer_verifier(
+        jwks_url=str(settings.bearer_jwks_url),
+        issuers=settings.bearer_issuers,
+        audiences=settings.bearer_audiences,
+        algorithms=settings.bearer_algorithms,
+        http=http,
+    )
 
 
 def build_keyring(settings: Settings) -> Keyring:

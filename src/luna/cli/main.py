@@ -1,14 +1,13 @@
-"""The ``luna`` command: serve, worker, db, env, version."""
+"""The ``luna`` command: serve, worker, db, env, agents, maintenance, secrets, openapi."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 
 from luna import __version__
-from luna.cli import agents, db, env
+from luna.cli import agents, db, env, maintenance, openapi, secrets
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
 from luna.settings import Settings
@@ -24,6 +23,9 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(env.app, name="env")
 app.add_typer(agents.app, name="agents")
+app.add_typer(openapi.app, name="openapi")
+app.add_typer(maintenance.app, name="maintenance")
+app.add_typer(secrets.app, name="secrets")
 
 
 def _show_version(value: bool) -> None:
@@ -61,6 +63,8 @@ def serve(
     ] = None,
 ) -> None:
     """Run the API and the web app (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
     from luna.app import create_app
     from luna.security.server import GuardedHttpToolsProtocol
 

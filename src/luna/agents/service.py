@@ -1,0 +1,418 @@
+"""A workspace's agents and their immutable versions.
+
+Every agent is loaded through :func:`get_agent_for_workspace`, which answers NotFound
+alike for an agent that does not exist and for one of another workspace. A change of
+definition never edits a version: it adds version N+1 and points the agent at it, so
+runs keep the exact definition they ran with and any version can be restored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import Text, cast, delete, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from luna.agents.catalog import Catalog
+from luna.agents.definition import AgentDefinition, ToolChoice
+from luna.agents.models import Agent, AgentVersion
+from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
+from luna.db.ids import new_id
+from luna.db.pagination import Keyset, PageRequest, Slice, paginate
+from luna.errors import Conflict, LunaError, NotFound, ValidationFailed
+from luna.providers.models import Provider
+from luna.runs.models import Run
+
+AGENT_KEYSET: Final = Keyset(
+    {"name": Agent.name, "created_at": Agent.created_at, "updated_at": Agent.updated_at},
+    id_column=Agent.id,
+)
+VERSION_KEYSET: Final = Keyset({"number": AgentVersion.number}, id_column=AgentVersion.id)
+_ID_LENGTH: Final = 40
+_PROVIDER_IN_BODY: Final = {"in": "body", "pointer": "#/definition/model/provider_id"}
+
+
+async def get_agent_for_workspace(
+    *, session: AsyncSession, workspace_id: str, agent_id: str, for_update: bool = False
+) -> Agent:
+    """The workspace's agent with this id; NotFound if it is missing or another
+    workspace's. ``for_update`` locks the row (PostgreSQL) until the transaction ends."""
+    missing = NotFound(f"No agent {agent_id} in this workspace.")
+    if len(agent_id) > _ID_LENGTH or "\x00" in agent_id:
+        raise missing
+    statement = select(Agent).where(Agent.id == agent_id, Agent.workspace_id == workspace_id)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    agent = await session.scalar(statement)
+    if agent is None:
+        raise missing
+    return agent
+
+
+async def get_agent(
+    *, session: AsyncSession, workspace_id: str, agent_id: str
+) -> tuple[Agent, AgentVersion]:
+    """An agent of the workspace and its current version."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    return agent, await _current_version(session, agent)
+
+
+async def list_agents(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    status: StatusFilter,
+    tag: str | None,
+    text: str | None,
+    sort: str,
+    page: PageRequest,
+) -> Slice[Agent, int]:
+    """A page of the workspace's agents with their current version numbers: of a status
+    (or all), carrying a tag, whose name or description holds ``text`` (any case)."""
+    statement = (
+        select(Agent, AgentVersion.number)
+        .join(AgentVersion, AgentVersion.id == Agent.current_version_id)
+        .where(Agent.workspace_id == workspace_id)
+    )
+    if status != "all":
+        statement = statement.where(Agent.status == status)
+    if tag:
+        # Tags are kebab-case slugs, so the quoted tag occurs in the stored JSON array
+        # exactly when the array holds it, on SQLite and PostgreSQL alike.
+        statement = statement.where(cast(Agent.tags, Text).contains(f'"{tag}"', autoescape=True))
+    if text:
+        statement = statement.where(
+            or_(
+                Agent.name.icontains(text, autoescape=True),
+                Agent.description.icontains(text, autoescape=True),
+            )
+        )
+    return await paginate(session, statement, keyset=AGENT_KEYSET, sort=sort, page=page)
+
+
+async def create_agent(
+    *,
+    session: AsyncSession,
+    catalog: Catalog,
+    workspace_id: str,
+    user_id: str | None,
+    request: AgentCreate,
+    now: datetime,
+) -> tuple[Agent, AgentVersion]:
+    """Create an agent and its version 1, from a catalog template or a definition."""
+    if request.template is not None:
+        new = await _from_template(session, workspace_id, catalog, request, request.template)
+    else:
+        new = await _from_definition(session, workspace_id, request)
+    await _ensure_name_free(session, workspace_id, new.name)
+    agent = Agent(
+        id=new_id("agt"),
+        workspace_id=workspace_id,
+        name=new.name,
+        description=new.description,
+        tags=new.tags,
+        template_slug=request.template,
+        created_by_user_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    async with _conflicts(session, _name_taken(new.name)):
+        session.add(agent)
+        await session.flush()
+        definition = new.definition.model_dump(mode="json")
+        version = await _add_version(session, agent, definition, user_id, now)
+        await session.commit()
+    return agent, version
+
+
+async def update_agent(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str,
+    changes: AgentUpdate,
+    expected_version: int | None,
+    user_id: str | None,
+    now: datetime,
+) -> tuple[Agent, AgentVersion]:
+    """Change an agent's name, description, tags or status, and with a definition add
+    a new current version. A stale ``expected_version`` (the ``If-Match`` header) or
+    ``changes.expected_version`` is refused with Conflict."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id, for_update=True
+    )
+    current = await _current_version(session, agent)
+    _check_expected(current, expected_version, changes.expected_version)
+    if changes.name is not None and changes.name != agent.name:
+        await _ensure_name_free(session, workspace_id, changes.name)
+    if changes.definition is not None:
+        await _check_provider(session, workspace_id, changes.definition, at=_PROVIDER_IN_BODY)
+    async with _conflicts(session, _concurrent_change()):
+        if _apply_fields(agent, changes):
+            _touch(agent, now)
+        if changes.definition is not None:
+            definition = changes.definition.model_dump(mode="json")
+            current = await _add_version(session, agent, definition, user_id, now, after=current)
+        await session.commit()
+    return agent, current
+
+
+async def list_agent_versions(
+    *, session: AsyncSession, workspace_id: str, agent_id: str, sort: str, page: PageRequest
+) -> Slice[AgentVersion]:
+    """A page of an agent's versions."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    statement = select(AgentVersion).where(
+        AgentVersion.agent_id == agent.id, AgentVersion.workspace_id == workspace_id
+    )
+    return await paginate(session, statement, keyset=VERSION_KEYSET, sort=sort, page=page)
+
+
+async def get_agent_version(
+    *, session: AsyncSession, workspace_id: str, agent_id: str, number: int
+) -> AgentVersion:
+    """One version of an agent, by number."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    return await _version(session, agent, number)
+
+
+async def restore_agent_version(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str,
+    number: int,
+    expected_version: int | None,
+    user_id: str | None,
+    now: datetime,
+) -> tuple[Agent, AgentVersion]:
+    """Roll back: add a new current version with the definition of version ``number``.
+    History is never rewritten; the restored version stays where it was."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id, for_update=True
+    )
+    current = await _current_version(session, agent)
+    _check_expected(current, expected_version)
+    source = await _version(session, agent, number)
+    definition = AgentDefinition.model_validate(source.definition)
+    await _check_provider(session, workspace_id, definition, at={"in": "path", "name": "number"})
+    async with _conflicts(session, _concurrent_change()):
+        version = await _add_version(
+            session, agent, dict(source.definition), user_id, now, after=current
+        )
+        await session.commit()
+    return agent, version
+
+
+async def delete_agent(*, session: AsyncSession, workspace_id: str, agent_id: str) -> None:
+    """Delete an agent and its versions. Runs keep the versions they ran, so an agent
+    that has runs is refused with Conflict: archive it instead."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id, for_update=True
+    )
+    has_runs = await session.scalar(
+        select(exists().where(Run.agent_id == agent.id, Run.workspace_id == workspace_id))
+    )
+    if has_runs:
+        raise Conflict(
+            "This agent has runs, which keep the versions they ran; archive it instead "
+            '(PATCH it with {"status": "archived"}).',
+            reason="agent-has-runs",
+        )
+    # Versions first; the database clears the agent's pointer to them (ON DELETE SET NULL).
+    await session.execute(delete(AgentVersion).where(AgentVersion.agent_id == agent.id))
+    await session.execute(delete(Agent).where(Agent.id == agent.id))
+    await session.commit()
+
+
+@dataclass(frozen=True)
+class _NewAgent:
+    name: str
+    description: str
+    tags: list[str]
+    definition: AgentDefinition
+
+
+async def _from_template(
+    session: AsyncSession, workspace_id: str, catalog: Catalog, request: AgentCreate, slug: str
+) -> _NewAgent:
+    """A persona's instructions and tools; its name (made unique), summary and tags
+    unless the request gives its own."""
+    if slug not in catalog:
+        raise ValidationFailed(
+            f"There is no catalog agent '{slug}'.",
+            errors=[{"in": "body", "pointer": "#/template", "message": "Unknown template."}],
+        )
+    persona = catalog.get(slug)
+    return _NewAgent(
+        name=request.name or await _free_name(session, workspace_id, persona.name),
+        description=persona.summary if request.description is None else request.description,
+        tags=list(persona.tags) if request.tags is None else request.tags,
+        definition=AgentDefinition(
+            instructions=persona.instructions,
+            tools=[ToolChoice(name=tool) for tool in persona.tools],
+        ),
+    )
+
+
+async def _from_definition(
+    session: AsyncSession, workspace_id: str, request: AgentCreate
+) -> _NewAgent:
+    if request.definition is None or request.name is None:
+        raise ValidationFailed("Give a template, or a name and a definition.")
+    await _check_provider(session, workspace_id, request.definition, at=_PROVIDER_IN_BODY)
+    return _NewAgent(
+        name=request.name,
+        description=request.description or "",
+        tags=request.tags or [],
+        definition=request.definition,
+    )
+
+
+async def _free_name(session: AsyncSession, workspace_id: str, base: str) -> str:
+    """``base``, or ``base (2)``, ``base (3)``... whichever the workspace has not used."""
+    taken = set(
+        await session.scalars(
+            select(Agent.name).where(
+                Agent.workspace_id == workspace_id, Agent.name.startswith(base, autoescape=True)
+            )
+        )
+    )
+    name, number = base, 2
+    while name in taken:
+        name, number = f"{base} ({number})", number + 1
+    return name
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(
+        f"An agent named '{name}' already exists in this workspace.",
+        errors=[{"in": "body", "pointer": "#/name", "message": "This name is taken."}],
+    )
+
+
+async def _ensure_name_free(session: AsyncSession, workspace_id: str, name: str) -> None:
+    taken = await session.scalar(
+        select(exists().where(Agent.workspace_id == workspace_id, Agent.name == name))
+    )
+    if taken:
+        raise _name_taken(name)
+
+
+async def _check_provider(
+    session: AsyncSession, workspace_id: str, definition: AgentDefinition, *, at: dict[str, str]
+) -> None:
+    """A definition may only name a provider of its own workspace; ``at`` locates the
+    definition's provider id in the request, for the field error."""
+    if definition.model is None:
+        return
+    provider_id = definition.model.provider_id
+    found = "\x00" not in provider_id and await session.scalar(
+        select(exists().where(Provider.id == provider_id, Provider.workspace_id == workspace_id))
+    )
+    if not found:
+        message = f"No provider {provider_id} in this workspace."
+        raise ValidationFailed(message, errors=[{**at, "message": message}])
+
+
+def _check_expected(current: AgentVersion, *expected: int | None) -> None:
+    for number in expected:
+        if number is not None and number != current.number:
+            raise Conflict(
+                f"The agent is at version {current.number}, not {number}: someone changed it "
+                "since you loaded it. Reload it and apply your change again.",
+                current_version=current.number,
+            )
+
+
+def _apply_fields(agent: Agent, changes: AgentUpdate) -> bool:
+    """Copy the given fields onto the agent; whether any of them changed it."""
+    given = changes.model_dump(include={"name", "description", "tags", "status"})
+    changed = {
+        field: value
+        for field, value in given.items()
+        if value is not None and getattr(agent, field) != value
+    }
+    for field, value in changed.items():
+        setattr(agent, field, value)
+    return bool(changed)
+
+
+def _touch(agent: Agent, now: datetime) -> None:
+    # Flagged so that the clock's time is written even when it equals the stored one
+    # (otherwise the column's own onupdate would put the wall-clock time there).
+    agent.updated_at = now
+    flag_modified(agent, "updated_at")
+
+
+async def _add_version(
+    session: AsyncSession,
+    agent: Agent,
+    definition: dict[str, Any],
+    user_id: str | None,
+    now: datetime,
+    *,
+    after: AgentVersion | None = None,
+) -> AgentVersion:
+    """Store the next version and make it the agent's current one."""
+    version = AgentVersion(
+        id=new_id("agv"),
+        agent_id=agent.id,
+        workspace_id=agent.workspace_id,
+        number=1 if after is None else after.number + 1,
+        definition=definition,
+        created_by_user_id=user_id,
+        created_at=now,
+    )
+    session.add(version)
+    await session.flush()
+    agent.current_version_id = version.id
+    _touch(agent, now)
+    await session.flush()
+    return version
+
+
+async def _current_version(session: AsyncSession, agent: Agent) -> AgentVersion:
+    version = await session.get(AgentVersion, agent.current_version_id or "")
+    if version is None:  # every agent is created with its version 1
+        raise LunaError(f"Agent {agent.id} has no current version.")
+    return version
+
+
+async def _version(session: AsyncSession, agent: Agent, number: int) -> AgentVersion:
+    version = await session.scalar(
+        select(AgentVersion).where(
+            AgentVersion.agent_id == agent.id,
+            AgentVersion.workspace_id == agent.workspace_id,
+            AgentVersion.number == number,
+        )
+    )
+    if version is None:
+        raise NotFound(f"Agent {agent.id} has no version {number}.")
+    return version
+
+
+def _concurrent_change() -> Conflict:
+    return Conflict("The agent changed while this request ran; reload it and try again.")
+
+
+@asynccontextmanager
+async def _conflicts(session: AsyncSession, conflict: Conflict) -> AsyncIterator[None]:
+    """Turn a unique constraint broken by a concurrent request into ``conflict``."""
+    try:
+        yield
+    except IntegrityError:
+        await session.rollback()
+        raise conflict from None

@@ -1,0 +1,104 @@
+"""``luna maintenance on|off|status`` against a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from luna.cli.main import app
+from luna.cli.output import ExitCode
+from luna.db.engine import create_engine, create_session_factory
+from luna.security.maintenance import (
+    BYPASS_HEADER,
+    MAX_MESSAGE_LENGTH,
+    MaintenanceState,
+    get_maintenance,
+    maintenance_bypass_token,
+)
+from luna.settings import Settings
+from tests.conftest import TEST_SECRET
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("LUNA_") and name != "LUNA_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("LUNA_SECRET_KEY", TEST_SECRET)
+    monkeypatch.setenv("LUNA_DATA_DIR", str(tmp_path))
+
+
+@pytest.fixture
+def database(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Settings:
+    """A migrated database the command is pointed at."""
+    monkeypatch.setenv("LUNA_DATABASE_URL", settings.resolved_database_url)
+    return settings
+
+
+def stored_state(settings: Settings) -> MaintenanceState:
+    async def read() -> MaintenanceState:
+        engine = create_engine(settings)
+        try:
+            async with create_session_factory(engine)() as session:
+                return await get_maintenance(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def test_on_stores_the_flag_and_prints_the_bypass_header(database: Settings) -> None:
+    result = runner.invoke(app, ["maintenance", "on", "--message", "Moving to a bigger server."])
+
+    assert result.exit_code == 0, result.output
+    state = stored_state(database)
+    assert state.enabled
+    assert state.message == "Moving to a bigger server."
+    assert f"{BYPASS_HEADER}: {maintenance_bypass_token(database)}" in result.output
+
+
+def test_status_shows_the_flag(database: Settings) -> None:
+    before = runner.invoke(app, ["maintenance", "status"])
+    assert before.exit_code == 0, before.output
+    assert "Maintenance mode: off" in before.output
+
+    runner.invoke(app, ["maintenance", "on", "-m", "Back at [noon]."])
+    during = runner.invoke(app, ["maintenance", "status"])
+
+    assert during.exit_code == 0, during.output
+    assert "Maintenance mode: on since" in during.output
+    assert "Back at [noon]." in during.output
+
+
+def test_off_turns_the_flag_off(database: Settings) -> None:
+    runner.invoke(app, ["maintenance", "on"])
+    result = runner.invoke(app, ["maintenance", "off"])
+
+    assert result.exit_code == 0, result.output
+    assert not stored_state(database).enabled
+    assert "Maintenance mode: off" in runner.invoke(app, ["maintenance", "status"]).output
+
+
+def test_an_overlong_message_is_refused(database: Settings) -> None:
+    result = runner.invoke(app, ["maintenance", "on", "-m", "x" * (MAX_MESSAGE_LENGTH + 1)])
+
+    assert result.exit_code == ExitCode.FAILURE
+    assert "longer than" in result.output
+    assert not stored_state(database).enabled
+
+
+def test_an_unmigrated_database_is_reported(
+    monkeypatch: pytest.MonkeyPatch, empty_database_settings: Settings
+) -> None:
+    monkeypatch.setenv("LUNA_DATABASE_URL", empty_database_settings.resolved_database_url)
+    result = runner.invoke(app, ["maintenance", "status"])
+    assert result.exit_code == ExitCode.DATABASE_NOT_READY
+    assert "failed" in result.output
