@@ -43,6 +43,7 @@ def make_settings(data_dir: Path, database_url: str | None, **overrides: object)
         "database_url": database_url,
         "secret_key": TEST_SECRET,
         "log_format": "json",
+        "in_process_worker": False,  # tests drive background work themselves
         "_env_file": None,
     }
     values.update(overrides)

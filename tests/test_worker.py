@@ -36,3 +36,26 @@ async def test_worker_delivers_queued_email_and_stops(settings: Settings) -> Non
         assert await session.scalar(select(OutboxEmail.sent_at)) is not None
     assert all(task.done() for task in work.tasks)
     await engine.dispose()
+
+
+async def test_serve_runs_background_work_in_process(settings: Settings) -> None:
+    from luna.app import create_app
+    from tests.accounts import STRONG_PASSWORD
+    from tests.conftest import browser_client
+
+    app = create_app(settings.model_copy(update={"in_process_worker": True}))
+    async with app.router.lifespan_context(app):
+        async with browser_client(app) as browser:
+            signed = await browser.post(
+                "/api/v1/auth/signup",
+                json={"email": "ada@example.com", "password": STRONG_PASSWORD, "display_name": "A"},
+            )
+            assert signed.status_code == 201
+        delivered = None
+        for _ in range(500):
+            async with app.state.session_factory() as session:
+                delivered = await session.scalar(select(OutboxEmail.sent_at))
+            if delivered is not None:
+                break
+            await asyncio.sleep(0.01)
+    assert delivered is not None, "the verification email was never delivered"

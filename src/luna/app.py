@@ -34,6 +34,7 @@ from luna.settings import Settings, load_settings
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
 from luna.web.routes import router as web_router
+from luna.worker import BackgroundWork
 
 log = get_logger(__name__)
 
@@ -56,10 +57,14 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.redis = (
             Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
         )
+        work = BackgroundWork(settings, app.state.session_factory)
+        if settings.in_process_worker:
+            work.start()
         log.info("started", database=settings.database.get_backend_name(), env=settings.env)
         try:
             yield
         finally:
+            await work.shutdown()
             await engine.dispose()
             await limiter.close()
             await app.state.http_client.aclose()

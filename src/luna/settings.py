@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     log_format: LogFormat | None = Field(
         None, description="json or console. Default: console in development, json otherwise."
     )
+    in_process_worker: bool = Field(
+        True,
+        description="Run background work (email delivery, runs, schedules) inside each "
+        "`luna serve` process too. Turn off when dedicated `luna worker` processes run it.",
+    )
     shutdown_grace_seconds: Annotated[float, Field(ge=0, le=600)] = Field(
         20, description="Seconds a stopping process waits for in-flight work."
     )
