@@ -191,3 +191,45 @@ async def test_change_password_needs_the_current_one(client: httpx.AsyncClient, 
         json={"current_password": "not my password", "new_password": "another fine passphrase"},
     )
     assert response.status_code == 422
+
+
+async def test_change_email_after_confirming_the_new_address(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    await sign_up()
+    wrong = await client.post(
+        "/api/v1/me/email", json={"new_email": "ada@new.example", "password": "not mine at all"}
+    )
+    assert wrong.status_code == 422
+    asked = await client.post(
+        "/api/v1/me/email", json={"new_email": "Ada@New.example", "password": STRONG_PASSWORD}
+    )
+    assert asked.status_code == 202
+    assert (await client.get("/api/v1/me")).json()["user"]["email"] == "ada@example.com"
+    token = await emailed_token(app, "ada@new.example", "change-email")
+    confirmed = await client.post("/api/v1/auth/email/change/confirm", json={"token": token})
+    assert confirmed.status_code == 204
+    me = (await client.get("/api/v1/me")).json()["user"]
+    assert me["email"] == "ada@new.example"
+    assert me["email_verified"] is True
+    again = await client.post("/api/v1/auth/email/change/confirm", json={"token": token})
+    assert again.status_code == 422
+
+
+async def test_change_email_to_a_taken_address_is_refused_at_confirmation(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    from tests.conftest import browser_client
+
+    await sign_up()
+    await client.post(
+        "/api/v1/me/email", json={"new_email": "grace@example.com", "password": STRONG_PASSWORD}
+    )
+    token = await emailed_token(app, "grace@example.com", "change-email")
+    async with browser_client(app) as grace:
+        await grace.post(
+            "/api/v1/auth/signup",
+            json={"email": "grace@example.com", "password": STRONG_PASSWORD, "display_name": "G"},
+        )
+    response = await client.post("/api/v1/auth/email/change/confirm", json={"token": token})
+    assert response.status_code == 409

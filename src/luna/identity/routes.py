@@ -18,6 +18,7 @@ from luna.identity.cookies import clear_session_cookie, set_session_cookie
 from luna.identity.models import User
 from luna.identity.principal import client_info
 from luna.identity.schemas import (
+    ChangeEmail,
     ChangePassword,
     ForgotPassword,
     LogIn,
@@ -175,6 +176,39 @@ async def change_password(
     response = Response(status_code=204)
     set_session_cookie(response, token, settings)
     return response
+
+
+@router.post("/me/email", operation_id="me-email-change", status_code=202, tags=["me"])
+async def change_email(
+    body: ChangeEmail,
+    principal: UserPrincipalDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> None:
+    """Ask to move the account to a new address: a link goes there, and the address changes
+    when it is opened."""
+    user = await _current_user(session, principal.user_id)
+    await service.request_email_change(
+        session=session,
+        user=user,
+        new_email=body.new_email,
+        password=body.password,
+        settings=settings,
+        now=clock(),
+    )
+
+
+@router.post(
+    "/auth/email/change/confirm", operation_id="auth-email-change-confirm", status_code=204
+)
+async def confirm_email_change(
+    body: TokenBody, session: SessionDep, clock: ClockDep, origin: OriginDep
+) -> None:
+    """Confirm a new email address with the token sent to it."""
+    await service.confirm_email_change(
+        session=session, token=body.token, now=clock(), origin=origin
+    )
 
 
 @router.get(

@@ -78,6 +78,13 @@ class ResetPassword(BaseModel):
     password: NewPassword
 
 
+class ChangeEmail(BaseModel):
+    """A new email address, confirmed with the current password."""
+
+    new_email: EmailStr = Field(max_length=320)
+    password: Password
+
+
 class ChangePassword(BaseModel):
     """The current password and the new one."""
 

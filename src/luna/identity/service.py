@@ -37,7 +37,13 @@ def normalise_email(email: str) -> str:
 
 
 async def _issue_token(
-    *, session: AsyncSession, user: User, purpose: str, hours: int, now: datetime
+    *,
+    session: AsyncSession,
+    user: User,
+    purpose: str,
+    hours: int,
+    now: datetime,
+    email: str | None = None,
 ) -> str:
     token = new_secret()
     session.add(
@@ -45,7 +51,7 @@ async def _issue_token(
             user_id=user.id,
             purpose=purpose,
             token_hash=digest(token),
-            email=user.email,
+            email=email or user.email,
             created_at=now,
             expires_at=now + timedelta(hours=hours),
         )
@@ -258,3 +264,84 @@ async def change_password(
     )
     await session.commit()
     return token
+
+
+CHANGE_EMAIL_HOURS = 24
+
+
+async def request_email_change(
+    *,
+    session: AsyncSession,
+    user: User,
+    new_email: str,
+    password: str,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Send a confirmation link to a new address after checking the password; the address
+    changes only when the link is opened."""
+    valid, _ = verify_password(password, user.password_hash)
+    if not valid:
+        raise ValidationFailed(
+            "The password is not right.",
+            errors=[{"in": "body", "pointer": "#/password", "message": "Wrong password."}],
+        )
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise ValidationFailed(
+            "That is already your email address.",
+            errors=[{"in": "body", "pointer": "#/new_email", "message": "Unchanged."}],
+        )
+    token = await _issue_token(
+        session=session,
+        user=user,
+        purpose="change-email",
+        hours=CHANGE_EMAIL_HOURS,
+        now=now,
+        email=new_email,
+    )
+    link = f"{str(settings.public_url).rstrip('/')}/verify-email?change=1&token={token}"
+    queue_email(
+        session=session,
+        to_address=new_email,
+        template="change-email",
+        user_id=user.id,
+        link=link,
+        hours=CHANGE_EMAIL_HOURS,
+    )
+    await session.commit()
+
+
+async def confirm_email_change(
+    *, session: AsyncSession, token: str, now: datetime, origin: RequestOrigin = NO_ORIGIN
+) -> User:
+    """Move the account to the address the link was sent to, which it thereby proved."""
+    record = await session.scalar(
+        select(EmailToken).where(
+            EmailToken.token_hash == digest(token), EmailToken.purpose == "change-email"
+        )
+    )
+    if record is None or record.used_at is not None or now >= record.expires_at:
+        raise ValidationFailed(
+            "This link is invalid, already used or expired; ask for a new one.",
+            errors=[{"in": "body", "pointer": "#/token", "message": "Invalid or expired token."}],
+        )
+    taken = await session.scalar(select(User.id).where(User.email == record.email))
+    user = await session.get(User, record.user_id)
+    if user is None or (taken is not None and taken != user.id):
+        raise Conflict("An account with this email already exists.", field="email")
+    old_email, user.email = user.email, record.email
+    user.email_verified_at = now
+    record.used_at = now
+    queue_email(
+        session=session,
+        to_address=old_email,
+        template="email-changed",
+        user_id=user.id,
+        new_email=record.email,
+    )
+    await audit.record_for_user(
+        session, user_id=user.id, action="auth.email_changed", origin=origin
+    )
+    await session.commit()
+    return user

@@ -24,6 +24,17 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "one, open:\n\n{link}\n\nThe link works once and expires in {hours} hours. If it was "
         "not you, ignore this email: your password is unchanged.\n",
     ),
+    "change-email": (
+        "Confirm your new email address for Luna",
+        "Hello,\n\nSomeone asked to make this the email address of a Luna account. To "
+        "confirm, open:\n\n{link}\n\nThe link works once and expires in {hours} hours. If it "
+        "was not you, ignore this email.\n",
+    ),
+    "email-changed": (
+        "The email address of your Luna account was changed",
+        "Hello,\n\nThe email address of your Luna account was changed to {new_email}. If "
+        "this was not you, contact support at once.\n",
+    ),
     "password-changed": (
         "Your Luna password was changed",
         "Hello,\n\nThe password of your Luna account was just changed and every other session "

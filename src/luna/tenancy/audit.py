@@ -24,6 +24,7 @@ AuditAction = Literal[
     "auth.mfa_disabled",
     "auth.password_changed",
     "auth.password_reset",
+    "auth.email_changed",
     "api_key.created",
     "api_key.revoked",
     "member.invited",

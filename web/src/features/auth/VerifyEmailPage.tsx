@@ -8,14 +8,15 @@ import { AuthHeading } from "./AuthLayout";
 import { useVerifyEmail } from "./hooks";
 
 /**
- * Reached from the emailed link `/verify-email?token=...`. The token is single-use, so it
+ * Reached from the emailed link `/verify-email?token=...` (with `change=1` when the user
+ * asked to move the account to a new address). The token is single-use, so it
  * is spent by a press of the button rather than by merely opening the page (mail scanners
  * open links too).
  */
 export function VerifyEmailPage() {
   const [searchParams] = useSearchParams();
   const token = searchParams.get("token");
-  const verify = useVerifyEmail();
+  const verify = useVerifyEmail(searchParams.get("change") === "1");
   const errors = formErrors(verify.error, []);
 
   if (!token) {

@@ -44,11 +44,17 @@ export function useResetPassword() {
   });
 }
 
-export function useVerifyEmail() {
+/**
+ * Confirms an emailed link: a sign-up's address, or (`change`) a new address the user
+ * asked to move the account to.
+ */
+export function useVerifyEmail(change = false) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: Schemas["TokenBody"]) =>
-      unwrap(api.POST("/api/v1/auth/email/verify", { body })),
+      change
+        ? unwrap(api.POST("/api/v1/auth/email/change/confirm", { body }))
+        : unwrap(api.POST("/api/v1/auth/email/verify", { body })),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
   });
 }
