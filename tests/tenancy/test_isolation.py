@@ -176,3 +176,27 @@ async def test_workspace_creation_needs_a_managed_team(client: httpx.AsyncClient
     assert len((await client.get("/api/v1/workspaces")).json()) == 2
     foreign = await client.post("/api/v1/workspaces", json={"team_id": "team_nope", "name": "X"})
     assert foreign.status_code == 404
+
+
+async def test_a_viewer_is_refused_every_workspace_write(app: FastAPI, sign_up) -> None:
+    """Walk every write operation on a workspace: a viewer of the team gets 403 on each."""
+    owner = await sign_up("owner@example.com")
+    writes = [(method, path) for method, path in tenant_routes(app) if method != "GET"]
+    assert len(writes) >= 5, writes
+    async with browser_client(app) as viewer:
+        signed = await viewer.post(
+            "/api/v1/auth/signup",
+            json={"email": "viewer@example.com", "password": STRONG_PASSWORD, "display_name": "V"},
+        )
+        async with app.state.session_factory() as session:
+            session.add(
+                Membership(
+                    team_id=owner.team_id, user_id=signed.json()["user"]["id"], role="viewer"
+                )
+            )
+            await session.commit()
+        for method, path in writes:
+            response = await viewer.request(
+                method, fill(path, owner.workspace_id), json={"name": "x", "scopes": ["runs:read"]}
+            )
+            assert response.status_code == 403, (method, path, response.text)
