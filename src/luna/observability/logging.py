@@ -44,6 +44,20 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
+class _StandardErrorHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of each record, so that a
+    replaced standard error (a test runner's capture, a daemon's redirect) is followed
+    rather than a closed one kept."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """The stream is always the current standard error."""
+
+
 def configure_logging(settings: Settings, *, stream: Any = None) -> None:
     """Route structlog and the standard library's logging to one formatter."""
     renderer: Processor
@@ -69,7 +83,7 @@ def configure_logging(settings: Settings, *, stream: Any = None) -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardErrorHandler()
     handler.setFormatter(formatter)
     handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
