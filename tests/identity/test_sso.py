@@ -183,6 +183,16 @@ async def test_deleting_the_configuration_ends_sso(
     assert_problem(start, 404, "not-found")
 
 
+async def test_sso_changes_are_audited(client: httpx.AsyncClient, owner: Account) -> None:
+    await client.delete(sso_path(owner.team_id))
+    log = await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")
+    actions = [event["action"] for event in log.json()["events"]]
+    assert actions[:2] == ["sso.removed", "sso.configured"]
+    configured = log.json()["events"][1]
+    assert configured["data"]["secret_changed"] is True
+    assert "client_secret" not in str(configured["data"])
+
+
 async def test_a_team_the_caller_is_not_in_answers_404(
     app: FastAPI, owner: Account, oidc_provider: OidcProvider, browser: httpx.AsyncClient
 ) -> None:

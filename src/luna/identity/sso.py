@@ -23,12 +23,15 @@ from luna.identity.sso_schemas import SsoConfigIn, SsoConfigOut
 from luna.observability.logging import get_logger
 from luna.security.crypto import Keyring, column_context
 from luna.settings import Settings
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.models import Membership, SsoLoginAttempt, Team, TeamSsoConfig
 from luna.tenancy.permissions import role_allows
 
 log = get_logger(__name__)
 
 # The plans that include single sign-on.
+NO_ORIGIN = RequestOrigin()
 PLANS_WITH_SSO = frozenset({"scale", "enterprise"})
 
 
@@ -108,6 +111,7 @@ async def save_sso_config(
     user_id: str,
     body: SsoConfigIn,
     now: datetime,
+    origin: RequestOrigin = NO_ORIGIN,
 ) -> TeamSsoConfig:
     """Create or replace the team's provider after checking its discovery document."""
     team = await _team_for_manager(session=session, team_id=team_id, user_id=user_id)
@@ -127,6 +131,22 @@ async def save_sso_config(
         config.client_secret_encrypted = keyring.encrypt_str(
             secret, context=client_secret_context(team_id)
         )
+    audit.record(
+        session,
+        team_id=team_id,
+        action="sso.configured",
+        actor_user_id=user_id,
+        target_type="team",
+        target_id=team_id,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        data={
+            "issuer": body.issuer,
+            "enabled": body.enabled,
+            "sso_required": body.sso_required,
+            "secret_changed": secret is not None,
+        },
+    )
     await session.commit()
     return config
 
@@ -160,11 +180,23 @@ async def _validate_issuer(*, http: httpx.AsyncClient, settings: Settings, issue
         ) from exc
 
 
-async def delete_sso_config(*, session: AsyncSession, team_id: str, user_id: str) -> None:
+async def delete_sso_config(
+    *, session: AsyncSession, team_id: str, user_id: str, origin: RequestOrigin = NO_ORIGIN
+) -> None:
     """Remove the team's provider and any sign-in still under way with it."""
     config = await get_sso_config_for_manager(session=session, team_id=team_id, user_id=user_id)
     await session.execute(delete(SsoLoginAttempt).where(SsoLoginAttempt.team_id == team_id))
     await session.delete(config)
+    audit.record(
+        session,
+        team_id=team_id,
+        action="sso.removed",
+        actor_user_id=user_id,
+        target_type="team",
+        target_id=team_id,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+    )
     await session.commit()
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from luna.deps import (
     ClockDep,
     KeyringDep,
+    OriginDep,
     RecentMfaDep,
     SessionDep,
     SettingsDep,
@@ -65,6 +66,7 @@ async def put_sso_config(
     http: HttpClientDep,
     settings: SettingsDep,
     clock: ClockDep,
+    origin: OriginDep,
 ) -> SsoConfigOut:
     """Set the team's OpenID Connect provider (owners and admins, on a plan with SSO).
 
@@ -80,16 +82,23 @@ async def put_sso_config(
         user_id=principal.user_id or "",
         body=body,
         now=clock(),
+        origin=origin,
     )
     return sso.describe_sso_config(config, settings)
 
 
 @router.delete("/teams/{team_id}/sso", operation_id="teams-sso-delete", status_code=204)
 async def delete_sso_config(
-    team_id: str, principal: UserPrincipalDep, _: RecentMfaDep, session: SessionDep
+    team_id: str,
+    principal: UserPrincipalDep,
+    _: RecentMfaDep,
+    session: SessionDep,
+    origin: OriginDep,
 ) -> Response:
     """Remove the team's single sign-on; members sign in with their passwords again."""
-    await sso.delete_sso_config(session=session, team_id=team_id, user_id=principal.user_id or "")
+    await sso.delete_sso_config(
+        session=session, team_id=team_id, user_id=principal.user_id or "", origin=origin
+    )
     return Response(status_code=204)
 
 
