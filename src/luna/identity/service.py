@@ -147,9 +147,10 @@ async def _record_failure(
     await session.commit()
 
 
-async def _consume_token(
+async def _live_token(
     *, session: AsyncSession, token: str, purpose: str, now: datetime
-) -> tuple[EmailToken, User]:
+) -> EmailToken:
+    """The unused, unexpired token of this purpose, or a 422 that says to ask again."""
     record = await session.scalar(
         select(EmailToken).where(
             EmailToken.token_hash == digest(token), EmailToken.purpose == purpose
@@ -160,6 +161,13 @@ async def _consume_token(
             "This link is invalid, already used or expired; ask for a new one.",
             errors=[{"in": "body", "pointer": "#/token", "message": "Invalid or expired token."}],
         )
+    return record
+
+
+async def _consume_token(
+    *, session: AsyncSession, token: str, purpose: str, now: datetime
+) -> tuple[EmailToken, User]:
+    record = await _live_token(session=session, token=token, purpose=purpose, now=now)
     user = await session.get(User, record.user_id)
     if user is None or user.email != record.email:
         raise ValidationFailed("This link no longer applies to the account.")
@@ -316,16 +324,7 @@ async def confirm_email_change(
     *, session: AsyncSession, token: str, now: datetime, origin: RequestOrigin = NO_ORIGIN
 ) -> User:
     """Move the account to the address the link was sent to, which it thereby proved."""
-    record = await session.scalar(
-        select(EmailToken).where(
-            EmailToken.token_hash == digest(token), EmailToken.purpose == "change-email"
-        )
-    )
-    if record is None or record.used_at is not None or now >= record.expires_at:
-        raise ValidationFailed(
-            "This link is invalid, already used or expired; ask for a new one.",
-            errors=[{"in": "body", "pointer": "#/token", "message": "Invalid or expired token."}],
-        )
+    record = await _live_token(session=session, token=token, purpose="change-email", now=now)
     taken = await session.scalar(select(User.id).where(User.email == record.email))
     user = await session.get(User, record.user_id)
     if user is None or (taken is not None and taken != user.id):
