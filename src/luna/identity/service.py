@@ -59,13 +59,19 @@ async def _issue_token(
     return token
 
 
+def emailed_link(settings: Settings, path: str, token: str) -> str:
+    """The web app's address for an emailed token (``path`` may carry a query already)."""
+    separator = "&" if "?" in path else "?"
+    return f"{str(settings.public_url).rstrip('/')}{path}{separator}token={token}"
+
+
 async def _send_verification(
     *, session: AsyncSession, user: User, settings: Settings, now: datetime
 ) -> None:
     token = await _issue_token(
         session=session, user=user, purpose="verify-email", hours=VERIFY_EMAIL_HOURS, now=now
     )
-    link = f"{str(settings.public_url).rstrip('/')}/verify-email?token={token}"
+    link = emailed_link(settings, "/verify-email", token)
     queue_email(
         session=session,
         to_address=user.email,
@@ -202,7 +208,7 @@ async def request_password_reset(
     token = await _issue_token(
         session=session, user=user, purpose="reset-password", hours=RESET_PASSWORD_HOURS, now=now
     )
-    link = f"{str(settings.public_url).rstrip('/')}/reset-password?token={token}"
+    link = emailed_link(settings, "/reset-password", token)
     queue_email(
         session=session,
         to_address=user.email,
@@ -308,7 +314,7 @@ async def request_email_change(
         now=now,
         email=new_email,
     )
-    link = f"{str(settings.public_url).rstrip('/')}/verify-email?change=1&token={token}"
+    link = emailed_link(settings, "/verify-email?change=1", token)
     queue_email(
         session=session,
         to_address=new_email,
