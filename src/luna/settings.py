@@ -205,6 +205,37 @@ class Settings(BaseSettings):
     login_lockout_minutes: Annotated[int, Field(ge=1, le=24 * 60)] = Field(
         15, description="How long a locked account stays locked."
     )
+    run_system_database_url: str | None = Field(
+        None,
+        description="Database of the durable run engine (DBOS system tables). Default: "
+        "`dbos.sqlite` in the data directory with SQLite, the main database with PostgreSQL.",
+    )
+    run_concurrency_per_workspace: Annotated[int, Field(ge=1, le=1000)] = Field(
+        4, description="Runs of one workspace that execute at once; the rest wait in the queue."
+    )
+    run_worker_concurrency: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        100, description="Runs one worker process executes at once, all workspaces together."
+    )
+    run_wait_timeout_seconds: Annotated[float, Field(ge=1, le=600)] = Field(
+        60, description="Longest a run created in wait mode is awaited before answering 202."
+    )
+    run_model_timeout_seconds: Annotated[float, Field(ge=1, le=3600)] = Field(
+        300, description="Longest one model request may take."
+    )
+    run_model_retries: Annotated[int, Field(ge=0, le=10)] = Field(
+        3, description="Retries of a model request the provider says may be retried."
+    )
+    run_max_model_requests: Annotated[int, Field(ge=1, le=500)] = Field(
+        50, description="Model requests one run may make before it fails."
+    )
+    tools_allow_private_networks: bool = Field(
+        False,
+        description="Let the http_fetch tool reach private, loopback and link-local addresses "
+        "(off: only public hosts on the workspace's allow-list).",
+    )
+    mcp_stdio_allowed: bool = Field(
+        False, description="Let agents start stdio MCP servers (local commands) on workers."
+    )
 
     @field_validator("database_url")
     @classmethod

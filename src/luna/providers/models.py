@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin
@@ -20,6 +29,13 @@ class Provider(TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "name"),
         CheckConstraint("kind IN ('anthropic', 'openai', 'openai_compatible')", name="kind"),
+        Index(
+            "uq_providers_one_default_per_workspace",
+            "workspace_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("prv"))
@@ -31,6 +47,8 @@ class Provider(TimestampMixin, Base):
     base_url: Mapped[str | None] = mapped_column(String(500))
     api_key_encrypted: Mapped[str | None] = mapped_column(Text)
     default_model: Mapped[str | None] = mapped_column(String(200))
+    # The provider of agents that name none; at most one per workspace.
+    is_default: Mapped[bool] = mapped_column(default=False)
     options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     last_checked_at: Mapped[datetime | None]
     last_check_ok: Mapped[bool | None]

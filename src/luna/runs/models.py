@@ -37,6 +37,7 @@ class Run(Base):
         Index(None, "workspace_id", "id"),
         Index(None, "workspace_id", "agent_id", "id"),
         Index(None, "status", "id"),
+        Index(None, "workspace_id", "thread_id", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("run"))
@@ -66,6 +67,14 @@ class Run(Base):
     step_count: Mapped[int] = mapped_column(default=0)
     # Demo and test data never mixes into usage or billing.
     demo: Mapped[bool] = mapped_column(default=False)
+    provider_id: Mapped[str | None] = mapped_column(String(40))
+    model: Mapped[str | None] = mapped_column(String(200))
+    # Follow-up runs of one conversation share a thread (the first run's id).
+    thread_id: Mapped[str | None] = mapped_column(String(40))
+    # The model messages so far (Pydantic AI's JSON form): what a follow-up run or a run
+    # resumed after approvals continues from.
+    messages: Mapped[list[Any] | None] = mapped_column(JSON)
+    cancel_requested_at: Mapped[datetime | None]
 
 
 class RunStep(Base):
@@ -76,6 +85,7 @@ class RunStep(Base):
     __table_args__ = (
         CheckConstraint(f"kind IN ({STEP_KINDS})", name="kind"),
         UniqueConstraint("run_id", "sequence"),
+        UniqueConstraint("run_id", "key"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("stp"))
@@ -84,6 +94,9 @@ class RunStep(Base):
         ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
     )
     sequence: Mapped[int]
+    # What the step records, stable across a recovered run's replay (``req:2``,
+    # ``req:2/part:0``, ``tool:call_abc``): a step written again is stored once.
+    key: Mapped[str] = mapped_column(String(120))
     parent_step_id: Mapped[str | None] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16), default="done")
@@ -96,3 +109,29 @@ class RunStep(Base):
     tokens_out: Mapped[int] = mapped_column(default=0)
     cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     confidence: Mapped[float | None]
+
+
+class RunApproval(Base):
+    """A tool call that waits for a member's decision before the run goes on."""
+
+    __tablename__ = "run_approvals"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+        UniqueConstraint("run_id", "tool_call_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("apr"))
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    tool_call_id: Mapped[str] = mapped_column(String(200))
+    tool_name: Mapped[str] = mapped_column(String(200))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    reason: Mapped[str | None] = mapped_column(String(1000))
+    decided_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
