@@ -24,8 +24,13 @@ from luna.observability.logging import configure_logging, get_logger
 from luna.observability.metrics import router as metrics_router
 from luna.observability.middleware import RequestContextMiddleware
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
+from luna.providers.routes import router as providers_router
+from luna.runs.bus import RunBus
+from luna.runs.engine import RunQueue
+from luna.runs.routes import router as runs_router
+from luna.runs.runtime import RunRuntime
 from luna.security.body_limit import BodyLimitMiddleware
-from luna.security.crypto import Keyring
+from luna.security.crypto import Keyring, keyring_for
 from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
@@ -33,6 +38,7 @@ from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_r
 from luna.settings import Settings, load_settings
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
+from luna.tools.routes import router as tools_router
 from luna.web.routes import router as web_router
 from luna.worker import BackgroundWork
 
@@ -57,14 +63,24 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.redis = (
             Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
         )
-        work = BackgroundWork(settings, app.state.session_factory)
+        app.state.run_bus = RunBus(app.state.redis, namespace=settings.redis_namespace)
+        app.state.run_queue = RunQueue(settings)
+        runtime = RunRuntime(
+            settings=settings,
+            session_factory=app.state.session_factory,
+            keyring=app.state.keyring,
+            bus=app.state.run_bus,
+        )
+        work = BackgroundWork(settings, app.state.session_factory, runtime)
         if settings.in_process_worker:
-            work.start()
+            await work.start_with_runs()
         log.info("started", database=settings.database.get_backend_name(), env=settings.env)
         try:
             yield
         finally:
             await work.shutdown()
+            await app.state.run_bus.close()
+            app.state.run_queue.close()
             await engine.dispose()
             await limiter.close()
             await app.state.http_client.aclose()
@@ -94,6 +110,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(member_router)
     app.include_router(catalog_router)
     app.include_router(agents_router)
+    app.include_router(tools_router)
+    app.include_router(providers_router)
+    app.include_router(runs_router)
     app.include_router(metrics_router)
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
@@ -141,11 +160,7 @@ def build_bearer_verifier_from(settings: Settings, http: httpx.AsyncClient) -> J
 
 def build_keyring(settings: Settings) -> Keyring:
     """The keys that seal secrets at rest, from the settings."""
-    assert settings.secret_key is not None  # noqa: S101  (load_settings always sets one)
-    extra = {key_id: key.get_secret_value() for key_id, key in settings.encryption_keys.items()}
-    return Keyring.from_secret(
-        settings.secret_key.get_secret_value(), extra, current=settings.encryption_key_current
-    )
+    return keyring_for(settings)
 
 
 def create_app_from_environment() -> FastAPI:

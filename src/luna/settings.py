@@ -210,6 +210,12 @@ class Settings(BaseSettings):
         description="Database of the durable run engine (DBOS system tables). Default: "
         "`dbos.sqlite` in the data directory with SQLite, the main database with PostgreSQL.",
     )
+    run_executor_id: str | None = Field(
+        None,
+        max_length=100,
+        description="This worker's identity for the run engine; a restarted worker with the "
+        "same identity resumes the runs its predecessor left unfinished. Default: the host name.",
+    )
     run_concurrency_per_workspace: Annotated[int, Field(ge=1, le=1000)] = Field(
         4, description="Runs of one workspace that execute at once; the rest wait in the queue."
     )
@@ -291,6 +297,15 @@ class Settings(BaseSettings):
     def database(self) -> URL:
         """The database URL, parsed."""
         return make_url(self.resolved_database_url)
+
+    @property
+    def run_system_database(self) -> str:
+        """The URL of the durable run engine's system database (a synchronous driver)."""
+        if self.run_system_database_url:
+            return self.run_system_database_url
+        if self.is_sqlite:
+            return f"sqlite:///{(self.data_dir / 'dbos.sqlite').resolve()}"
+        return self.database.set(drivername="postgresql").render_as_string(hide_password=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,9 +1,10 @@
 """The worker process host: ``luna worker``, and the in-process worker of ``luna serve``.
 
 A worker connects to the shared database, refuses to start on a schema that is not at
-the code's revision, then runs the background loops (email delivery now; durable runs,
-queues and schedules as their domains land) until SIGTERM or SIGINT, finishing
-in-flight work within the shutdown grace period.
+the code's revision, then runs the background loops (email delivery, the sweep that
+queues runs an API process could not) and the durable run engine until SIGTERM or
+SIGINT, finishing in-flight work within the shutdown grace period. Runs still executing
+then are resumed by the next worker with the same identity.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import socket
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.db.base import utcnow
@@ -22,6 +24,11 @@ from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
 from luna.notifications.delivery import run_delivery_loop, sender_for
 from luna.observability.logging import get_logger
+from luna.runs.bus import RunBus
+from luna.runs.engine import RunEngine, RunQueue
+from luna.runs.runtime import RunRuntime
+from luna.runs.sweep import run_queue_sweep
+from luna.security.crypto import keyring_for
 from luna.settings import Settings
 
 log = get_logger(__name__)
@@ -35,9 +42,17 @@ def worker_identity() -> str:
 class BackgroundWork:
     """The background loops of one process, started and stopped together."""
 
-    def __init__(self, settings: Settings, session_factory: async_sessionmaker[AsyncSession]):
+    def __init__(
+        self,
+        settings: Settings,
+        session_factory: async_sessionmaker[AsyncSession],
+        runtime: RunRuntime | None = None,
+    ):
         self.settings = settings
         self.session_factory = session_factory
+        self.runtime = runtime
+        self.engine: RunEngine | None = None
+        self.queue: RunQueue | None = None
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -50,11 +65,25 @@ class BackgroundWork:
                 session_factory=self.session_factory, sender=sender, clock=utcnow, stop=self.stop
             )
 
-        return [deliver_email]
+        async def sweep_runs() -> None:
+            if self.queue is not None:
+                await run_queue_sweep(
+                    session_factory=self.session_factory, queue=self.queue, stop=self.stop
+                )
+
+        return [deliver_email, sweep_runs]
 
     def start(self) -> None:
         """Start every loop as a task of the running event loop."""
         self.tasks = [asyncio.create_task(loop()) for loop in self.loops()]
+
+    async def start_with_runs(self) -> None:
+        """Start the run engine (when this work has a runtime), then every loop."""
+        if self.runtime is not None:
+            self.queue = RunQueue(self.settings)
+            self.engine = RunEngine(self.runtime)
+            await self.engine.start()
+        self.start()
 
     async def shutdown(self) -> None:
         """Ask every loop to finish, waiting up to the grace period before cancelling."""
@@ -69,6 +98,10 @@ class BackgroundWork:
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 log.error("background loop failed", error=repr(task.exception()))
+        if self.engine is not None:
+            await self.engine.stop()
+        if self.queue is not None:
+            self.queue.close()
 
 
 async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None:
@@ -76,12 +109,26 @@ async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None
     engine = create_engine(settings)
     try:
         checks = await check_readiness(engine=engine, settings=settings)
-        work = BackgroundWork(settings, create_session_factory(engine))
-        work.start()
+        session_factory = create_session_factory(engine)
+        redis = (
+            Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
+        )
+        bus = RunBus(redis, namespace=settings.redis_namespace)
+        runtime = RunRuntime(
+            settings=settings,
+            session_factory=session_factory,
+            keyring=keyring_for(settings),
+            bus=bus,
+        )
+        work = BackgroundWork(settings, session_factory, runtime)
+        await work.start_with_runs()
         log.info("worker ready", worker=worker_identity(), **checks)
         await stop.wait()
         log.info("worker stopping", worker=worker_identity())
         await work.shutdown()
+        await bus.close()
+        if redis is not None:
+            await redis.aclose()
     finally:
         await engine.dispose()
 

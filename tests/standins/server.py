@@ -16,7 +16,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -156,6 +156,7 @@ class Standin(ABC):
         self.requests: list[RecordedRequest] = []
         self.failures: list[str] = []
         self._turns: deque[Turn] = deque()
+        self._responder: Callable[[dict[str, Any]], Turn] | None = None
         self._lock = threading.Lock()
         self._server = BackgroundServer(Starlette(routes=self.routes()), name=type(self).__name__)
 
@@ -165,6 +166,13 @@ class Standin(ABC):
         """Append turns to the script; each model request consumes the next one."""
         with self._lock:
             self._turns.extend(turns)
+
+    def respond_with(self, responder: Callable[[dict[str, Any]], Turn] | None) -> None:
+        """Answer the requests the script does not cover with the turn ``responder``
+        chooses from each request's body: for many concurrent conversations, whose
+        requests arrive in no fixed order. None stops it."""
+        with self._lock:
+            self._responder = responder
 
     @property
     def remaining_turns(self) -> int:
@@ -287,11 +295,14 @@ class Standin(ABC):
     def _take_turn(self, record: RecordedRequest, body: dict[str, Any]) -> Turn | str:
         with self._lock:
             number = len([request for request in self.requests if request.turn is not None]) + 1
-            if not self._turns:
+            if self._turns:
+                turn = record.turn = self._turns.popleft()
+            elif self._responder is not None:
+                turn = record.turn = self._responder(body)
+            else:
                 failure = f"the script ran out: model request {number} to {record.path} has no turn"
                 self.failures.append(failure)
                 return failure
-            turn = record.turn = self._turns.popleft()
         if turn.expect is not None:
             try:
                 turn.expect(body)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from luna import __version__
-from luna.cli import agents, db, env, maintenance, openapi, secrets
+from luna.cli import agents, db, env, maintenance, openapi, providers, secrets
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
 from luna.settings import Settings
@@ -23,6 +23,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(env.app, name="env")
 app.add_typer(agents.app, name="agents")
+app.add_typer(providers.app, name="providers")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(secrets.app, name="secrets")

@@ -12,6 +12,7 @@ from luna.providers import models as provider_models
 from luna.runs import models as run_models
 from luna.security import models as security_models
 from luna.tenancy import models as tenancy_models
+from luna.tools import models as tool_models
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "run_models",
     "security_models",
     "tenancy_models",
+    "tool_models",
 ]

@@ -19,7 +19,16 @@ KEY_PREFIX = "luna_sk_"
 VISIBLE_CHARACTERS = 12
 LAST_USED_INTERVAL = timedelta(seconds=60)
 
-Scope = Literal["agents:read", "agents:write", "runs:read", "runs:write", "usage:read", "admin"]
+Scope = Literal[
+    "agents:read",
+    "agents:write",
+    "runs:read",
+    "runs:write",
+    "usage:read",
+    "providers:read",
+    "providers:write",
+    "admin",
+]
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)
 
 

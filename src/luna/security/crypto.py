@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from luna.errors import LunaError
-from luna.settings import MIN_SECRET_LENGTH
+from luna.settings import MIN_SECRET_LENGTH, Settings
 
 TOKEN_VERSION: Final = "v1"  # noqa: S105  (a format version, not a secret)
 KEY_BYTES: Final = 32
@@ -228,3 +228,13 @@ def column_context(table: str, column: str, row_id: str) -> bytes:
     A ciphertext copied into another row or column then fails to decrypt.
     """
     return f"{table}.{column}:{row_id}".encode()
+
+
+def keyring_for(settings: Settings) -> Keyring:
+    """The keys that seal secrets at rest, from the settings."""
+    if settings.secret_key is None:
+        raise ValueError("the settings have no secret key")
+    extra = {key_id: key.get_secret_value() for key_id, key in settings.encryption_keys.items()}
+    return Keyring.from_secret(
+        settings.secret_key.get_secret_value(), extra, current=settings.encryption_key_current
+    )

@@ -38,6 +38,10 @@ AuditAction = Literal[
     "sso.removed",
     "billing.plan_changed",
     "workspace.created",
+    "provider.created",
+    "provider.updated",
+    "provider.deleted",
+    "provider.checked",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 

@@ -1,0 +1,134 @@
+"""The states of a run and the writes that move it between them.
+
+``queued`` → ``running`` → ``succeeded`` | ``failed`` | ``cancelled``, or
+``waiting_approval`` until a member decides the tool calls it paused on. A finished
+run never changes again: every transition is a conditional update on the current
+state, so a late writer (a recovered attempt, a cancel racing the end) loses cleanly.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from pydantic_ai import DeferredToolRequests
+from sqlalchemy import select, update
+
+from luna.providers.build import ResolvedModel
+from luna.runs.models import Run, RunApproval
+from luna.runs.recorder import OUTPUT_TOOL_NAME
+from luna.runs.runtime import RunRuntime
+from luna.runs.steps import StepRecord, StepWriter
+
+FINISHED: Final = frozenset({"succeeded", "failed", "cancelled"})
+ACTIVE: Final = frozenset({"queued", "running"})
+
+
+async def mark_running(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> None:
+    """Move a queued run to running and record the provider and model it uses."""
+    now = runtime.clock()
+    async with runtime.session_factory() as session:
+        await session.execute(
+            update(Run)
+            .where(Run.id == run.id, Run.status.in_(("queued", "running")))
+            .values(
+                status="running",
+                started_at=run.started_at or now,
+                provider_id=resolved.provider_id,
+                model=resolved.model_name,
+            )
+        )
+        await session.commit()
+    await runtime.bus.publish(run.id, {"type": "status", "status": "running"})
+
+
+async def finish(
+    runtime: RunRuntime,
+    run: Run,
+    status: str,
+    *,
+    output: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+    messages: list[Any] | None = None,
+) -> str:
+    """End a run (or pause it for approvals) unless it has already finished; returns the
+    status it ends with."""
+    values: dict[str, Any] = {"status": status, "output": output, "error": error}
+    if messages is not None:
+        values["messages"] = messages
+    if status in FINISHED:
+        values["finished_at"] = runtime.clock()
+    async with runtime.session_factory() as session:
+        result = await session.execute(
+            update(Run).where(Run.id == run.id, Run.status.not_in(FINISHED)).values(**values)
+        )
+        await session.commit()
+        final = status
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            final = await session.scalar(select(Run.status).where(Run.id == run.id)) or status
+    await runtime.bus.publish(run.id, {"type": "status", "status": final})
+    return final
+
+
+async def cancel_requested(runtime: RunRuntime, run_id: str) -> bool:
+    """Whether someone asked to cancel the run."""
+    async with runtime.session_factory() as session:
+        requested = await session.scalar(select(Run.cancel_requested_at).where(Run.id == run_id))
+    return requested is not None
+
+
+async def thread_history(runtime: RunRuntime, run: Run) -> list[Any]:
+    """The messages of the conversation a follow-up run continues (empty for a new one)."""
+    if run.thread_id is None or run.thread_id == run.id:
+        return []
+    async with runtime.session_factory() as session:
+        messages = await session.scalar(
+            select(Run.messages)
+            .where(
+                Run.workspace_id == run.workspace_id,
+                Run.thread_id == run.thread_id,
+                Run.id != run.id,
+                Run.status == "succeeded",
+                Run.created_at <= run.created_at,
+            )
+            .order_by(Run.created_at.desc(), Run.id.desc())
+            .limit(1)
+        )
+    return list(messages or [])
+
+
+async def record_approvals(
+    runtime: RunRuntime, writer: StepWriter, run: Run, requests: DeferredToolRequests
+) -> None:
+    """Store one pending approval (and its step) per tool call the run paused on."""
+    now = runtime.clock()
+    calls = [call for call in requests.approvals if call.tool_name != OUTPUT_TOOL_NAME]
+    async with runtime.session_factory() as session:
+        known = set(
+            await session.scalars(
+                select(RunApproval.tool_call_id).where(RunApproval.run_id == run.id)
+            )
+        )
+        for call in calls:
+            if call.tool_call_id not in known:
+                session.add(
+                    RunApproval(
+                        run_id=run.id,
+                        workspace_id=run.workspace_id,
+                        tool_call_id=call.tool_call_id,
+                        tool_name=call.tool_name,
+                        arguments=call.args_as_dict(),
+                        created_at=now,
+                    )
+                )
+        await session.commit()
+    for call in calls:
+        await writer.write(
+            StepRecord(
+                key=f"approval:{call.tool_call_id}",
+                kind="approval",
+                status="pending",
+                name=call.tool_name,
+                started_at=now,
+                content={"tool_call_id": call.tool_call_id, "arguments": call.args_as_dict()},
+            )
+        )

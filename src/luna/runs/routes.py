@@ -1,0 +1,327 @@
+"""Runs of a workspace's agents: create (background, wait or stream), read, list, steps,
+graph, live events, replay, cancel, approvals."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from luna.db.pagination import PageRequestDep
+from luna.deps import ClockDep, KeyringDep, SessionDep, require_workspace
+from luna.errors import Conflict, ValidationFailed
+from luna.observability.logging import get_logger
+from luna.runs import service
+from luna.runs.bus import RunBus
+from luna.runs.engine import RunQueue
+from luna.runs.lifecycle import FINISHED
+from luna.runs.schemas import (
+    ApprovalOut,
+    GraphEdge,
+    RunCreate,
+    RunGraph,
+    RunOut,
+    RunPage,
+    RunSort,
+    RunStatus,
+    StepOut,
+    StepPage,
+)
+from luna.runs.streaming import SETTLED, SSE_HEADERS, live_events, replay_events
+from luna.tenancy.access import WorkspaceAccess
+
+log = get_logger(__name__)
+
+router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["runs"])
+
+RunReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="runs:read"))]
+RunWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="runs:write"))]
+RunIdPath = Annotated[str, Path(description="The run's id (`run_...`).")]
+AgentIdPath = Annotated[str, Path(description="The agent's id (`agt_...`).")]
+EVENT_STREAM: Final = "text/event-stream"
+_SSE_RESPONSE: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "Server-sent events: `step` (id = sequence), `delta`, then `end`.",
+        "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+    }
+}
+_WAIT_POLL_SECONDS: Final = 0.5
+
+
+def get_run_queue(request: Request) -> RunQueue:
+    """The queue runs are enqueued on."""
+    queue: RunQueue = request.app.state.run_queue
+    return queue
+
+
+def get_run_bus(request: Request) -> RunBus:
+    """This process's live run events."""
+    bus: RunBus = request.app.state.run_bus
+    return bus
+
+
+RunQueueDep = Annotated[RunQueue, Depends(get_run_queue)]
+RunBusDep = Annotated[RunBus, Depends(get_run_bus)]
+
+
+def last_event_id_header(
+    last_event_id: Annotated[
+        str | None,
+        Header(max_length=20, description="Resume after this event id (a step's sequence)."),
+    ] = None,
+) -> int:
+    """The sequence a reconnecting client last received (0: from the start)."""
+    if last_event_id is None or not last_event_id.strip():
+        return 0
+    if not last_event_id.strip().isdigit():
+        raise ValidationFailed(
+            "Last-Event-ID must be the id of an event this stream sent.",
+            errors=[{"in": "header", "name": "Last-Event-ID", "message": "Send a number."}],
+        )
+    return int(last_event_id.strip())
+
+
+LastEventIdDep = Annotated[int, Depends(last_event_id_header)]
+
+
+@router.post(
+    "/agents/{agent_id}/runs",
+    operation_id="runs-create",
+    status_code=202,
+    response_model=RunOut,
+    responses={
+        200: {
+            "model": RunOut,
+            "description": "The finished run (`wait` mode), or its events (`stream` mode).",
+            "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def create_run(
+    agent_id: AgentIdPath,
+    body: RunCreate,
+    request: Request,
+    access: RunWriter,
+    session: SessionDep,
+    keyring: KeyringDep,
+    clock: ClockDep,
+    queue: RunQueueDep,
+    bus: RunBusDep,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Makes retries safe: the same key returns the run it created.",
+        ),
+    ] = None,
+) -> Any:
+    """Run the agent's current version on an input.
+
+    Refused with 409 `no-provider-configured` when the workspace has no model provider
+    the agent can use, 409 for an archived agent and 422 for an input that does not
+    match the agent's input schema; nothing is stored then.
+    """
+    principal = access.principal
+    run, created = await service.create_run(
+        session=session,
+        keyring=keyring,
+        workspace_id=access.workspace_id,
+        agent_id=agent_id,
+        request=body,
+        idempotency_key=idempotency_key,
+        user_id=None if principal.is_api_key else principal.user_id,
+        api_key_id=principal.api_key_id if principal.is_api_key else None,
+        now=clock(),
+    )
+    if created:
+        await _enqueue(queue, run.id, run.workspace_id)
+    else:
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/workspaces/{run.workspace_id}/runs/{run.id}"
+    if body.mode == "stream" or EVENT_STREAM in request.headers.get("accept", ""):
+        return _stream(request, bus, run.id, 0)
+    if body.mode == "wait":
+        timeout = body.timeout_seconds or request.app.state.settings.run_wait_timeout_seconds
+        run = await _wait_for(request, bus, access.workspace_id, run.id, timeout)
+        if run.status in SETTLED:
+            response.status_code = 200
+    return RunOut.of(run)
+
+
+async def _enqueue(queue: RunQueue, run_id: str, workspace_id: str) -> None:
+    try:
+        await queue.enqueue(run_id=run_id, workspace_id=workspace_id)
+    except Exception as error:  # noqa: BLE001  (the worker's sweep enqueues it later)
+        log.error("run not enqueued; the next sweep will", run_id=run_id, error=repr(error))
+
+
+async def _wait_for(
+    request: Request, bus: RunBus, workspace_id: str, run_id: str, wait_seconds: float
+) -> Any:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait_seconds
+    async with bus.subscribe(run_id) as messages:
+        while True:
+            async with request.app.state.session_factory() as session:
+                run = await service.get_run_for_workspace(
+                    session=session, workspace_id=workspace_id, run_id=run_id
+                )
+            remaining = deadline - loop.time()
+            if run.status in SETTLED or remaining <= 0:
+                return run
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(messages.get(), min(remaining, _WAIT_POLL_SECONDS))
+
+
+def _stream(request: Request, bus: RunBus, run_id: str, last_event_id: int) -> StreamingResponse:
+    events = live_events(
+        session_factory=request.app.state.session_factory,
+        bus=bus,
+        run_id=run_id,
+        last_event_id=last_event_id,
+    )
+    return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)
+
+
+@router.get("/runs", operation_id="runs-list", response_model=RunPage)
+async def list_runs(
+    access: RunReader,
+    session: SessionDep,
+    page: PageRequestDep,
+    agent_id: Annotated[
+        str | None, Query(max_length=40, pattern=r"^[a-z0-9_]+$", description="Only this agent's.")
+    ] = None,
+    status: Annotated[RunStatus | None, Query(description="Only runs in this state.")] = None,
+    sort: Annotated[RunSort, Query(description="Creation time; `-` for newest first.")] = (
+        "-created_at"
+    ),
+) -> RunPage:
+    """A page of the workspace's runs; follow `next_cursor` for the next one."""
+    found = await service.list_runs(
+        session=session,
+        workspace_id=access.workspace_id,
+        agent_id=agent_id,
+        status=status,
+        sort=sort,
+        page=page,
+    )
+    return RunPage(items=[RunOut.of(row[0]) for row in found.rows], next_cursor=found.next_cursor)
+
+
+@router.get("/runs/{run_id}", operation_id="runs-get", response_model=RunOut)
+async def get_run(run_id: RunIdPath, access: RunReader, session: SessionDep) -> RunOut:
+    """A run with its status, output or error, and totals (steps, tokens, cost, latency)."""
+    run = await service.get_run_for_workspace(
+        session=session, workspace_id=access.workspace_id, run_id=run_id
+    )
+    return RunOut.of(run)
+
+
+@router.get("/runs/{run_id}/steps", operation_id="runs-steps", response_model=StepPage)
+async def list_steps(
+    run_id: RunIdPath, access: RunReader, session: SessionDep, page: PageRequestDep
+) -> StepPage:
+    """A run's steps in order; `next_cursor` is the sequence of the last one returned."""
+    steps, cursor = await service.list_steps(
+        session=session, workspace_id=access.workspace_id, run_id=run_id, page=page
+    )
+    return StepPage(items=[StepOut.of(step) for step in steps], next_cursor=cursor)
+
+
+@router.get("/runs/{run_id}/graph", operation_id="runs-graph", response_model=RunGraph)
+async def get_graph(run_id: RunIdPath, access: RunReader, session: SessionDep) -> RunGraph:
+    """The run as a graph: a node per step, edges for causality (which request asked
+    for which tool call, which results the next request answered)."""
+    run, steps, edges = await service.get_graph(
+        session=session, workspace_id=access.workspace_id, run_id=run_id
+    )
+    return RunGraph(
+        run=RunOut.of(run),
+        nodes=[StepOut.of(step) for step in steps],
+        edges=[
+            GraphEdge(id=f"{source}-{target}", source=source, target=target, kind=kind)
+            for source, target, kind in edges
+        ],
+    )
+
+
+@router.get("/runs/{run_id}/events", operation_id="runs-events", responses=_SSE_RESPONSE)
+async def stream_events(
+    run_id: RunIdPath,
+    request: Request,
+    access: RunReader,
+    session: SessionDep,
+    bus: RunBusDep,
+    last_event_id: LastEventIdDep,
+) -> StreamingResponse:
+    """The run's steps as server-sent events: those stored so far, then each as it is
+    stored, then `end`. Reconnect with `Last-Event-ID` to resume without loss."""
+    run = await service.get_run_for_workspace(
+        session=session, workspace_id=access.workspace_id, run_id=run_id
+    )
+    return _stream(request, bus, run.id, last_event_id)
+
+
+@router.get("/runs/{run_id}/replay", operation_id="runs-replay", responses=_SSE_RESPONSE)
+async def replay(
+    run_id: RunIdPath,
+    request: Request,
+    access: RunReader,
+    session: SessionDep,
+    speed: Annotated[
+        float, Query(ge=0.25, le=64, description="1 is the original pace; 4 is four times faster.")
+    ] = 1.0,
+) -> StreamingResponse:
+    """A finished run's steps as server-sent events, at its original pace divided by `speed`."""
+    run = await service.get_run_for_workspace(
+        session=session, workspace_id=access.workspace_id, run_id=run_id
+    )
+    if run.status not in FINISHED:
+        raise Conflict("Only a finished run can be replayed.", reason="run-not-finished")
+    events = replay_events(
+        session_factory=request.app.state.session_factory, run_id=run.id, speed=speed
+    )
+    return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)
+
+
+@router.post("/runs/{run_id}/cancel", operation_id="runs-cancel", response_model=RunOut)
+async def cancel_run(
+    run_id: RunIdPath,
+    access: RunWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    queue: RunQueueDep,
+    bus: RunBusDep,
+) -> RunOut:
+    """Stop a run: a queued or paused one at once, a running one within moments (its
+    model call and tools are interrupted). 409 for a run that has already finished."""
+    run = await service.cancel_run(
+        session=session, workspace_id=access.workspace_id, run_id=run_id, now=clock()
+    )
+    await bus.publish(run.id, {"type": "cancel"})
+    if run.status == "cancelled":
+        await bus.publish(run.id, {"type": "status", "status": "cancelled"})
+        with contextlib.suppress(Exception):
+            await queue.cancel(run.id)
+    return RunOut.of(run)
+
+
+@router.get(
+    "/runs/{run_id}/approvals",
+    operation_id="runs-approvals-list",
+    response_model=list[ApprovalOut],
+)
+async def list_approvals(
+    run_id: RunIdPath, access: RunReader, session: SessionDep
+) -> list[ApprovalOut]:
+    """The tool calls this run paused on for a member's decision."""
+    approvals = await service.list_approvals(
+        session=session, workspace_id=access.workspace_id, run_id=run_id
+    )
+    return [ApprovalOut.of(approval) for approval in approvals]

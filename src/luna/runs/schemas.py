@@ -1,0 +1,204 @@
+"""Request and response shapes of runs, their steps and their graph."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+from luna.db.pagination import Page
+from luna.runs.models import Run, RunApproval, RunStep
+
+RunStatus = Literal["queued", "running", "waiting_approval", "succeeded", "failed", "cancelled"]
+RunMode = Literal["background", "wait", "stream"]
+RunSort = Literal["created_at", "-created_at"]
+MAX_INPUT_TEXT = 200_000
+Money = Annotated[
+    Decimal,
+    PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json"),
+]
+"""US dollars as a decimal string (``"0.00123000"``), never a float."""
+RunId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+
+
+class RunCreate(BaseModel):
+    """A run of the agent: its input, and how to answer.
+
+    ``background`` (the default) answers 202 at once with the queued run; ``wait``
+    answers 200 with the finished run, or 202 if it has not finished within
+    ``timeout_seconds``; ``stream`` (or ``Accept: text/event-stream``) answers with the
+    run's events as server-sent events, like ``GET .../runs/{id}/events``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: str | dict[str, Any] = Field(
+        description="A text prompt, or an object matching the agent's input schema."
+    )
+    mode: RunMode = "background"
+    timeout_seconds: float | None = Field(
+        None, gt=0, le=600, description="How long `wait` mode waits (default: the server's)."
+    )
+    thread_id: RunId | None = Field(
+        None,
+        description="Continue the conversation of this thread (the id of its first run); "
+        "the new run sees the messages of the thread's last successful run.",
+    )
+
+
+class RunError(BaseModel):
+    """Why a run failed or was cancelled."""
+
+    code: str
+    message: str
+    status: int | None = None
+
+
+class RunOut(BaseModel):
+    """A run, with its totals."""
+
+    id: str
+    workspace_id: str
+    agent_id: str
+    agent_version_id: str
+    parent_run_id: str | None
+    thread_id: str | None
+    status: RunStatus
+    input: Any
+    output: dict[str, Any] | None
+    error: RunError | None
+    provider_id: str | None
+    model: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    cancel_requested_at: datetime | None
+    step_count: int
+    tokens_in: int
+    tokens_out: int
+    cost_usd: Money = Field(description="The run's cost in US dollars.")
+    latency_ms: float | None = Field(description="From start to finish, once finished.")
+
+    @classmethod
+    def of(cls, run: Run) -> RunOut:
+        """The API shape of a stored run."""
+        latency = None
+        if run.started_at is not None and run.finished_at is not None:
+            latency = round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
+        return cls(
+            id=run.id,
+            workspace_id=run.workspace_id,
+            agent_id=run.agent_id,
+            agent_version_id=run.agent_version_id,
+            parent_run_id=run.parent_run_id,
+            thread_id=run.thread_id,
+            status=run.status,
+            input=run.input.get("value"),
+            output=run.output,
+            error=RunError.model_validate(run.error) if run.error else None,
+            provider_id=run.provider_id,
+            model=run.model,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            cancel_requested_at=run.cancel_requested_at,
+            step_count=run.step_count,
+            tokens_in=run.tokens_in,
+            tokens_out=run.tokens_out,
+            cost_usd=run.cost_usd,
+            latency_ms=latency,
+        )
+
+
+class RunPage(Page[RunOut]):
+    """A page of runs, newest first unless sorted otherwise."""
+
+
+StepKindName = Literal[
+    "model_request", "thinking", "text", "tool_call", "tool_result", "approval", "final", "error"
+]
+
+
+class StepOut(BaseModel):
+    """One recorded step of a run. ``sequence`` orders a run's steps and is the event id
+    of its server-sent event."""
+
+    id: str
+    run_id: str
+    sequence: int
+    kind: StepKindName
+    status: str
+    name: str | None
+    parent_step_id: str | None
+    content: dict[str, Any]
+    started_at: datetime
+    ended_at: datetime | None
+    latency_ms: float | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: Money
+    confidence: float | None = Field(
+        description="Mean token probability, when the provider returns log-probabilities."
+    )
+
+    @classmethod
+    def of(cls, step: RunStep) -> StepOut:
+        """The API shape of a stored step."""
+        return cls(
+            id=step.id,
+            run_id=step.run_id,
+            sequence=step.sequence,
+            kind=step.kind,
+            status=step.status,
+            name=step.name,
+            parent_step_id=step.parent_step_id,
+            content=step.content,
+            started_at=step.started_at,
+            ended_at=step.ended_at,
+            latency_ms=step.latency_ms,
+            tokens_in=step.tokens_in,
+            tokens_out=step.tokens_out,
+            cost_usd=step.cost_usd,
+            confidence=step.confidence,
+        )
+
+
+class StepPage(Page[StepOut]):
+    """A page of a run's steps in order."""
+
+
+class GraphEdge(BaseModel):
+    """A causal link: ``source`` led to ``target``."""
+
+    id: str
+    source: str
+    target: str
+    kind: Literal["parent", "next"]
+
+
+class RunGraph(BaseModel):
+    """A run as nodes (its steps) and edges, for the execution visualizer."""
+
+    run: RunOut
+    nodes: list[StepOut]
+    edges: list[GraphEdge]
+
+
+class ApprovalOut(BaseModel):
+    """A tool call waiting for, or given, a member's decision."""
+
+    id: str
+    tool_call_id: str
+    tool_name: str
+    arguments: dict[str, Any]
+    status: Literal["pending", "approved", "rejected"]
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, approval: RunApproval) -> ApprovalOut:
+        """The API shape of a stored approval."""
+        return cls.model_validate(approval, from_attributes=True)

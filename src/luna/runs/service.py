@@ -1,0 +1,277 @@
+"""A workspace's runs: create and queue, read, list, steps, graph, cancel.
+
+Every run is loaded through :func:`get_run_for_workspace`, which answers NotFound alike
+for a run that does not exist and for one of another workspace.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final
+
+import jsonschema
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.agents.definition import AgentDefinition
+from luna.agents.models import AgentVersion
+from luna.agents.service import get_agent_for_workspace
+from luna.db.ids import new_id
+from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
+from luna.errors import Conflict, NotFound, ValidationFailed
+from luna.providers.service import resolve_model
+from luna.runs.lifecycle import FINISHED
+from luna.runs.models import Run, RunApproval, RunStep
+from luna.runs.schemas import RunCreate
+from luna.security.crypto import Keyring
+
+RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
+MAX_GRAPH_STEPS: Final = 5000
+_ID_LENGTH: Final = 40
+
+
+async def get_run_for_workspace(*, session: AsyncSession, workspace_id: str, run_id: str) -> Run:
+    """The workspace's run with this id; NotFound if it is missing or another workspace's."""
+    missing = NotFound(f"No run {run_id} in this workspace.")
+    if len(run_id) > _ID_LENGTH or "\x00" in run_id:
+        raise missing
+    run = await session.scalar(
+        select(Run)
+        .where(Run.id == run_id, Run.workspace_id == workspace_id)
+        .execution_options(populate_existing=True)
+    )
+    if run is None:
+        raise missing
+    return run
+
+
+async def create_run(
+    *,
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    agent_id: str,
+    request: RunCreate,
+    idempotency_key: str | None,
+    user_id: str | None,
+    api_key_id: str | None,
+    now: datetime,
+) -> tuple[Run, bool]:
+    """Store a queued run of the agent's current version; the run and whether it was
+    created now (False: an earlier request with the same Idempotency-Key made it).
+
+    Refused before anything is stored when the agent is archived (409), the input does
+    not match the agent's input schema (422) or the workspace has no model provider
+    the agent can use (409 ``no-provider-configured``, saying how to add one).
+    """
+    if idempotency_key is not None:
+        earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
+        if earlier is not None:
+            return _same_request(earlier, agent_id, request), False
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    if agent.status != "active" or agent.current_version_id is None:
+        raise Conflict("This agent is archived; activate it to run it.", reason="agent-archived")
+    version = await session.get(AgentVersion, agent.current_version_id)
+    assert version is not None  # noqa: S101  (the foreign key guarantees it)
+    definition = AgentDefinition.model_validate(version.definition)
+    check_input(definition, request.input)
+    await resolve_model(
+        session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
+    )
+    thread_id = await _thread_of(session, workspace_id, agent.id, request.thread_id)
+    run_id = new_id("run")
+    run = Run(
+        id=run_id,
+        workspace_id=workspace_id,
+        agent_id=agent.id,
+        agent_version_id=version.id,
+        status="queued",
+        input={"value": request.input},
+        idempotency_key=idempotency_key,
+        created_by_user_id=user_id,
+        api_key_id=api_key_id,
+        thread_id=thread_id or run_id,
+        created_at=now,
+    )
+    session.add(run)
+    try:
+        await session.commit()
+    except IntegrityError:  # the same key, concurrently: answer with the winner's run
+        await session.rollback()
+        earlier = await _by_idempotency_key(session, workspace_id, idempotency_key or "")
+        if earlier is None:
+            raise
+        return _same_request(earlier, agent_id, request), False
+    return run, True
+
+
+def check_input(definition: AgentDefinition, value: str | dict[str, Any]) -> None:
+    """Refuse an input that does not match the agent's input schema."""
+    if definition.input_schema is None:
+        return
+    if not isinstance(value, dict):
+        raise ValidationFailed(
+            "This agent takes an object input matching its input schema.",
+            errors=[{"in": "body", "pointer": "#/input", "message": "Send a JSON object."}],
+        )
+    validator = jsonschema.Draft202012Validator(definition.input_schema)
+    errors = [
+        {
+            "in": "body",
+            "pointer": "#/input/" + "/".join(map(str, error.path)),
+            "message": error.message,
+        }
+        for error in validator.iter_errors(value)
+    ]
+    if errors:
+        raise ValidationFailed("The input does not match the agent's input schema.", errors=errors)
+
+
+async def _by_idempotency_key(session: AsyncSession, workspace_id: str, key: str) -> Run | None:
+    return await session.scalar(
+        select(Run).where(Run.workspace_id == workspace_id, Run.idempotency_key == key)
+    )
+
+
+def _same_request(earlier: Run, agent_id: str, request: RunCreate) -> Run:
+    if earlier.agent_id != agent_id or earlier.input.get("value") != request.input:
+        raise Conflict(
+            "This Idempotency-Key was used for a different run request.",
+            reason="idempotency-key-reused",
+            run_id=earlier.id,
+        )
+    return earlier
+
+
+async def _thread_of(
+    session: AsyncSession, workspace_id: str, agent_id: str, thread_id: str | None
+) -> str | None:
+    if thread_id is None:
+        return None
+    first = await session.scalar(
+        select(Run.thread_id).where(Run.workspace_id == workspace_id, Run.id == thread_id)
+    )
+    if first is None:
+        raise ValidationFailed(
+            f"No thread {thread_id} in this workspace.",
+            errors=[{"in": "body", "pointer": "#/thread_id", "message": "Unknown thread."}],
+        )
+    return first
+
+
+async def list_runs(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str | None,
+    status: str | None,
+    sort: str,
+    page: PageRequest,
+) -> Slice[Run]:
+    """A page of the workspace's runs, optionally of one agent or one status."""
+    statement = select(Run).where(Run.workspace_id == workspace_id)
+    if agent_id is not None:
+        statement = statement.where(Run.agent_id == agent_id)
+    if status is not None:
+        statement = statement.where(Run.status == status)
+    return await paginate(session, statement, keyset=RUN_KEYSET, sort=sort, page=page)
+
+
+async def list_steps(
+    *, session: AsyncSession, workspace_id: str, run_id: str, page: PageRequest
+) -> tuple[list[RunStep], str | None]:
+    """A page of a run's steps in order; the cursor is the last sequence seen."""
+    run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+    after = _sequence_cursor(page.cursor)
+    steps = await steps_after(session=session, run_id=run.id, after=after, limit=page.limit + 1)
+    more = len(steps) > page.limit
+    steps = steps[: page.limit]
+    return steps, (str(steps[-1].sequence) if more and steps else None)
+
+
+def _sequence_cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    if not cursor.isdigit() or len(cursor) > 10:
+        raise cursor_error("This cursor is not the sequence of a step.")
+    return int(cursor)
+
+
+async def steps_after(
+    *, session: AsyncSession, run_id: str, after: int, limit: int
+) -> list[RunStep]:
+    """The run's steps whose sequence follows ``after``, in order."""
+    found = await session.scalars(
+        select(RunStep)
+        .where(RunStep.run_id == run_id, RunStep.sequence > after)
+        .order_by(RunStep.sequence)
+        .limit(limit)
+    )
+    return list(found)
+
+
+async def get_graph(
+    *, session: AsyncSession, workspace_id: str, run_id: str
+) -> tuple[Run, list[RunStep], list[tuple[str, str, str]]]:
+    """A run, its steps and the causal edges between them (source id, target id, kind)."""
+    run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+    steps = await steps_after(session=session, run_id=run.id, after=0, limit=MAX_GRAPH_STEPS)
+    return run, steps, graph_edges(steps)
+
+
+def graph_edges(steps: list[RunStep]) -> list[tuple[str, str, str]]:
+    """Parent edges, and "next" edges from what a model request was answering: the
+    results of the previous request's tool calls (or the previous request itself)."""
+    edges = [(step.parent_step_id, step.id, "parent") for step in steps if step.parent_step_id]
+    by_id = {step.id: step for step in steps}
+    results_of: dict[str, list[str]] = {}
+    for step in steps:
+        call = by_id.get(step.parent_step_id or "")
+        if step.kind == "tool_result" and call is not None and call.parent_step_id:
+            results_of.setdefault(call.parent_step_id, []).append(step.id)
+    requests = [step for step in steps if step.kind == "model_request"]
+    for request in requests:
+        previous = request.parent_step_id
+        for result in results_of.get(previous or "", []):
+            edges.append((result, request.id, "next"))
+    last = requests[-1].id if requests else None
+    for step in steps:
+        if step.kind in ("final", "error", "approval") and last and not step.parent_step_id:
+            edges.append((last, step.id, "next"))
+    return [(source, target, kind) for source, target, kind in edges if source]
+
+
+async def cancel_run(
+    *, session: AsyncSession, workspace_id: str, run_id: str, now: datetime
+) -> Run:
+    """Ask a run to stop. A queued or paused run ends cancelled at once; a running one
+    is stopped by its worker within moments. A finished run is refused with 409."""
+    run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+    if run.status in FINISHED:
+        raise Conflict(f"This run has already {run.status}.", reason="run-finished")
+    values: dict[str, Any] = {"cancel_requested_at": now}
+    if run.status in ("queued", "waiting_approval"):
+        values |= {
+            "status": "cancelled",
+            "finished_at": now,
+            "error": {"code": "cancelled", "message": "The run was cancelled."},
+        }
+    await session.execute(
+        update(Run).where(Run.id == run.id, Run.status.not_in(FINISHED)).values(**values)
+    )
+    await session.commit()
+    return await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+
+
+async def list_approvals(
+    *, session: AsyncSession, workspace_id: str, run_id: str
+) -> list[RunApproval]:
+    """The tool calls the run paused on, pending or decided."""
+    run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+    found = await session.scalars(
+        select(RunApproval).where(RunApproval.run_id == run.id).order_by(RunApproval.created_at)
+    )
+    return list(found)

@@ -1,0 +1,61 @@
+"""The sweep that makes sure every queued run is on the run queue.
+
+An API process stores a run, commits, then enqueues it. If it dies or loses the
+system database between the two, the run would wait forever; the sweep, run by every
+worker, enqueues runs that have been queued for a while. Enqueuing is idempotent (the
+workflow id is the run id), so a run already on the queue is left as it is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+from typing import Final
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from luna.db.base import utcnow
+from luna.observability.logging import get_logger
+from luna.runs.engine import RunQueue
+from luna.runs.models import Run
+
+log = get_logger(__name__)
+
+SWEEP_INTERVAL_SECONDS: Final = 30.0
+QUEUED_FOR: Final = timedelta(seconds=20)
+BATCH: Final = 500
+
+
+async def enqueue_stranded_runs(
+    *, session_factory: async_sessionmaker[AsyncSession], queue: RunQueue
+) -> int:
+    """Enqueue the runs queued for longer than :data:`QUEUED_FOR`; how many there were."""
+    async with session_factory() as session:
+        rows = (
+            await session.execute(
+                select(Run.id, Run.workspace_id)
+                .where(Run.status == "queued", Run.created_at < utcnow() - QUEUED_FOR)
+                .order_by(Run.created_at)
+                .limit(BATCH)
+            )
+        ).all()
+    for run_id, workspace_id in rows:
+        await queue.enqueue(run_id=run_id, workspace_id=workspace_id)
+    return len(rows)
+
+
+async def run_queue_sweep(
+    *, session_factory: async_sessionmaker[AsyncSession], queue: RunQueue, stop: asyncio.Event
+) -> None:
+    """Sweep at start and then every :data:`SWEEP_INTERVAL_SECONDS` until ``stop``."""
+    while not stop.is_set():
+        try:
+            count = await enqueue_stranded_runs(session_factory=session_factory, queue=queue)
+            if count:
+                log.info("stranded runs enqueued", count=count)
+        except Exception as error:  # noqa: BLE001  (a sweep failing must not end the worker)
+            log.error("run sweep failed", error=repr(error))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), SWEEP_INTERVAL_SECONDS)
