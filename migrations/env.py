@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 import luna.db.models
 from luna.db.base import Base
 from luna.db.engine import create_engine
+from luna.db.migrations import include_name
 from luna.settings import load_settings
 
 config = context.config
@@ -22,6 +23,7 @@ def run_on(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -19,10 +19,14 @@ STRONG_PASSWORD = "correct horse battery staple"
 
 
 class MovableClock:
-    """A clock tests move forward instead of sleeping."""
+    """A clock tests move forward instead of sleeping.
+
+    It starts at the real time (to the minute): Redis, which keeps sessions and rate
+    limits in CI, expires keys by its own clock, so a test clock far in the past would
+    see every session it creates expire at once."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+        self.now = datetime.now(UTC).replace(second=0, microsecond=0)
 
     def __call__(self) -> datetime:
         return self.now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -146,7 +147,11 @@ async def test_expired_api_key_is_refused(
     base = f"/api/v1/workspaces/{account.workspace_id}"
     created = await client.post(
         f"{base}/api-keys",
-        json={"name": "short", "scopes": ["admin"], "expires_at": "2026-11-25T10:00:00Z"},
+        json={
+            "name": "short",
+            "scopes": ["admin"],
+            "expires_at": (clock.now + timedelta(hours=1)).isoformat(),
+        },
     )
     key = created.json()["key"]
     async with httpx.AsyncClient(

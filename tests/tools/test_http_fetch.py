@@ -43,7 +43,7 @@ async def test_without_the_allowance_a_local_server_is_refused(local_server: Loc
 
 
 async def test_a_host_off_the_allow_list_is_refused(local_server: LocalServer) -> None:
-    for allowed in [(), ("localhost",), ("*.0.0.1",)]:
+    for allowed in [(), ("localhost",), ("*.0.0.1",), ("127.0.0.2",)]:
         with pytest.raises(ToolFailed, match=r"not on this workspace's list of hosts"):
             await fetch(
                 local_server.url("/hello"),
@@ -200,6 +200,13 @@ async def test_a_closed_port_is_a_failure_the_model_may_retry() -> None:
     with pytest.raises(ModelRetry, match=r"failed"):
         await fetch(
             f"http://127.0.0.1:{port}/", "GET", allowed_hosts=LOCAL, allow_private_networks=True
+        )
+
+
+async def test_a_host_that_is_no_host_name_is_never_allowed() -> None:
+    with pytest.raises(ToolFailed, match=r"my_host.example is not on this workspace's list"):
+        await fetch(
+            "http://my_host.example/", "GET", allowed_hosts=("*",), allow_private_networks=True
         )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -50,6 +51,11 @@ async def add_member(app: FastAPI, team_id: str, user_id: str, role: str) -> Non
         await session.commit()
 
 
+def stamp(moment: datetime) -> str:
+    """A time as the API writes it."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 def pointers(response: httpx.Response) -> list[str]:
     assert response.headers["content-type"] == "application/problem+json"
     return [error.get("pointer") or error.get("name") for error in response.json()["errors"]]
@@ -71,7 +77,7 @@ async def test_tool_settings_start_empty_and_are_replaced(
     expected = ["docs.example.com", "*.example.org", "xn--bcher-kva.example", "::1", "203.0.113.7"]
     assert saved.json() == {
         "http_allowed_hosts": expected,
-        "updated_at": "2026-11-25T09:00:00Z",
+        "updated_at": stamp(clock.now),
         "updated_by_user_id": account.user_id,
     }
     assert (await client.get(url)).json() == saved.json()
@@ -132,7 +138,7 @@ async def test_documents_are_uploaded_listed_read_and_deleted(
         "media_type": "text/markdown",
         "size_bytes": len("Refunds within 30 days. ✓".encode()),
         "created_by_user_id": account.user_id,
-        "created_at": "2026-11-25T09:00:00Z",
+        "created_at": stamp(clock.now),
     }
     url = documents_url(account.workspace_id, created["id"])
     detail = (await client.get(url)).json()

@@ -7,6 +7,7 @@ migration on SQLite, ``/readyz`` and the tests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,17 @@ async def make_revision(
     await _run(engine, settings, revision, message)
 
 
+def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) -> bool:
+    """Whether schema comparisons look at a database object: not at those that migrations
+    build and the models deliberately leave out (``Base.metadata.info["unmodelled"]``,
+    such as the full-text search index of each database)."""
+    return name not in Base.metadata.info.get("unmodelled", ())
+
+
 def _drift(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(
-        connection, opts={"compare_type": True, "render_as_batch": True}
+        connection,
+        opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
     return list(compare_metadata(context, Base.metadata))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, get_args
 
 from pydantic import (
     AwareDatetime,
@@ -110,7 +110,7 @@ class ApiKeyCreate(BaseModel):
     """A new API key for the workspace."""
 
     name: Name
-    scopes: list[Scope] = Field(min_length=1, max_length=6)
+    scopes: list[Scope] = Field(min_length=1, max_length=len(get_args(Scope)))
     expires_at: AwareDatetime | None = Field(
         None, description="With a time zone; absent for a key that never expires."
     )

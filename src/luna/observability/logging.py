@@ -100,6 +100,9 @@ def configure_logging(settings: Settings, *, stream: Any = None) -> None:
     # Alembic announces its context at INFO on every inspection (each ``/readyz``); the
     # commands that migrate report what they applied themselves.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    # The model SDKs' HTTP clients log every request at INFO; runs record their own steps.
+    for name in ("httpx", "httpx2"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     logging.getLogger("sqlalchemy.engine").setLevel(
         logging.INFO if settings.database_echo else logging.WARNING
     )

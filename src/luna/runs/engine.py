@@ -25,6 +25,7 @@ from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions
 from dbos._error import DBOSNonExistentWorkflowError
 
 from luna.observability.logging import get_logger
+from luna.runs.execution import execute_run
 from luna.runs.runtime import RunRuntime, install_runtime, uninstall_runtime
 from luna.settings import Settings
 
@@ -41,11 +42,18 @@ QUEUE_POLLING_SECONDS: Final = 0.05
 
 
 @DBOS.workflow(name=WORKFLOW_NAME)
-async def execute_run_workflow(run_id: str) -> str:
-    """Execute one run to its end; returns the run's final status."""
-    from luna.runs.execution import execute_run
+async def execute_run_workflow(run_id: str, segment: int = 0) -> str:
+    """Execute one run to its end (or its next pause for approvals); returns its status.
 
-    return await execute_run(run_id)
+    ``segment`` counts the approval rounds before: a run that paused is resumed by a
+    workflow of its own, ``<run id>.resume-<segment>``.
+    """
+    return await execute_run(run_id, segment)
+
+
+def workflow_id(run_id: str, segment: int) -> str:
+    """The workflow executing a run's ``segment`` (0: from its start)."""
+    return run_id if segment == 0 else f"{run_id}.resume-{segment}"
 
 
 class _QuietDuplicateRegistrations(logging.Filter):
@@ -86,7 +94,10 @@ class RunEngine:
         install_runtime(self.runtime)
         logging.getLogger("dbos").addFilter(_QuietDuplicateRegistrations())
         DBOS(config=dbos_config(settings))
-        await asyncio.to_thread(DBOS.launch)
+        # Launched from this event loop's own thread, DBOS runs the workflows on this loop,
+        # where the database engine and the Redis client live (from another thread it
+        # would run them on a loop of its own). Launching blocks briefly, once.
+        DBOS.launch()
         await DBOS.register_queue_async(
             QUEUE_NAME,
             partition_concurrency=settings.run_concurrency_per_workspace,
@@ -119,18 +130,19 @@ class RunQueue:
                 self._client = DBOSClient(system_database_url=self._url, lazy=True)
         return self._client
 
-    async def enqueue(self, *, run_id: str, workspace_id: str) -> None:
-        """Queue a run; queuing the same run again is a no-op (the workflow id is the run id)."""
+    async def enqueue(self, *, run_id: str, workspace_id: str, segment: int = 0) -> None:
+        """Queue a run (or its resumption after approvals); queuing it again is a no-op,
+        as the workflow id is derived from the run id."""
         options: EnqueueOptions = {
             "queue_name": QUEUE_NAME,
             "workflow_name": WORKFLOW_NAME,
-            "workflow_id": run_id,
+            "workflow_id": workflow_id(run_id, segment),
             "queue_partition_key": workspace_id,
             "app_version": APPLICATION_VERSION,
             "application_name": APPLICATION_NAME,
         }
         client = await self._connected()
-        await client.enqueue_async(options, run_id)
+        await client.enqueue_async(options, run_id, segment)
 
     async def cancel(self, run_id: str) -> None:
         """Take a run off the queue and stop it from resuming."""

@@ -65,8 +65,9 @@ FIRST_RETRY_DELAY_SECONDS: Final = 1.0
 MAX_RETRY_DELAY_SECONDS: Final = 60.0
 
 
-async def execute_run(run_id: str) -> str:
-    """Run ``run_id`` to its end (or to a pause for approvals); returns its status."""
+async def execute_run(run_id: str, segment: int = 0) -> str:
+    """Run ``run_id`` to its end (or to a pause for approvals); returns its status.
+    ``segment`` > 0 resumes a run after its ``segment``-th approval decision."""
     runtime = current_runtime()
     async with runtime.session_factory() as session:
         run = await session.get(Run, run_id)
@@ -78,7 +79,7 @@ async def execute_run(run_id: str) -> str:
         return run.status
     definition = AgentDefinition.model_validate(version.definition)
     try:
-        return await RunExecution(runtime, run, definition).execute()
+        return await RunExecution(runtime, run, definition, segment).execute()
     except Exception:
         log.exception("run failed unexpectedly", run_id=run_id)
         error = {"code": "internal-error", "message": "The run failed unexpectedly."}
@@ -92,6 +93,7 @@ class RunExecution:
     runtime: RunRuntime
     run: Run
     definition: AgentDefinition
+    segment: int = 0
 
     def __post_init__(self) -> None:
         self.writer = StepWriter(
@@ -155,9 +157,14 @@ class RunExecution:
                 output_tokens=tokens_out,
             )
 
-        recorder = StepRecorder(writer=self.writer, clock=self.runtime.clock, cost=cost)
+        recorder = StepRecorder(
+            writer=self.writer, clock=self.runtime.clock, cost=cost, prefix=self.prefix
+        )
         retries = ProviderRetries(
-            writer=self.writer, clock=self.runtime.clock, limit=settings.run_model_retries
+            writer=self.writer,
+            clock=self.runtime.clock,
+            limit=settings.run_model_retries,
+            prefix=self.prefix,
         )
         return Agent(
             model,
@@ -183,19 +190,27 @@ class RunExecution:
             return [output, DeferredToolRequests]
         return output
 
+    @property
+    def prefix(self) -> str:
+        """What this segment's step keys start with (model requests count anew)."""
+        return f"s{self.segment}:" if self.segment else ""
+
     async def _run_watched(self, agent: Agent[None, Any]) -> Any:
-        history = await lifecycle.thread_history(self.runtime, self.run)
-        task = asyncio.create_task(
-            agent.run(
-                prompt_of(self.run.input),
-                message_history=ModelMessagesTypeAdapter.validate_python(history)
-                if history
-                else None,
-                usage_limits=UsageLimits(
-                    request_limit=self.runtime.settings.run_max_model_requests
-                ),
+        limits = UsageLimits(request_limit=self.runtime.settings.run_max_model_requests)
+        if self.segment:
+            decisions = await lifecycle.approval_decisions(self.runtime, self.run.id)
+            history = ModelMessagesTypeAdapter.validate_python(self.run.messages or [])
+            run = agent.run(
+                message_history=history, deferred_tool_results=decisions, usage_limits=limits
             )
-        )
+        else:
+            earlier = await lifecycle.thread_history(self.runtime, self.run)
+            run = agent.run(
+                prompt_of(self.run.input),
+                message_history=ModelMessagesTypeAdapter.validate_python(earlier) or None,
+                usage_limits=limits,
+            )
+        task = asyncio.create_task(run)
         watcher = asyncio.create_task(self._watch_for_cancel(task))
         try:
             return await asyncio.shield(task)
@@ -277,6 +292,7 @@ class ProviderRetries(AbstractCapability[None]):
     writer: StepWriter
     clock: Callable[[], datetime]
     limit: int
+    prefix: str = ""
 
     @classmethod
     def get_serialization_name(cls) -> str | None:
@@ -293,7 +309,7 @@ class ProviderRetries(AbstractCapability[None]):
         delay = min(delay, MAX_RETRY_DELAY_SECONDS)
         await self.writer.write(
             StepRecord(
-                key=f"{request_key('', ctx.run_step)}/attempt:{attempt}",
+                key=f"{request_key(self.prefix, ctx.run_step)}/attempt:{attempt}",
                 kind="error",
                 status="retrying",
                 started_at=self.clock(),

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from pydantic_ai import DeferredToolRequests
-from sqlalchemy import select, update
+from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.providers.build import ResolvedModel
 from luna.runs.models import Run, RunApproval
@@ -132,3 +133,47 @@ async def record_approvals(
                 content={"tool_call_id": call.tool_call_id, "arguments": call.args_as_dict()},
             )
         )
+
+
+async def approval_decisions(runtime: RunRuntime, run_id: str) -> DeferredToolResults:
+    """The members' decisions on the tool calls a run paused on, for its resumption."""
+    async with runtime.session_factory() as session:
+        decided = await session.scalars(
+            select(RunApproval).where(RunApproval.run_id == run_id, RunApproval.status != "pending")
+        )
+        approvals: dict[str, bool | ToolDenied] = {
+            approval.tool_call_id: True
+            if approval.status == "approved"
+            else ToolDenied(approval.reason or "A member of the workspace rejected this call.")
+            for approval in decided
+        }
+    return DeferredToolResults(approvals=dict(approvals))
+
+
+async def resume_segment(session: AsyncSession, run_id: str) -> int:
+    """Which resumption of the run is next: the number of tool calls decided so far."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(RunApproval)
+        .where(RunApproval.run_id == run_id, RunApproval.status != "pending")
+    )
+    return int(count or 0)
+
+
+def decision_step(approval: RunApproval) -> StepRecord:
+    """The step recording a member's decision on a paused tool call."""
+    approved = approval.status == "approved"
+    return StepRecord(
+        key=f"approval:{approval.tool_call_id}/decision",
+        kind="approval",
+        status="done" if approved else "error",
+        name=approval.tool_name,
+        parent_key=f"approval:{approval.tool_call_id}",
+        started_at=approval.decided_at or approval.created_at,
+        content={
+            "tool_call_id": approval.tool_call_id,
+            "approved": approved,
+            "reason": approval.reason,
+            "decided_by_user_id": approval.decided_by_user_id,
+        },
+    )

@@ -17,8 +17,9 @@ from luna.observability.logging import get_logger
 from luna.runs import service
 from luna.runs.bus import RunBus
 from luna.runs.engine import RunQueue
-from luna.runs.lifecycle import FINISHED
+from luna.runs.lifecycle import FINISHED, decision_step
 from luna.runs.schemas import (
+    ApprovalDecisions,
     ApprovalOut,
     GraphEdge,
     RunCreate,
@@ -30,6 +31,7 @@ from luna.runs.schemas import (
     StepOut,
     StepPage,
 )
+from luna.runs.steps import StepWriter
 from luna.runs.streaming import SETTLED, SSE_HEADERS, live_events, replay_events
 from luna.tenancy.access import WorkspaceAccess
 
@@ -154,9 +156,9 @@ async def create_run(
     return RunOut.of(run)
 
 
-async def _enqueue(queue: RunQueue, run_id: str, workspace_id: str) -> None:
+async def _enqueue(queue: RunQueue, run_id: str, workspace_id: str, segment: int = 0) -> None:
     try:
-        await queue.enqueue(run_id=run_id, workspace_id=workspace_id)
+        await queue.enqueue(run_id=run_id, workspace_id=workspace_id, segment=segment)
     except Exception as error:  # noqa: BLE001  (the worker's sweep enqueues it later)
         log.error("run not enqueued; the next sweep will", run_id=run_id, error=repr(error))
 
@@ -325,3 +327,44 @@ async def list_approvals(
         session=session, workspace_id=access.workspace_id, run_id=run_id
     )
     return [ApprovalOut.of(approval) for approval in approvals]
+
+
+@router.post(
+    "/runs/{run_id}/approvals",
+    operation_id="runs-approvals-decide",
+    response_model=RunOut,
+)
+async def decide_approvals(
+    run_id: RunIdPath,
+    body: ApprovalDecisions,
+    request: Request,
+    access: RunWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    queue: RunQueueDep,
+    bus: RunBusDep,
+) -> RunOut:
+    """Approve or reject tool calls the run paused on. Once none is pending, the run
+    resumes (`queued`): approved calls execute, rejected ones are reported to the model.
+    409 for a run that is not waiting; 422 for a call that is not pending on it."""
+    principal = access.principal
+    run, decided, segment = await service.decide_approvals(
+        session=session,
+        workspace_id=access.workspace_id,
+        run_id=run_id,
+        decisions=body,
+        user_id=None if principal.is_api_key else principal.user_id,
+        now=clock(),
+    )
+    writer = StepWriter(
+        session_factory=request.app.state.session_factory,
+        bus=bus,
+        run_id=run.id,
+        workspace_id=run.workspace_id,
+    )
+    for approval in decided:
+        await writer.write(decision_step(approval))
+    if segment is not None:
+        await _enqueue(queue, run.id, run.workspace_id, segment)
+    await session.refresh(run)
+    return RunOut.of(run)

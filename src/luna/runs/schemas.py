@@ -202,3 +202,24 @@ class ApprovalOut(BaseModel):
     def of(cls, approval: RunApproval) -> ApprovalOut:
         """The API shape of a stored approval."""
         return cls.model_validate(approval, from_attributes=True)
+
+
+class ApprovalDecision(BaseModel):
+    """A member's decision on one tool call the run paused on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tool_call_id: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    approved: bool
+    reason: Annotated[str, StringConstraints(max_length=1000)] | None = Field(
+        None, description="Told to the model when the call is rejected."
+    )
+
+
+class ApprovalDecisions(BaseModel):
+    """Decisions on some or all of the run's pending tool calls. Once none is pending,
+    the run resumes: approved calls execute, rejected ones are reported to the model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decisions: list[ApprovalDecision] = Field(min_length=1, max_length=100)

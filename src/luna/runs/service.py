@@ -21,9 +21,9 @@ from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.providers.service import resolve_model
-from luna.runs.lifecycle import FINISHED
+from luna.runs.lifecycle import FINISHED, resume_segment
 from luna.runs.models import Run, RunApproval, RunStep
-from luna.runs.schemas import RunCreate
+from luna.runs.schemas import ApprovalDecisions, RunCreate
 from luna.security.crypto import Keyring
 
 RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
@@ -275,3 +275,67 @@ async def list_approvals(
         select(RunApproval).where(RunApproval.run_id == run.id).order_by(RunApproval.created_at)
     )
     return list(found)
+
+
+async def decide_approvals(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    run_id: str,
+    decisions: ApprovalDecisions,
+    user_id: str | None,
+    now: datetime,
+) -> tuple[Run, list[RunApproval], int | None]:
+    """Record decisions on a paused run's tool calls; the run, the approvals decided now,
+    and the segment to resume with once none is pending (None while some still are).
+
+    Refused with 409 for a run that is not waiting for approvals and 422 for a call
+    that is not pending on it."""
+    run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+    if run.status != "waiting_approval":
+        raise Conflict("This run is not waiting for approvals.", reason="run-not-waiting")
+    pending = {
+        approval.tool_call_id: approval
+        for approval in await list_approvals(
+            session=session, workspace_id=workspace_id, run_id=run_id
+        )
+        if approval.status == "pending"
+    }
+    _check_decisions(decisions, pending)
+    decided = []
+    for decision in decisions.decisions:
+        approval = pending.pop(decision.tool_call_id)
+        approval.status = "approved" if decision.approved else "rejected"
+        approval.reason, approval.decided_by_user_id, approval.decided_at = (
+            decision.reason,
+            user_id,
+            now,
+        )
+        decided.append(approval)
+    segment = None
+    if not pending:
+        await session.execute(
+            update(Run)
+            .where(Run.id == run.id, Run.status == "waiting_approval")
+            .values(status="queued")
+        )
+    await session.flush()
+    if not pending:
+        segment = await resume_segment(session, run.id)
+    await session.commit()
+    return run, decided, segment
+
+
+def _check_decisions(decisions: ApprovalDecisions, pending: dict[str, RunApproval]) -> None:
+    ids = [decision.tool_call_id for decision in decisions.decisions]
+    errors = [
+        {
+            "in": "body",
+            "pointer": f"#/decisions/{index}/tool_call_id",
+            "message": "Not a tool call pending on this run, or listed twice.",
+        }
+        for index, tool_call_id in enumerate(ids)
+        if tool_call_id not in pending or ids.count(tool_call_id) > 1
+    ]
+    if errors:
+        raise ValidationFailed("Some decisions name no pending tool call.", errors=errors)

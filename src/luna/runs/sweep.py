@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna.db.base import utcnow
 from luna.observability.logging import get_logger
 from luna.runs.engine import RunQueue
+from luna.runs.lifecycle import resume_segment
 from luna.runs.models import Run
 
 log = get_logger(__name__)
@@ -41,8 +42,9 @@ async def enqueue_stranded_runs(
                 .limit(BATCH)
             )
         ).all()
-    for run_id, workspace_id in rows:
-        await queue.enqueue(run_id=run_id, workspace_id=workspace_id)
+        segments = [await resume_segment(session, run_id) for run_id, _ in rows]
+    for (run_id, workspace_id), segment in zip(rows, segments, strict=True):
+        await queue.enqueue(run_id=run_id, workspace_id=workspace_id, segment=segment)
     return len(rows)
 
 

@@ -103,8 +103,14 @@ def parse_url(url: str) -> httpx2.URL:
 
 
 def _check_allowed(target: httpx2.URL, allowed_hosts: Sequence[str]) -> None:
-    host = normalise_host(target.raw_host.decode("ascii"))
-    if not host_allowed(host, allowed_hosts):
+    host = target.raw_host.decode("ascii")
+    try:
+        host = normalise_host(host)
+    except ValueError:
+        allowed = False  # no entry can match what is not a host name
+    else:
+        allowed = host_allowed(host, allowed_hosts)
+    if not allowed:
         listed = ", ".join(allowed_hosts) if allowed_hosts else "no hosts"
         raise ToolFailed(
             f"{host} is not on this workspace's list of hosts agents may fetch from "

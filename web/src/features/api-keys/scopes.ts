@@ -28,6 +28,16 @@ export const SCOPES = [
   { scope: "runs:write", label: "Start runs", description: "Start, cancel and replay runs." },
   { scope: "usage:read", label: "Read usage", description: "Read usage and cost figures." },
   {
+    scope: "providers:read",
+    label: "Read providers",
+    description: "List the workspace's model providers (never their keys).",
+  },
+  {
+    scope: "providers:write",
+    label: "Check providers",
+    description: "Probe the workspace's model providers; changing them needs admin.",
+  },
+  {
     scope: "admin",
     label: "Administer",
     description: "Everything, including the workspace's API keys. Owners and admins only.",
