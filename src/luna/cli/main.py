@@ -64,13 +64,13 @@ def serve(
     ] = None,
 ) -> None:
     """Run the API and the web app (http://127.0.0.1:8000 by default)."""
+    settings = settings_or_exit()  # before the application's imports: bad settings fail fast
+    configure_logging(settings)
     import uvicorn
 
     from luna.app import create_app
     from luna.security.server import GuardedHttpToolsProtocol
 
-    settings = settings_or_exit()
-    configure_logging(settings)
     _prepare_database(settings, migrate)
     processes = workers or settings.web_concurrency
     options: dict[str, Any] = {

@@ -69,24 +69,13 @@ async def create_run(
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
             return _same_request(earlier, agent_id, request), False
-    agent = await get_agent_for_workspace(
-        session=session, workspace_id=workspace_id, agent_id=agent_id
-    )
-    if agent.status != "active" or agent.current_version_id is None:
-        raise Conflict("This agent is archived; activate it to run it.", reason="agent-archived")
-    version = await session.get(AgentVersion, agent.current_version_id)
-    assert version is not None  # noqa: S101  (the foreign key guarantees it)
-    definition = AgentDefinition.model_validate(version.definition)
-    check_input(definition, request.input)
-    await resolve_model(
-        session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
-    )
-    thread_id = await _thread_of(session, workspace_id, agent.id, request.thread_id)
+    version = await _runnable_version(session, keyring, workspace_id, agent_id, request)
+    thread_id = await _thread_of(session, workspace_id, request.thread_id)
     run_id = new_id("run")
     run = Run(
         id=run_id,
         workspace_id=workspace_id,
-        agent_id=agent.id,
+        agent_id=version.agent_id,
         agent_version_id=version.id,
         status="queued",
         input={"value": request.input},
@@ -106,6 +95,26 @@ async def create_run(
             raise
         return _same_request(earlier, agent_id, request), False
     return run, True
+
+
+async def _runnable_version(
+    session: AsyncSession, keyring: Keyring, workspace_id: str, agent_id: str, request: RunCreate
+) -> AgentVersion:
+    """The agent's current version, once the agent may run on this input and a provider."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    if agent.status != "active" or agent.current_version_id is None:
+        raise Conflict("This agent is archived; activate it to run it.", reason="agent-archived")
+    version = await session.get(AgentVersion, agent.current_version_id)
+    if version is None:  # the foreign key makes this impossible; never run a guess
+        raise NotFound(f"No agent {agent_id} in this workspace.")
+    definition = AgentDefinition.model_validate(version.definition)
+    check_input(definition, request.input)
+    await resolve_model(
+        session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
+    )
+    return version
 
 
 def check_input(definition: AgentDefinition, value: str | dict[str, Any]) -> None:
@@ -147,7 +156,7 @@ def _same_request(earlier: Run, agent_id: str, request: RunCreate) -> Run:
 
 
 async def _thread_of(
-    session: AsyncSession, workspace_id: str, agent_id: str, thread_id: str | None
+    session: AsyncSession, workspace_id: str, thread_id: str | None
 ) -> str | None:
     if thread_id is None:
         return None

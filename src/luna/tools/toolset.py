@@ -31,7 +31,6 @@ from luna.tools import builtin, service
 from luna.tools.errors import ToolNotAllowed
 from luna.tools.http_fetch import FetchResult, HttpMethod, fetch
 from luna.tools.knowledge import search_knowledge
-from luna.tools.mcp_servers import build_mcp_toolset
 from luna.tools.schemas import MAX_SEARCH_RESULTS, KnowledgeHit
 
 __all__ = [
@@ -87,6 +86,11 @@ def build_toolsets(
         toolset.add_function(
             functions[choice.name], name=choice.name, requires_approval=choice.requires_approval
         )
+    if not definition.mcp_servers:
+        return [toolset]
+    # The MCP client stack is heavy to import; only agents with MCP servers need it.
+    from luna.tools.mcp_servers import build_mcp_toolset
+
     servers = [
         build_mcp_toolset(
             server,
