@@ -28,7 +28,7 @@ from luna.settings import Settings, normalise_database_url
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
-pytest_plugins = ["tests.accounts", "tests.standins.fixtures"]
+pytest_plugins = ["tests.accounts", "tests.cli_environment", "tests.standins.fixtures"]
 
 
 @pytest.fixture
@@ -44,6 +44,8 @@ def make_settings(data_dir: Path, database_url: str | None, **overrides: object)
         "secret_key": TEST_SECRET,
         "log_format": "json",
         "in_process_worker": False,  # tests drive background work themselves
+        # Tests make many API requests in a moment; the API limit has tests of its own.
+        "api_rate_limit": "100000/minute",
         "_env_file": None,
     }
     values.update(overrides)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -10,10 +9,8 @@ import pytest
 from fastapi import FastAPI
 
 from luna.agents.catalog import load_catalog
-from luna.app import create_app
 from luna.providers.models import Provider
 from luna.runs.models import Run
-from luna.settings import Settings
 from luna.tenancy.models import Membership
 
 pytestmark = pytest.mark.anyio
@@ -21,16 +18,6 @@ pytestmark = pytest.mark.anyio
 DEFINITION: dict[str, Any] = {"instructions": "Answer briefly.", "tools": [{"name": "calculator"}]}
 WITH_UNKNOWN_PROVIDER = DEFINITION | {"model": {"provider_id": "prv_nope", "model": "m"}}
 STARTER = next(agent for agent in load_catalog() if agent.plan == "starter")
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The application with its lifespan running, and rate limits high enough that the
-    many requests of a test are never refused."""
-    values = settings.model_dump() | {"api_rate_limit": "100000/minute"}
-    application = create_app(Settings.model_validate(values))
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 def agents_url(workspace_id: str, *parts: object) -> str:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import re
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -307,19 +305,8 @@ async def test_batch_size_must_be_positive(sessions: async_sessionmaker[AsyncSes
 
 
 @pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("LUNA_") and name != "LUNA_TEST_DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("LUNA_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("LUNA_DATA_DIR", str(tmp_path))
-
-
-@pytest.fixture
 def cli_database(
-    environment: None, monkeypatch: pytest.MonkeyPatch, settings: Settings
+    cli_environment: None, monkeypatch: pytest.MonkeyPatch, settings: Settings
 ) -> Settings:
     """A migrated database the command uses, with the new key configured and current."""
     monkeypatch.setenv("LUNA_DATABASE_URL", settings.resolved_database_url)
@@ -383,7 +370,7 @@ def test_rotate_command_fails_on_unreadable_secrets(cli_database: Settings) -> N
 
 
 def test_rotate_command_refuses_a_malformed_key(
-    environment: None, monkeypatch: pytest.MonkeyPatch
+    cli_environment: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("LUNA_ENCRYPTION_KEYS", json.dumps({NEW_KEY_ID: "too-short"}))
     result = runner.invoke(app, ["secrets", "rotate"])
@@ -391,7 +378,7 @@ def test_rotate_command_refuses_a_malformed_key(
     assert NEW_KEY_ID in result.output
 
 
-def test_generate_key_prints_a_usable_key(environment: None) -> None:
+def test_generate_key_prints_a_usable_key(cli_environment: None) -> None:
     result = runner.invoke(app, ["secrets", "generate-key"])
 
     assert result.exit_code == 0, result.output

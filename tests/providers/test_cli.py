@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,28 +20,12 @@ from luna.providers.schemas import ProviderCreate
 from luna.settings import Settings
 from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.models import Team, Workspace
-from tests.conftest import TEST_SECRET
 from tests.standins import OpenAIStandin
 
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in list(os.environ):
-        if name.startswith("LUNA_") and name != "LUNA_TEST_DATABASE_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("COLUMNS", "200")
-    monkeypatch.setenv("LUNA_SECRET_KEY", TEST_SECRET)
-    monkeypatch.setenv("LUNA_DATA_DIR", str(tmp_path))
-
-
-@pytest.fixture
-def database(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Settings:
-    """A migrated database the command is pointed at."""
-    monkeypatch.setenv("LUNA_DATABASE_URL", settings.resolved_database_url)
-    return settings
+pytestmark = pytest.mark.usefixtures("cli_environment")
 
 
 def seed(settings: Settings, *providers: dict[str, Any]) -> tuple[str, list[str]]:

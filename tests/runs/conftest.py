@@ -11,20 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from luna.app import create_app
 from luna.providers.build import ResolvedModel, build_model
 from luna.runs.engine import RunEngine
 from luna.runs.runtime import RunRuntime
-from luna.settings import Settings
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The application with its lifespan running, rate limits out of the way."""
-    values = settings.model_dump() | {"api_rate_limit": "100000/minute"}
-    application = create_app(Settings.model_validate(values))
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 @dataclass

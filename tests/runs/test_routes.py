@@ -237,3 +237,30 @@ async def test_an_input_that_breaks_the_input_schema_is_refused(
     assert wrong.json()["errors"][0]["pointer"] == "#/input/"
     assert text.status_code == 422
     assert await run_count(app) == 0
+
+
+async def test_a_tool_the_operator_forbids_fails_the_run_with_its_reason(
+    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+) -> None:
+    account = await sign_up()
+    await openai_setup(client, account, openai_standin)
+    definition = {
+        "instructions": "Use the local files.",
+        "mcp_servers": [{"name": "files", "transport": "stdio", "command": "mcp-files"}],
+    }
+    response = await client.post(
+        f"/api/v1/workspaces/{account.workspace_id}/agents",
+        json={"name": "Local files", "definition": definition},
+    )
+    agent_id = (await json_of(response, 201))["id"]
+
+    run = await json_of(
+        await client.post(
+            create_url(account.workspace_id, agent_id), json={"input": "x", "mode": "wait"}
+        )
+    )
+
+    assert run["status"] == "failed"
+    assert run["error"]["code"] == "tool-not-allowed"
+    assert "LUNA_MCP_STDIO_ALLOWED" in run["error"]["message"]
+    assert openai_standin.model_calls == []

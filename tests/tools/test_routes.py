@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -10,20 +9,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from luna.app import create_app
-from luna.settings import Settings
 from luna.tenancy.models import Membership
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    """The application, with rate limits out of the way of a test's many requests."""
-    values = settings.model_dump() | {"api_rate_limit": "100000/minute"}
-    application = create_app(Settings.model_validate(values))
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 def settings_url(workspace_id: str) -> str:

@@ -115,7 +115,12 @@ class RunExecution:
         await lifecycle.mark_running(self.runtime, self.run, resolved)
         model = self.runtime.build_model(resolved)
         try:
-            return await self._run_agent(await self._build_agent(resolved, model))
+            agent = await self._build_agent(resolved, model)
+        except LunaError as error:  # a tool the operator does not allow, say
+            await close_model(model)
+            return await self._end_failed(error.code, error.detail)
+        try:
+            return await self._run_agent(agent)
         finally:
             await close_model(model)
 
@@ -263,6 +268,9 @@ class RunExecution:
         failure = classify_model_error(error)
         if failure is not None:
             return await self._end_failed(failure.code, failure.message, status=failure.status)
+        refusal = luna_cause(error)
+        if refusal is not None:  # e.g. an MCP server at an address the workspace may not reach
+            return await self._end_failed(refusal.code, refusal.detail)
         log.exception("run failed", run_id=self.run.id)
         return await self._end_failed("internal-error", "The run failed unexpectedly.")
 
@@ -327,6 +335,18 @@ async def durable_sleep(seconds: float) -> None:
         await DBOS.sleep_async(seconds)
     else:
         await asyncio.sleep(seconds)
+
+
+def luna_cause(error: BaseException) -> LunaError | None:
+    """The Luna error behind a third-party one (a library wrapping our refusal), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, LunaError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def prompt_of(run_input: dict[str, Any]) -> str:
