@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import statistics
 import tempfile
 import time
@@ -63,7 +64,14 @@ async def plain(runs: int) -> tuple[float, list[float]]:
 
 
 async def durable(runs: int, data_dir: Path) -> tuple[float, list[float]]:
-    settings = Settings(env="test", data_dir=data_dir, log_level="WARNING", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(  # type: ignore[call-arg]
+        env="test",
+        data_dir=data_dir,
+        secret_key=secrets.token_urlsafe(32),
+        log_level="WARNING",
+        in_process_worker=False,
+        _env_file=None,
+    )
     engine = create_engine(settings)
     await migrations.upgrade(engine, settings)
     await engine.dispose()
@@ -101,16 +109,23 @@ async def _prepare(client: httpx.AsyncClient, origin: str) -> str:
         "/api/v1/auth/signup",
         json={"email": "bench@example.com", "password": PASSWORD, "display_name": "Bench"},
     )
-    workspace = signed.json()["user"]["teams"][0]["workspaces"][0]["id"]
+    workspace = signed.json()["teams"][0]["workspaces"][0]["id"]
     base = f"/api/v1/workspaces/{workspace}"
     await client.post(
         f"{base}/providers",
-        json={"name": "Scripted", "kind": "openai_compatible", "base_url": "http://127.0.0.1:9/v1",
-              "default_model": "scripted"},
+        json={
+            "name": "Scripted",
+            "kind": "openai_compatible",
+            "base_url": "http://127.0.0.1:9/v1",
+            "default_model": "scripted",
+        },
     )
     agent = await client.post(
         f"{base}/agents",
-        json={"name": "Bench", "definition": {"instructions": "Compute.", "tools": [{"name": "calculator"}]}},
+        json={
+            "name": "Bench",
+            "definition": {"instructions": "Compute.", "tools": [{"name": "calculator"}]},
+        },
     )
     return f"{base}/agents/{agent.json()['id']}/runs"
 
@@ -125,7 +140,10 @@ async def main(runs: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         luna_cpu, luna_latency = await durable(runs, Path(directory))
     added = statistics.median(luna_latency) - statistics.median(plain_latency)
-    print(f"| runs | plain CPU/run | Luna CPU/run | ratio | plain p50 | Luna p50 | Luna p95 | added p50 |")
+    print(
+        "| runs | plain CPU/run | Luna CPU/run | ratio | plain p50 | Luna p50 | Luna p95 |", end=""
+    )
+    print(" added p50 |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
         f"| {runs} | {plain_cpu:.1f} ms | {luna_cpu:.1f} ms | {luna_cpu / plain_cpu:.1f}x "

@@ -228,10 +228,16 @@ class RunExecution:
             watcher.cancel()
 
     async def _watch_for_cancel(self, task: asyncio.Task[Any]) -> None:
+        """Cancel the agent task once cancellation is asked for: at once on a ``cancel``
+        message of the bus, and by polling the run (another process may have asked)."""
         async with self.runtime.bus.subscribe(self.run.id) as messages:
             while not task.done():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(messages.get(), CANCEL_POLL_SECONDS)
+                try:
+                    message = await asyncio.wait_for(messages.get(), CANCEL_POLL_SECONDS)
+                except TimeoutError:
+                    message = {"type": "poll"}
+                if message.get("type") not in ("cancel", "poll"):
+                    continue  # this run's own step and status news
                 if await lifecycle.cancel_requested(self.runtime, self.run.id):
                     self.cancel_requested = True
                     task.cancel()

@@ -118,7 +118,7 @@ class StepRecorder(AbstractCapability[None]):
         key = request_key(self.prefix, request)
         usage = response.usage
         confidence = confidence_of(response)
-        await self.writer.write(
+        records = [
             StepRecord(
                 key=key,
                 kind="model_request",
@@ -137,11 +137,12 @@ class StepRecorder(AbstractCapability[None]):
                 cost_usd=self.cost(usage.input_tokens, usage.output_tokens),
                 confidence=confidence,
             )
-        )
+        ]
         for index, part in enumerate(response.parts):
             record = self._part_record(request, index, part, started, ended, confidence)
             if record is not None:
-                await self.writer.write(record)
+                records.append(record)
+        await self.writer.write_all(records)
 
     def _part_record(
         self,

@@ -155,9 +155,7 @@ def _same_request(earlier: Run, agent_id: str, request: RunCreate) -> Run:
     return earlier
 
 
-async def _thread_of(
-    session: AsyncSession, workspace_id: str, thread_id: str | None
-) -> str | None:
+async def _thread_of(session: AsyncSession, workspace_id: str, thread_id: str | None) -> str | None:
     if thread_id is None:
         return None
     first = await session.scalar(

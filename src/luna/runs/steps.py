@@ -18,6 +18,7 @@ from typing import Any, Final, Literal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.db.ids import new_id
 from luna.runs.bus import RunBus
 from luna.runs.models import Run, RunStep
 
@@ -85,22 +86,34 @@ class StepWriter:
 
     async def write(self, record: StepRecord) -> int | None:
         """Store a step; its sequence, or None when a step of that key was stored before."""
+        return (await self.write_all([record]))[0]
+
+    async def write_all(self, records: list[StepRecord]) -> list[int | None]:
+        """Store steps in order, in one transaction; each one's sequence, or None for a
+        step whose key was stored before."""
         async with self._session_factory() as session:
-            stored = await session.execute(
-                select(RunStep.id).where(RunStep.run_id == self.run_id, RunStep.key == record.key)
+            keys = [record.key for record in records]
+            rows = await session.execute(
+                select(RunStep.key, RunStep.id).where(
+                    RunStep.run_id == self.run_id, RunStep.key.in_(keys)
+                )
             )
-            existing = stored.scalar_one_or_none()
-            if existing is not None:
-                self._ids[record.key] = existing
-                return None
-            parent_id = await self._step_id(session, record.parent_key)
-            sequence = await self._count_step(session, record)
-            step = _new_step(record, self.run_id, self.workspace_id, sequence, parent_id)
-            session.add(step)
+            stored = {key: step_id for key, step_id in rows}
+            self._ids.update(stored)
+            new = [record for record in records if record.key not in stored]
+            last = await self._count_steps(session, new) if new else 0
+            sequences: dict[str, int] = {}
+            for offset, record in enumerate(new):
+                sequence = last - len(new) + offset + 1
+                parent_id = await self._step_id(session, record.parent_key)
+                step = _new_step(record, self.run_id, self.workspace_id, sequence, parent_id)
+                session.add(step)
+                self._ids[record.key] = step.id
+                sequences[record.key] = sequence
             await session.commit()
-        self._ids[record.key] = step.id
-        await self._bus.publish(self.run_id, {"type": "step", "sequence": sequence})
-        return sequence
+        if new:
+            await self._bus.publish(self.run_id, {"type": "step", "sequence": last})
+        return [sequences.get(record.key) for record in records]
 
     async def _step_id(self, session: AsyncSession, key: str | None) -> str | None:
         if key is None:
@@ -114,15 +127,17 @@ class StepWriter:
             self._ids[key] = found
         return self._ids[key]
 
-    async def _count_step(self, session: AsyncSession, record: StepRecord) -> int:
+    async def _count_steps(self, session: AsyncSession, records: list[StepRecord]) -> int:
+        """Take the next sequences for ``records`` and add their totals to the run's;
+        the last sequence taken."""
         result = await session.execute(
             update(Run)
             .where(Run.id == self.run_id)
             .values(
-                step_count=Run.step_count + 1,
-                tokens_in=Run.tokens_in + record.tokens_in,
-                tokens_out=Run.tokens_out + record.tokens_out,
-                cost_usd=Run.cost_usd + record.cost_usd,
+                step_count=Run.step_count + len(records),
+                tokens_in=Run.tokens_in + sum(record.tokens_in for record in records),
+                tokens_out=Run.tokens_out + sum(record.tokens_out for record in records),
+                cost_usd=Run.cost_usd + sum((record.cost_usd for record in records), Decimal(0)),
             )
             .returning(Run.step_count)
         )
@@ -133,6 +148,7 @@ def _new_step(
     record: StepRecord, run_id: str, workspace_id: str, sequence: int, parent_id: str | None
 ) -> RunStep:
     return RunStep(
+        id=new_id("stp"),
         run_id=run_id,
         workspace_id=workspace_id,
         sequence=sequence,
