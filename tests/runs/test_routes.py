@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
+from luna.agents.models import AgentVersion
 from luna.runs.models import Run
 from tests.runs.conftest import Worker, json_of, runs_url
 from tests.runs.test_streaming import add_provider, catalog_agent, openai_setup
@@ -240,19 +241,34 @@ async def test_an_input_that_breaks_the_input_schema_is_refused(
 
 
 async def test_a_tool_the_operator_forbids_fails_the_run_with_its_reason(
-    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sign_up,
+    worker: Worker,
+    openai_standin: OpenAIStandin,
 ) -> None:
     account = await sign_up()
     await openai_setup(client, account, openai_standin)
-    definition = {
-        "instructions": "Use the local files.",
-        "mcp_servers": [{"name": "files", "transport": "stdio", "command": "mcp-files"}],
-    }
+    stdio = {"name": "files", "transport": "stdio", "command": "mcp-files"}
+    definition = {"instructions": "Use the local files.", "mcp_servers": [stdio]}
+    agents = f"/api/v1/workspaces/{account.workspace_id}/agents"
+
+    refused = await client.post(agents, json={"name": "Local files", "definition": definition})
+    assert refused.status_code == 422
+    assert refused.json()["type"] == "urn:luna:problem:tool-not-allowed"
+
+    # An agent saved while the operator allowed local commands, run after they stopped.
     response = await client.post(
-        f"/api/v1/workspaces/{account.workspace_id}/agents",
-        json={"name": "Local files", "definition": definition},
+        agents, json={"name": "Local files", "definition": {"instructions": "Use files."}}
     )
     agent_id = (await json_of(response, 201))["id"]
+    async with app.state.session_factory() as session:
+        version = await session.scalar(
+            select(AgentVersion).where(AgentVersion.agent_id == agent_id)
+        )
+        assert version is not None
+        version.definition = definition
+        await session.commit()
 
     run = await json_of(
         await client.post(

@@ -25,7 +25,7 @@ from luna.agents.schemas import (
     VersionSort,
 )
 from luna.db.pagination import PageRequestDep
-from luna.deps import ClockDep, SessionDep, require_workspace
+from luna.deps import ClockDep, SessionDep, SettingsDep, require_workspace
 from luna.errors import ValidationFailed
 from luna.tenancy.access import WorkspaceAccess
 
@@ -70,6 +70,7 @@ async def create_agent(
     session: SessionDep,
     clock: ClockDep,
     catalog: CatalogDep,
+    settings: SettingsDep,
     response: Response,
 ) -> AgentDetail:
     """Create an agent from a catalog template (`template`) or from a `definition`.
@@ -84,6 +85,7 @@ async def create_agent(
         user_id=access.principal.user_id,
         request=body,
         now=clock(),
+        mcp_stdio_allowed=settings.mcp_stdio_allowed,
     )
     response.headers["Location"] = f"/api/v1/workspaces/{access.workspace_id}/agents/{agent.id}"
     return AgentDetail.with_version(agent, version)
@@ -143,6 +145,7 @@ async def update_agent(
     access: AgentWriter,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     expected_version: ExpectedVersionDep,
 ) -> AgentDetail:
     """Rename, describe, tag, archive or reactivate an agent; a `definition` becomes a
@@ -156,6 +159,7 @@ async def update_agent(
         expected_version=expected_version,
         user_id=access.principal.user_id,
         now=clock(),
+        mcp_stdio_allowed=settings.mcp_stdio_allowed,
     )
     return AgentDetail.with_version(agent, version)
 

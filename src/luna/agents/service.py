@@ -28,6 +28,7 @@ from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.errors import Conflict, LunaError, NotFound, ValidationFailed
 from luna.providers.models import Provider
 from luna.runs.models import Run
+from luna.tools.errors import ToolNotAllowed
 
 AGENT_KEYSET: Final = Keyset(
     {"name": Agent.name, "created_at": Agent.created_at, "updated_at": Agent.updated_at},
@@ -106,8 +107,11 @@ async def create_agent(
     user_id: str | None,
     request: AgentCreate,
     now: datetime,
+    mcp_stdio_allowed: bool = True,
 ) -> tuple[Agent, AgentVersion]:
     """Create an agent and its version 1, from a catalog template or a definition."""
+    if request.definition is not None:
+        check_tools_allowed(request.definition, mcp_stdio_allowed=mcp_stdio_allowed)
     if request.template is not None:
         new = await _from_template(session, workspace_id, catalog, request, request.template)
     else:
@@ -142,6 +146,7 @@ async def update_agent(
     expected_version: int | None,
     user_id: str | None,
     now: datetime,
+    mcp_stdio_allowed: bool = True,
 ) -> tuple[Agent, AgentVersion]:
     """Change an agent's name, description, tags or status, and with a definition add
     a new current version. A stale ``expected_version`` (the ``If-Match`` header) or
@@ -154,6 +159,7 @@ async def update_agent(
     if changes.name is not None and changes.name != agent.name:
         await _ensure_name_free(session, workspace_id, changes.name)
     if changes.definition is not None:
+        check_tools_allowed(changes.definition, mcp_stdio_allowed=mcp_stdio_allowed)
         await _check_provider(session, workspace_id, changes.definition, at=_PROVIDER_IN_BODY)
     async with _conflicts(session, _concurrent_change()):
         if _apply_fields(agent, changes):
@@ -309,6 +315,21 @@ async def _ensure_name_free(session: AsyncSession, workspace_id: str, name: str)
     )
     if taken:
         raise _name_taken(name)
+
+
+def check_tools_allowed(definition: AgentDefinition, *, mcp_stdio_allowed: bool) -> None:
+    """Refuse, as the agent is saved, an MCP server that runs a local command where the
+    operator does not allow it (a run refuses it too, for agents saved before)."""
+    if mcp_stdio_allowed:
+        return
+    for index, server in enumerate(definition.mcp_servers):
+        if server.transport == "stdio":
+            message = (
+                f"The MCP server {server.name!r} runs a local command, which this "
+                "installation does not allow (LUNA_MCP_STDIO_ALLOWED)."
+            )
+            pointer = f"#/definition/mcp_servers/{index}/transport"
+            raise ToolNotAllowed(message, errors=[{"in": "body", "pointer": pointer}])
 
 
 async def _check_provider(
