@@ -12,7 +12,6 @@ finished or paused for approvals; comments keep idle connections alive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -121,8 +120,7 @@ async def replay_events(
     began = clock.time()
     for step in steps:
         due = began + max(0.0, _offset(origin, recorded_at(step))) / speed
-        with contextlib.suppress(ValueError):
-            await asyncio.sleep(max(0.0, due - clock.time()))
+        await asyncio.sleep(max(0.0, due - clock.time()))
         yield step_event(step)
     yield end_event(run)
 
