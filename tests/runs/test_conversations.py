@@ -38,21 +38,29 @@ async def local_provider(
     )
 
 
+async def paused_calculation(
+    client: httpx.AsyncClient, account: Any, standin: OpenAIStandin, expression: str, call_id: str
+) -> dict[str, Any]:
+    """A run of an agent whose calculator needs approval, paused on one call."""
+    await local_provider(client, account.workspace_id, standin)
+    agent_id = await agent_with(
+        client, account.workspace_id, tools=[{"name": "calculator", "requires_approval": True}]
+    )
+    standin.script(
+        Turn(tool_calls=[ToolCall("calculator", {"expression": expression}, id=call_id)])
+    )
+    response = await client.post(
+        create_url(account.workspace_id, agent_id), json={"input": expression, "mode": "wait"}
+    )
+    return await json_of(response)  # type: ignore[no-any-return]
+
+
 async def test_a_tool_call_waits_for_approval_then_the_run_resumes(
     client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
 ) -> None:
     account = await sign_up()
-    await local_provider(client, account.workspace_id, openai_standin)
-    agent_id = await agent_with(
-        client, account.workspace_id, tools=[{"name": "calculator", "requires_approval": True}]
-    )
-    openai_standin.script(Turn(tool_calls=[ToolCall("calculator", {"expression": "6*7"}, id="c1")]))
 
-    paused = await json_of(
-        await client.post(
-            create_url(account.workspace_id, agent_id), json={"input": "6 times 7?", "mode": "wait"}
-        )
-    )
+    paused = await paused_calculation(client, account, openai_standin, "6*7", "c1")
 
     assert paused["status"] == "waiting_approval", paused["error"]
     approvals = await json_of(
@@ -99,16 +107,7 @@ async def test_a_rejected_call_is_reported_to_the_model(
     client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
 ) -> None:
     account = await sign_up()
-    await local_provider(client, account.workspace_id, openai_standin)
-    agent_id = await agent_with(
-        client, account.workspace_id, tools=[{"name": "calculator", "requires_approval": True}]
-    )
-    openai_standin.script(Turn(tool_calls=[ToolCall("calculator", {"expression": "1/0"}, id="c9")]))
-    paused = await json_of(
-        await client.post(
-            create_url(account.workspace_id, agent_id), json={"input": "1/0", "mode": "wait"}
-        )
-    )
+    paused = await paused_calculation(client, account, openai_standin, "1/0", "c9")
 
     def told_no(body: dict[str, Any]) -> None:
         assert "Not today." in body["messages"][-1]["content"]

@@ -25,6 +25,7 @@ from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
+from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, LunaError, NotFound, ValidationFailed
 from luna.providers.models import Provider
 from luna.runs.models import Run
@@ -35,7 +36,6 @@ AGENT_KEYSET: Final = Keyset(
     id_column=Agent.id,
 )
 VERSION_KEYSET: Final = Keyset({"number": AgentVersion.number}, id_column=AgentVersion.id)
-_ID_LENGTH: Final = 40
 _PROVIDER_IN_BODY: Final = {"in": "body", "pointer": "#/definition/model/provider_id"}
 
 
@@ -45,15 +45,14 @@ async def get_agent_for_workspace(
     """The workspace's agent with this id; NotFound if it is missing or another
     workspace's. ``for_update`` locks the row (PostgreSQL) until the transaction ends."""
     missing = NotFound(f"No agent {agent_id} in this workspace.")
-    if len(agent_id) > _ID_LENGTH or "\x00" in agent_id:
-        raise missing
-    statement = select(Agent).where(Agent.id == agent_id, Agent.workspace_id == workspace_id)
-    if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    agent = await session.scalar(statement)
-    if agent is None:
-        raise missing
-    return agent
+    return await get_in_workspace(
+        session,
+        Agent,
+        workspace_id=workspace_id,
+        object_id=agent_id,
+        missing=missing,
+        for_update=for_update,
+    )
 
 
 async def get_agent(

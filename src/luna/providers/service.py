@@ -27,6 +27,7 @@ from luna.agents.definition import ModelChoice, ModelSettings
 from luna.agents.models import Agent, AgentVersion
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
+from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.identity.api_keys import Actor
 from luna.providers import build
@@ -42,7 +43,6 @@ PROVIDER_KEYSET: Final = Keyset(
 # A provider check never waits longer than this for the provider to answer.
 CHECK_TIMEOUT_SECONDS: Final = 10.0
 KINDS_NEEDING_A_KEY: Final = frozenset({"anthropic", "openai"})
-_ID_LENGTH: Final = 40
 _HINT_LENGTH: Final = 4
 _HINT_MIN_KEY_LENGTH: Final = 12  # shorter keys get no hint: four characters is too much of them
 _AGENTS_NAMED_IN_A_CONFLICT: Final = 10
@@ -54,17 +54,14 @@ async def get_provider_for_workspace(
     """The workspace's provider with this id; NotFound if it is missing or another
     workspace's. ``for_update`` locks the row (PostgreSQL) until the transaction ends."""
     missing = NotFound(f"No provider {provider_id} in this workspace.")
-    if len(provider_id) > _ID_LENGTH or "\x00" in provider_id:
-        raise missing
-    statement = select(Provider).where(
-        Provider.id == provider_id, Provider.workspace_id == workspace_id
+    return await get_in_workspace(
+        session,
+        Provider,
+        workspace_id=workspace_id,
+        object_id=provider_id,
+        missing=missing,
+        for_update=for_update,
     )
-    if for_update:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    provider = await session.scalar(statement)
-    if provider is None:
-        raise missing
-    return provider
 
 
 async def list_providers(

@@ -122,8 +122,8 @@ async def record_approvals(
                     )
                 )
         await session.commit()
-    for call in calls:
-        await writer.write(
+    await writer.write_all(
+        [
             StepRecord(
                 key=f"approval:{call.tool_call_id}",
                 kind="approval",
@@ -132,7 +132,9 @@ async def record_approvals(
                 started_at=now,
                 content={"tool_call_id": call.tool_call_id, "arguments": call.args_as_dict()},
             )
-        )
+            for call in calls
+        ]
+    )
 
 
 async def approval_decisions(runtime: RunRuntime, run_id: str) -> DeferredToolResults:

@@ -19,6 +19,7 @@ from luna.agents.models import AgentVersion
 from luna.agents.service import get_agent_for_workspace
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
+from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.providers.service import resolve_model
 from luna.runs.lifecycle import FINISHED, resume_segment
@@ -28,22 +29,14 @@ from luna.security.crypto import Keyring
 
 RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
 MAX_GRAPH_STEPS: Final = 5000
-_ID_LENGTH: Final = 40
 
 
 async def get_run_for_workspace(*, session: AsyncSession, workspace_id: str, run_id: str) -> Run:
     """The workspace's run with this id; NotFound if it is missing or another workspace's."""
     missing = NotFound(f"No run {run_id} in this workspace.")
-    if len(run_id) > _ID_LENGTH or "\x00" in run_id:
-        raise missing
-    run = await session.scalar(
-        select(Run)
-        .where(Run.id == run_id, Run.workspace_id == workspace_id)
-        .execution_options(populate_existing=True)
+    return await get_in_workspace(
+        session, Run, workspace_id=workspace_id, object_id=run_id, missing=missing
     )
-    if run is None:
-        raise missing
-    return run
 
 
 async def create_run(

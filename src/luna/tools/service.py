@@ -17,6 +17,7 @@ from sqlalchemy.orm import defer
 
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
+from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound
 from luna.tools.models import KnowledgeDocument, WorkspaceToolSettings
 from luna.tools.schemas import KnowledgeDocumentCreate, ToolSettings, ToolSettingsUpdate
@@ -25,7 +26,6 @@ DOCUMENT_KEYSET: Final = Keyset(
     {"created_at": KnowledgeDocument.created_at, "title": KnowledgeDocument.title},
     id_column=KnowledgeDocument.id,
 )
-_ID_LENGTH: Final = 40
 
 
 async def get_tool_settings(*, session: AsyncSession, workspace_id: str) -> ToolSettings:
@@ -76,16 +76,13 @@ async def get_document_for_workspace(
     """The workspace's document with this id; NotFound if it is missing or another
     workspace's."""
     missing = NotFound(f"No knowledge document {document_id} in this workspace.")
-    if len(document_id) > _ID_LENGTH or "\x00" in document_id:
-        raise missing
-    document = await session.scalar(
-        select(KnowledgeDocument).where(
-            KnowledgeDocument.id == document_id, KnowledgeDocument.workspace_id == workspace_id
-        )
+    return await get_in_workspace(
+        session,
+        KnowledgeDocument,
+        workspace_id=workspace_id,
+        object_id=document_id,
+        missing=missing,
     )
-    if document is None:
-        raise missing
-    return document
 
 
 async def create_document(
