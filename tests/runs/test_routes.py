@@ -197,7 +197,7 @@ async def test_another_workspace_sees_none_of_a_run(
     )
     client.cookies.clear()
     stranger = await sign_up("stranger@example.com")
-    for path in ("", "steps", "graph", "events", "approvals"):
+    for path in ("", "steps", "graph", "events", "replay", "approvals"):
         own_url = runs_url(stranger.workspace_id, run["id"], path).rstrip("/")
         assert (await client.get(own_url)).status_code == 404, path
         their_url = runs_url(owner.workspace_id, run["id"], path).rstrip("/")
@@ -280,3 +280,31 @@ async def test_a_tool_the_operator_forbids_fails_the_run_with_its_reason(
     assert run["error"]["code"] == "tool-not-allowed"
     assert "LUNA_MCP_STDIO_ALLOWED" in run["error"]["message"]
     assert openai_standin.model_calls == []
+
+
+async def test_bad_stream_and_page_positions_are_clear_errors(
+    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+) -> None:
+    account = await sign_up()
+    agent_id = await openai_setup(client, account, openai_standin)
+    openai_standin.script(Turn(text="Done."))
+    run = await json_of(
+        await client.post(
+            create_url(account.workspace_id, agent_id), json={"input": "x", "mode": "wait"}
+        )
+    )
+
+    events = await client.get(
+        runs_url(account.workspace_id, run["id"], "events"), headers={"Last-Event-ID": "abc"}
+    )
+    steps = await client.get(
+        runs_url(account.workspace_id, run["id"], "steps"), params={"cursor": "-1"}
+    )
+    replay = await client.get(
+        runs_url(account.workspace_id, run["id"], "replay"), params={"speed": 1000}
+    )
+
+    for response in (events, steps, replay):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert events.json()["errors"][0]["name"] == "Last-Event-ID"
