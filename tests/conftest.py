@@ -46,6 +46,9 @@ def make_settings(data_dir: Path, database_url: str | None, **overrides: object)
         "in_process_worker": False,  # tests drive background work themselves
         # Tests make many API requests in a moment; the API limit has tests of its own.
         "api_rate_limit": "100000/minute",
+        # Teams start without plan limits, as on a self-hosted install; the entitlement
+        # tests (tests/billing) put their teams on the plans they test.
+        "default_plan": "enterprise",
         "_env_file": None,
     }
     values.update(overrides)

@@ -29,6 +29,11 @@ class LunaError(Exception):
         self.data = data
         super().__init__(self.detail)
 
+    @property
+    def problem_code(self) -> str:
+        """The code in the problem's ``type``; a subclass may make it more precise."""
+        return self.code
+
 
 class BadRequest(LunaError):
     """The request cannot be understood (for example a body that is not JSON)."""
@@ -79,11 +84,17 @@ class ValidationFailed(LunaError):
 
 
 class EntitlementExceeded(LunaError):
-    """The team's plan does not allow this, or its limit is used up."""
+    """The team's plan does not allow this, or its limit is used up. The problem's type
+    names the entitlement (``urn:luna:problem:entitlement-exceeded:runs-per-day``)."""
 
     code = "entitlement-exceeded"
     status = 402
     title = "Payment Required"
+
+    @property
+    def problem_code(self) -> str:
+        entitlement = self.data.get("entitlement")
+        return f"{self.code}:{entitlement}" if entitlement else self.code
 
 
 class RateLimited(LunaError):

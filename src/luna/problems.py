@@ -148,7 +148,7 @@ async def _luna_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, LunaError)  # noqa: S101  (registered for LunaError only)
     body = problem_body(
         status=exc.status,
-        code=exc.code,
+        code=exc.problem_code,
         title=exc.title,
         detail=exc.detail,
         instance=request.url.path,

@@ -242,6 +242,30 @@ class Settings(BaseSettings):
     mcp_stdio_allowed: bool = Field(
         False, description="Let agents start stdio MCP servers (local commands) on workers."
     )
+    default_plan: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")] = Field(
+        "starter",
+        description="The plan a new team starts on (a self-hosted install may start every "
+        "team on enterprise).",
+    )
+    stripe_secret_key: SecretStr | None = Field(
+        None, description="Stripe secret API key (sk_...): Checkout and the customer portal."
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, description="Signing secret of the Stripe webhook endpoint (whsec_...)."
+    )
+    stripe_api_base: AnyHttpUrl | None = Field(
+        None, description="Another address for the Stripe API (a local test double)."
+    )
+    lemonsqueezy_webhook_secret: SecretStr | None = Field(
+        None, description="Signing secret of the LemonSqueezy webhook."
+    )
+    lemonsqueezy_checkout_url: AnyHttpUrl | None = Field(
+        None,
+        description="LemonSqueezy checkout link base; the variant and team are added to it.",
+    )
+    billing_grace_days: Annotated[int, Field(ge=0, le=60)] = Field(
+        7, description="Days a team keeps its paid plan after a failed payment."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -316,6 +340,10 @@ class Settings(BaseSettings):
     def should_migrate_on_start(self) -> bool:
         """Whether `luna serve` applies migrations before it starts."""
         return self.is_sqlite if self.migrate_on_start is None else self.migrate_on_start
+
+    def public_link(self, path: str) -> str:
+        """An absolute link to ``path`` (``/app/billing?...``) on the public address."""
+        return str(self.public_url).rstrip("/") + path
 
     @property
     def rate_limit_storage(self) -> str:

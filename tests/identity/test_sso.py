@@ -224,13 +224,14 @@ async def test_members_below_admin_may_not_see_or_change_sso(
 
 
 async def test_teams_on_plans_without_sso_cannot_enable_it(
-    client: httpx.AsyncClient, sign_up, oidc_provider: OidcProvider, provider_http
+    app: FastAPI, client: httpx.AsyncClient, sign_up, oidc_provider: OidcProvider, provider_http
 ) -> None:
     account: Account = await sign_up("starter@example.com")
+    await set_plan(app, account.team_id, "starter")
 
     refused = await client.put(sso_path(account.team_id), json=config_body(oidc_provider))
 
-    problem = assert_problem(refused, 402, "entitlement-exceeded")
+    problem = assert_problem(refused, 402, "entitlement-exceeded:sso")
     assert (problem["entitlement"], problem["plan"]) == ("sso", "starter")
     saved = await client.put(
         sso_path(account.team_id), json=config_body(oidc_provider, enabled=False)

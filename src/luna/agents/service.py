@@ -23,6 +23,8 @@ from luna.agents.catalog import Catalog
 from luna.agents.definition import AgentDefinition, ToolChoice
 from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
+from luna.billing.entitlements import check_entitlement
+from luna.billing.plans import team_of_workspace
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
@@ -116,6 +118,7 @@ async def create_agent(
     else:
         new = await _from_definition(session, workspace_id, request)
     await _ensure_name_free(session, workspace_id, new.name)
+    await _check_plan_allows(session, workspace_id, catalog, request.template, now)
     agent = Agent(
         id=new_id("agt"),
         workspace_id=workspace_id,
@@ -160,6 +163,9 @@ async def update_agent(
     if changes.definition is not None:
         check_tools_allowed(changes.definition, mcp_stdio_allowed=mcp_stdio_allowed)
         await _check_provider(session, workspace_id, changes.definition, at=_PROVIDER_IN_BODY)
+    if changes.status == "active" and agent.status != "active":
+        team = await team_of_workspace(session=session, workspace_id=workspace_id)
+        await check_entitlement(session=session, team=team, entitlement="active-agents", now=now)
     async with _conflicts(session, _concurrent_change()):
         if _apply_fields(agent, changes):
             _touch(agent, now)
@@ -270,6 +276,17 @@ async def _from_template(
             tools=[ToolChoice(name=tool) for tool in persona.tools],
         ),
     )
+
+
+async def _check_plan_allows(
+    session: AsyncSession, workspace_id: str, catalog: Catalog, template: str | None, now: datetime
+) -> None:
+    """402 unless the team's plan has room for one more active agent and, for a
+    persona of a paid plan, includes the full catalog."""
+    team = await team_of_workspace(session=session, workspace_id=workspace_id)
+    if template is not None and catalog.get(template).plan != "starter":
+        await check_entitlement(session=session, team=team, entitlement="catalog-agents", now=now)
+    await check_entitlement(session=session, team=team, entitlement="active-agents", now=now)
 
 
 async def _from_definition(

@@ -5,6 +5,7 @@ module; each domain adds its ``models`` module here when it gains tables.
 """
 
 from luna.agents import models as agent_models
+from luna.billing import models as billing_models
 from luna.db.base import Base
 from luna.identity import models as identity_models
 from luna.notifications import models as notification_models
@@ -17,6 +18,7 @@ from luna.tools import models as tool_models
 __all__ = [
     "Base",
     "agent_models",
+    "billing_models",
     "identity_models",
     "notification_models",
     "provider_models",

@@ -62,7 +62,7 @@ async def _issue_token(
 def emailed_link(settings: Settings, path: str, token: str) -> str:
     """The web app's address for an emailed token (``path`` may carry a query already)."""
     separator = "&" if "?" in path else "?"
-    return f"{str(settings.public_url).rstrip('/')}{path}{separator}token={token}"
+    return settings.public_link(f"{path}{separator}token={token}")
 
 
 async def _send_verification(
@@ -102,7 +102,11 @@ async def sign_up(
     session.add(user)
     await session.flush()
     await create_team(
-        session=session, owner_id=user.id, name=f"{user.display_name}'s team", personal=True
+        session=session,
+        owner_id=user.id,
+        name=f"{user.display_name}'s team",
+        plan=settings.default_plan,
+        personal=True,
     )
     await _send_verification(session=session, user=user, settings=settings, now=now)
     return user

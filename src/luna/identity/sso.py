@@ -1,6 +1,6 @@
 """Single sign-on configuration: each team's OpenID Connect provider, and its rules.
 
-A team on a plan with SSO (:data:`PLANS_WITH_SSO`) registers its provider: the issuer,
+A team on a plan with SSO (the plan's ``sso`` entitlement) registers its provider: the issuer,
 checked against its discovery document when saved, and a client id and secret, the
 secret sealed with the keyring and bound to its row and never shown again. Only owners
 and admins see or change it. With ``sso_required`` the team's members may no longer
@@ -17,7 +17,9 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.errors import EntitlementExceeded, Forbidden, NotFound, ValidationFailed
+from luna.billing.entitlements import check_entitlement
+from luna.billing.models import Plan
+from luna.errors import Forbidden, NotFound, ValidationFailed
 from luna.identity.sso_provider import SsoProviderFailed, discover_provider
 from luna.identity.sso_schemas import SsoConfigIn, SsoConfigOut
 from luna.observability.logging import get_logger
@@ -30,9 +32,7 @@ from luna.tenancy.permissions import role_allows
 
 log = get_logger(__name__)
 
-# The plans that include single sign-on.
 NO_ORIGIN = RequestOrigin()
-PLANS_WITH_SSO = frozenset({"scale", "enterprise"})
 
 
 def client_secret_context(team_id: str) -> bytes:
@@ -42,7 +42,7 @@ def client_secret_context(team_id: str) -> bytes:
 
 def redirect_uri(settings: Settings, team_id: str) -> str:
     """Where the provider sends the browser back to, as registered at the provider."""
-    return f"{str(settings.public_url).rstrip('/')}/api/v1/auth/sso/{team_id}/callback"
+    return settings.public_link(f"/api/v1/auth/sso/{team_id}/callback")
 
 
 def describe_sso_config(config: TeamSsoConfig, settings: Settings) -> SsoConfigOut:
@@ -62,14 +62,6 @@ def describe_sso_config(config: TeamSsoConfig, settings: Settings) -> SsoConfigO
         created_at=config.created_at,
         updated_at=config.updated_at,
     )
-
-
-def check_sso_entitlement(team: Team) -> None:
-    """Raise 402 unless the team's plan includes single sign-on."""
-    if team.plan not in PLANS_WITH_SSO:
-        raise EntitlementExceeded(
-            "Single sign-on needs the Scale or Enterprise plan.", entitlement="sso", plan=team.plan
-        )
 
 
 async def _team_for_manager(*, session: AsyncSession, team_id: str, user_id: str) -> Team:
@@ -116,7 +108,7 @@ async def save_sso_config(
     """Create or replace the team's provider after checking its discovery document."""
     team = await _team_for_manager(session=session, team_id=team_id, user_id=user_id)
     if body.enabled:
-        check_sso_entitlement(team)
+        await check_entitlement(session=session, team=team, entitlement="sso", now=now)
     config = await session.get(TeamSsoConfig, team_id)
     secret = _secret_to_store(config, body)
     await _validate_issuer(http=http, settings=settings, issuer=body.issuer)
@@ -206,12 +198,13 @@ async def password_login_allowed(*, session: AsyncSession, user_id: str) -> bool
         select(TeamSsoConfig.team_id)
         .join(Membership, Membership.team_id == TeamSsoConfig.team_id)
         .join(Team, Team.id == TeamSsoConfig.team_id)
+        .join(Plan, Plan.id == Team.plan)
         .where(
             Membership.user_id == user_id,
             TeamSsoConfig.enabled.is_(True),
             TeamSsoConfig.sso_required.is_(True),
             TeamSsoConfig.client_secret_encrypted.is_not(None),
-            Team.plan.in_(PLANS_WITH_SSO),
+            Plan.sso.is_(True),
         )
         .limit(1)
     )
@@ -223,16 +216,14 @@ async def enabled_sso_config(*, session: AsyncSession, team_id: str) -> TeamSsoC
     a plan with SSO); NotFound otherwise."""
     row = (
         await session.execute(
-            select(TeamSsoConfig, Team.plan)
+            select(TeamSsoConfig, Plan.sso)
             .join(Team, Team.id == TeamSsoConfig.team_id)
+            .join(Plan, Plan.id == Team.plan)
             .where(TeamSsoConfig.team_id == team_id)
         )
     ).first()
     usable = (
-        row is not None
-        and row[1] in PLANS_WITH_SSO
-        and row[0].enabled
-        and row[0].client_secret_encrypted is not None
+        row is not None and row[1] and row[0].enabled and row[0].client_secret_encrypted is not None
     )
     if row is None or not usable:
         raise NotFound("This team does not offer single sign-on.")

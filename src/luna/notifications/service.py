@@ -47,6 +47,28 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "{link}\n\nThe invitation works once and expires in {days} days. If you were not "
         "expecting it, ignore this email.\n",
     ),
+    "billing-receipt": (
+        "Your Luna payment was received",
+        'Hello,\n\nWe received {amount} for the team "{team}" on the {plan} plan. The '
+        "invoice is at:\n\n{invoice_url}\n\nThank you.\n",
+    ),
+    "billing-payment-failed": (
+        "Your Luna payment failed",
+        'Hello,\n\nThe payment for the team "{team}" on the {plan} plan failed. The team '
+        "keeps its plan until {grace_until}; after that it moves to the Starter plan's "
+        "limits, without losing any data. Update the payment method at:\n\n{billing_url}\n",
+    ),
+    "billing-payment-reminder": (
+        "Reminder: your Luna payment is still due",
+        'Hello,\n\nThe payment for the team "{team}" is still due. On {grace_until} the team '
+        "moves to the Starter plan's limits, without losing any data. Update the payment "
+        "method at:\n\n{billing_url}\n",
+    ),
+    "billing-plan-changed": (
+        "Your Luna plan changed",
+        'Hello,\n\nThe team "{team}" is now on the {plan} plan (it was on {previous}).\n\n'
+        "The plan and its invoices are at:\n\n{billing_url}\n",
+    ),
 }
 
 

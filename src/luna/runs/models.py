@@ -38,6 +38,7 @@ class Run(Base):
         Index(None, "workspace_id", "agent_id", "id"),
         Index(None, "status", "id"),
         Index(None, "workspace_id", "thread_id", "id"),
+        Index(None, "workspace_id", "created_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("run"))

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.agents.definition import AgentDefinition
 from luna.agents.models import AgentVersion
 from luna.agents.service import get_agent_for_workspace
+from luna.billing.entitlements import check_entitlement
+from luna.billing.plans import team_of_workspace
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
 from luna.db.scoping import get_in_workspace
@@ -55,8 +57,10 @@ async def create_run(
     created now (False: an earlier request with the same Idempotency-Key made it).
 
     Refused before anything is stored when the agent is archived (409), the input does
-    not match the agent's input schema (422) or the workspace has no model provider
-    the agent can use (409 ``no-provider-configured``, saying how to add one).
+    not match the agent's input schema (422), the workspace has no model provider
+    the agent can use (409 ``no-provider-configured``, saying how to add one) or the
+    team's runs of the day are used up (402); the run is counted in the transaction
+    that stores it.
     """
     if idempotency_key is not None:
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
@@ -64,6 +68,8 @@ async def create_run(
             return _same_request(earlier, agent_id, request), False
     version = await _runnable_version(session, keyring, workspace_id, agent_id, request)
     thread_id = await _thread_of(session, workspace_id, request.thread_id)
+    team = await team_of_workspace(session=session, workspace_id=workspace_id)
+    await check_entitlement(session=session, team=team, entitlement="runs-per-day", now=now)
     run_id = new_id("run")
     run = Run(
         id=run_id,

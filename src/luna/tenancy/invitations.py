@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.billing.entitlements import check_entitlement
 from luna.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from luna.identity.models import User
 from luna.identity.service import normalise_email
@@ -39,10 +40,14 @@ async def create_invitation(
 ) -> Invitation:
     """Invite an address to the actor's team and queue the email with its link.
 
-    Conflict when the address already belongs to a member or has a pending invitation.
+    Conflict when the address already belongs to a member or has a pending invitation;
+    402 when members and pending invitations fill the plan's seats.
     """
     email = normalise_email(email)
     await _refuse_duplicate(session=session, team_id=actor.team_id, email=email, now=now)
+    team = await session.get(Team, actor.team_id)
+    if team is not None:  # the membership's foreign key keeps it
+        await check_entitlement(session=session, team=team, entitlement="seats", now=now)
     token = new_secret()
     invitation = Invitation(
         team_id=actor.team_id,
@@ -174,7 +179,7 @@ async def _queue_invitation_email(
         session=session,
         to_address=invitation.email,
         template="invitation",
-        link=f"{str(settings.public_url).rstrip('/')}/invitations/accept?token={token}",
+        link=settings.public_link(f"/invitations/accept?token={token}"),
         team=team.name,
         inviter=f"{inviter.display_name} ({inviter.email})",
         role=invitation.role,

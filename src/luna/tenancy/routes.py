@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import SessionDep, UserPrincipalDep, require_workspace
+from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep, require_workspace
 from luna.tenancy import service
 from luna.tenancy.access import WorkspaceAccess
 from luna.tenancy.schemas import TeamCreate, TeamOut, WorkspaceCreate, WorkspaceOut
@@ -25,11 +25,14 @@ async def list_teams(principal: UserPrincipalDep, session: SessionDep) -> list[T
 
 @router.post("/teams", operation_id="teams-create", status_code=201, response_model=TeamOut)
 async def create_team(
-    body: TeamCreate, principal: UserPrincipalDep, session: SessionDep
+    body: TeamCreate, principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> TeamOut:
-    """Create a team owned by the caller, with a first workspace."""
+    """Create a team owned by the caller, with a first workspace, on the starting plan."""
     team, workspace = await service.create_team(
-        session=session, owner_id=principal.user_id or "", name=body.name
+        session=session,
+        owner_id=principal.user_id or "",
+        name=body.name,
+        plan=settings.default_plan,
     )
     await session.commit()
     return TeamOut(
@@ -55,11 +58,16 @@ async def list_workspaces(principal: UserPrincipalDep, session: SessionDep) -> l
     "/workspaces", operation_id="workspaces-create", status_code=201, response_model=WorkspaceOut
 )
 async def create_workspace(
-    body: WorkspaceCreate, principal: UserPrincipalDep, session: SessionDep
+    body: WorkspaceCreate, principal: UserPrincipalDep, session: SessionDep, clock: ClockDep
 ) -> WorkspaceOut:
-    """Add a workspace to a team the caller manages (owner or admin)."""
+    """Add a workspace to a team the caller manages (owner or admin); 402 beyond the
+    plan's workspaces."""
     workspace = await service.create_workspace(
-        session=session, user_id=principal.user_id or "", team_id=body.team_id, name=body.name
+        session=session,
+        user_id=principal.user_id or "",
+        team_id=body.team_id,
+        name=body.name,
+        now=clock(),
     )
     return WorkspaceOut.model_validate(workspace)
 

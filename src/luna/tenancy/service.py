@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.billing.entitlements import check_entitlement
 from luna.errors import Forbidden, NotFound
 from luna.identity.models import User
 from luna.tenancy.models import Membership, Team, Workspace
@@ -13,10 +16,10 @@ from luna.tenancy.schemas import Me, TeamOut, UserOut, WorkspaceOut
 
 
 async def create_team(
-    *, session: AsyncSession, owner_id: str, name: str, personal: bool = False
+    *, session: AsyncSession, owner_id: str, name: str, plan: str, personal: bool = False
 ) -> tuple[Team, Workspace]:
-    """A team owned by ``owner_id`` with its first workspace (not committed)."""
-    team = Team(name=name, personal=personal)
+    """A team owned by ``owner_id`` on ``plan``, with its first workspace (not committed)."""
+    team = Team(name=name, personal=personal, plan=plan)
     session.add(team)
     await session.flush()
     workspace = Workspace(team_id=team.id, name="Personal" if personal else "Default")
@@ -48,9 +51,10 @@ async def list_workspaces_for_user(*, session: AsyncSession, user_id: str) -> li
 
 
 async def create_workspace(
-    *, session: AsyncSession, user_id: str, team_id: str, name: str
+    *, session: AsyncSession, user_id: str, team_id: str, name: str, now: datetime
 ) -> Workspace:
-    """Add a workspace to a team the user manages; NotFound for teams they are not in."""
+    """Add a workspace to a team the user manages; NotFound for teams they are not in,
+    402 when the plan's workspaces are used up."""
     role = await session.scalar(
         select(Membership.role).where(Membership.team_id == team_id, Membership.user_id == user_id)
     )
@@ -58,6 +62,9 @@ async def create_workspace(
         raise NotFound(f"No team {team_id}.")
     if not role_allows(role, "manage"):
         raise Forbidden(f"Your role ({role}) cannot create workspaces.", role=role, needs="manage")
+    team = await session.get(Team, team_id)
+    if team is not None:  # the membership's foreign key keeps it
+        await check_entitlement(session=session, team=team, entitlement="workspaces", now=now)
     workspace = Workspace(team_id=team_id, name=name)
     session.add(workspace)
     await session.commit()

@@ -1,0 +1,1 @@
+"""Plans, entitlements, usage, subscriptions from Stripe and LemonSqueezy, invoices, dunning."""

@@ -1,0 +1,128 @@
+"""Sending a team to pay: a Stripe Checkout Session or a LemonSqueezy checkout link for
+an upgrade, and the Stripe customer portal to change cards, cancel or see invoices.
+
+The team and plan travel with the checkout (Stripe: ``client_reference_id`` and the
+subscription's metadata; LemonSqueezy: ``checkout[custom][team_id]``), so the webhook
+that follows knows whose subscription it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Literal
+from urllib.parse import urlencode
+
+import stripe
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.billing.models import BillingCustomer, Plan
+from luna.billing.plans import get_plan
+from luna.errors import Conflict, ServiceUnavailable, ValidationFailed
+from luna.settings import Settings
+from luna.tenancy.models import Team
+
+CheckoutProvider = Literal["stripe", "lemonsqueezy"]
+_STRIPE_TIMEOUT_SECONDS = 20
+
+
+class BillingProviderFailed(ServiceUnavailable):
+    """The billing provider could not be reached or refused the request."""
+
+    code = "billing-provider-failed"
+
+
+@asynccontextmanager
+async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient]:
+    """A Stripe client for the configured key (and test address), closed afterwards."""
+    if settings.stripe_secret_key is None:
+        raise ServiceUnavailable("Stripe is not configured on this server.")
+    http = stripe.HTTPXClient(timeout=_STRIPE_TIMEOUT_SECONDS)
+    base = {"api": str(settings.stripe_api_base).rstrip("/")} if settings.stripe_api_base else {}
+    client = stripe.StripeClient(
+        settings.stripe_secret_key.get_secret_value(),
+        http_client=http,
+        base_addresses=base,  # type: ignore[arg-type]
+        max_network_retries=2,
+    )
+    try:
+        yield client
+    except stripe.StripeError as error:
+        raise BillingProviderFailed(f"Stripe refused the request: {error.user_message}") from error
+    finally:
+        await http.close_async()  # type: ignore[no-untyped-call]
+
+
+async def start_checkout(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    team: Team,
+    plan_id: str,
+    provider: CheckoutProvider,
+    email: str,
+) -> str:
+    """The address of a checkout page that subscribes the team to ``plan_id``."""
+    plan = await get_plan(session=session, plan_id=plan_id)
+    if plan.id == team.plan:
+        raise Conflict(f"The team is already on the {plan.name} plan.", reason="same-plan")
+    if provider == "lemonsqueezy":
+        return _lemonsqueezy_checkout(settings, team, plan, email)
+    if plan.stripe_price_id is None:
+        raise _not_sold(plan, "Stripe")
+    customer = await _customer(session, team.id)
+    params: dict[str, object] = {
+        "mode": "subscription",
+        "line_items": [{"price": plan.stripe_price_id, "quantity": 1}],
+        "client_reference_id": team.id,
+        "metadata": {"team_id": team.id, "plan": plan.id},
+        "subscription_data": {"metadata": {"team_id": team.id, "plan": plan.id}},
+        "success_url": settings.public_link(f"/app/billing?team={team.id}&checkout=done"),
+        "cancel_url": settings.public_link(f"/app/billing?team={team.id}&checkout=cancelled"),
+    }
+    params.update({"customer": customer} if customer else {"customer_email": email})
+    async with stripe_client(settings) as client:
+        created = await client.v1.checkout.sessions.create_async(params=params)  # type: ignore[arg-type]
+    if not created.url:
+        raise BillingProviderFailed("Stripe answered without a checkout address.")
+    return str(created.url)
+
+
+async def open_portal(*, session: AsyncSession, settings: Settings, team: Team) -> str:
+    """The address of the Stripe customer portal for the team's customer."""
+    customer = await _customer(session, team.id)
+    if customer is None:
+        raise Conflict("The team has no Stripe subscription yet.", reason="no-customer")
+    params = {
+        "customer": customer,
+        "return_url": settings.public_link(f"/app/billing?team={team.id}"),
+    }
+    async with stripe_client(settings) as client:
+        portal = await client.v1.billing_portal.sessions.create_async(params=params)  # type: ignore[arg-type]
+    return str(portal.url)
+
+
+async def _customer(session: AsyncSession, team_id: str) -> str | None:
+    return await session.scalar(
+        select(BillingCustomer.customer_id).where(
+            BillingCustomer.team_id == team_id, BillingCustomer.provider == "stripe"
+        )
+    )
+
+
+def _lemonsqueezy_checkout(settings: Settings, team: Team, plan: Plan, email: str) -> str:
+    if settings.lemonsqueezy_checkout_url is None:
+        raise ServiceUnavailable("LemonSqueezy is not configured on this server.")
+    if plan.lemonsqueezy_variant_id is None:
+        raise _not_sold(plan, "LemonSqueezy")
+    base = str(settings.lemonsqueezy_checkout_url).rstrip("/")
+    query = urlencode({"checkout[custom][team_id]": team.id, "checkout[email]": email})
+    return f"{base}/{plan.lemonsqueezy_variant_id}?{query}"
+
+
+def _not_sold(plan: Plan, provider: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"The {plan.name} plan cannot be bought through {provider}.",
+        errors=[{"in": "body", "pointer": "#/plan", "message": "Not for sale here."}],
+    )

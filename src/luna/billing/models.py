@@ -1,0 +1,167 @@
+"""Billing tables: plans, team subscriptions, invoices, received webhook events and the
+daily usage counters that entitlements are checked against."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from luna.db.base import Base, TimestampMixin, utcnow
+from luna.db.ids import new_id
+
+BILLING_PROVIDERS = "'stripe', 'lemonsqueezy', 'manual'"
+SUBSCRIPTION_STATUSES = (
+    "'incomplete', 'trialing', 'active', 'past_due', 'unpaid', 'canceled', 'paused'"
+)
+INVOICE_STATUSES = "'draft', 'open', 'paid', 'uncollectible', 'void', 'failed', 'refunded'"
+
+
+class Plan(TimestampMixin, Base):
+    """A plan and its entitlements. ``None`` in a limit means unlimited. Seeded by a
+    migration; the operator edits them with ``luna plans set``."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    sort_order: Mapped[int] = mapped_column(default=0)
+    public: Mapped[bool] = mapped_column(default=True)
+    # Monthly price in the smallest unit of the currency; None: priced on request.
+    price_cents: Mapped[int | None]
+    currency: Mapped[str] = mapped_column(String(3), default="usd")
+    runs_per_day: Mapped[int | None]
+    active_agents: Mapped[int | None]
+    workspaces: Mapped[int | None]
+    seats: Mapped[int | None]
+    concurrent_runs: Mapped[int | None]
+    api_requests_per_minute: Mapped[int]
+    sso: Mapped[bool] = mapped_column(default=False)
+    all_catalog_agents: Mapped[bool] = mapped_column(default=False)
+    support_level: Mapped[str] = mapped_column(String(32))
+    data_retention_days: Mapped[int | None]
+    stripe_price_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    lemonsqueezy_variant_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+class Subscription(TimestampMixin, Base):
+    """A team's paid subscription, as its billing provider last described it.
+
+    ``provider_updated_at`` is the time of the newest provider event applied: an event
+    older than it never moves the subscription backwards."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        CheckConstraint(f"provider IN ({BILLING_PROVIDERS})", name="provider"),
+        CheckConstraint(f"status IN ({SUBSCRIPTION_STATUSES})", name="status"),
+        UniqueConstraint("provider", "external_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("sub"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(255))
+    customer_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("plans.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    current_period_start: Mapped[datetime | None]
+    current_period_end: Mapped[datetime | None]
+    cancel_at_period_end: Mapped[bool] = mapped_column(default=False)
+    provider_updated_at: Mapped[datetime]
+    # Dunning: when the first failed payment was seen and when the grace period ends.
+    past_due_since: Mapped[datetime | None]
+    grace_until: Mapped[datetime | None]
+    downgraded_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(default=0)
+
+
+class BillingCustomer(Base):
+    """Which customer of a billing provider pays for a team."""
+
+    __tablename__ = "billing_customers"
+    __table_args__ = (
+        CheckConstraint(f"provider IN ({BILLING_PROVIDERS})", name="provider"),
+        UniqueConstraint("provider", "customer_id"),
+        UniqueConstraint("team_id", "provider"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cus"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invoice(TimestampMixin, Base):
+    """An invoice as the billing provider reported it."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint(f"provider IN ({BILLING_PROVIDERS})", name="provider"),
+        CheckConstraint(f"status IN ({INVOICE_STATUSES})", name="status"),
+        UniqueConstraint("provider", "external_id"),
+        Index(None, "team_id", "issued_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("inv"))
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    provider: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(255))
+    number: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_due_cents: Mapped[int] = mapped_column(default=0)
+    amount_paid_cents: Mapped[int] = mapped_column(default=0)
+    period_start: Mapped[datetime | None]
+    period_end: Mapped[datetime | None]
+    hosted_url: Mapped[str | None] = mapped_column(String(1000))
+    pdf_url: Mapped[str | None] = mapped_column(String(1000))
+    issued_at: Mapped[datetime]
+    provider_updated_at: Mapped[datetime]
+
+
+class BillingEvent(Base):
+    """A webhook event received from a billing provider. Inserted in the same
+    transaction as its effect: a redelivered event finds its id here and changes nothing."""
+
+    __tablename__ = "billing_events"
+    __table_args__ = (
+        CheckConstraint(f"provider IN ({BILLING_PROVIDERS})", name="provider"),
+        UniqueConstraint("provider", "event_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("bev"))
+    provider: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str] = mapped_column(String(255))
+    event_type: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[str | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UsageCounter(Base):
+    """How much of a daily entitlement a team used on a day (UTC). Incremented with one
+    conditional upsert, so concurrent requests never exceed the limit together."""
+
+    __tablename__ = "usage_counters"
+
+    team_id: Mapped[str] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    metric: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
