@@ -77,9 +77,20 @@ async def _drop_postgres_database(server_url: str, database_url: str) -> None:
     await admin.dispose()
 
 
+# Tables whose rows the migrations seed (the plans): emptied and seeded again after
+# each test on PostgreSQL, so that a test that edits them leaves nothing behind.
+SEEDED_TABLES = ("plans",)
+_seed_rows: dict[str, list[dict[str, object]]] = {}
+
+
 async def _migrate(settings: Settings) -> None:
     engine = create_engine(settings)
     await migrations.upgrade(engine, settings)
+    async with engine.connect() as connection:
+        for name in SEEDED_TABLES:
+            table = Base.metadata.tables[name]
+            rows = await connection.execute(table.select())
+            _seed_rows[name] = [dict(row._mapping) for row in rows]
     await engine.dispose()
 
 
@@ -141,6 +152,8 @@ async def _empty_tables(settings: Settings) -> None:
     async with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             await connection.execute(table.delete())
+        for name, rows in _seed_rows.items():
+            await connection.execute(Base.metadata.tables[name].insert(), rows)
     await engine.dispose()
 
 

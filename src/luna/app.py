@@ -12,6 +12,8 @@ from redis.asyncio import Redis
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
+from luna.billing.routes import router as billing_router
+from luna.billing.usage_routes import router as usage_router
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
@@ -113,6 +115,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(tools_router)
     app.include_router(providers_router)
     app.include_router(runs_router)
+    app.include_router(billing_router)
+    app.include_router(usage_router)
     app.include_router(metrics_router)
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)

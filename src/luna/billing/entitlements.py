@@ -16,6 +16,7 @@ entitlement, the limit, the current use and the plan to upgrade to.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Final, Literal
 
@@ -77,6 +78,23 @@ async def check_entitlement(
     current = await _COUNTERS[entitlement](session, team.id, now)
     if current >= limit:
         raise await _exceeded(session, plan, team, entitlement, limit=limit, current=current)
+
+
+async def count_use(
+    *, session: AsyncSession, team: Team, plan: Plan, now: datetime
+) -> list[tuple[Entitlement, int, int | None]]:
+    """Each counted entitlement with the team's use of it and the plan's limit."""
+    uses: list[tuple[Entitlement, int, int | None]] = [
+        (
+            "runs-per-day",
+            await daily_use(session=session, team_id=team.id, now=now),
+            plan.runs_per_day,
+        )
+    ]
+    for entitlement, counter in _COUNTERS.items():
+        limit = getattr(plan, PLAN_COLUMNS[entitlement])
+        uses.append((entitlement, await counter(session, team.id, now), limit))
+    return uses
 
 
 async def daily_use(
@@ -147,7 +165,11 @@ async def _seats(session: AsyncSession, team_id: str, now: datetime) -> int:
     return int(await session.scalar(members) or 0) + int(await session.scalar(pending) or 0)
 
 
-_COUNTERS = {"active-agents": _active_agents, "workspaces": _workspaces, "seats": _seats}
+_COUNTERS: Final[dict[Entitlement, Callable[[AsyncSession, str, datetime], Awaitable[int]]]] = {
+    "active-agents": _active_agents,
+    "workspaces": _workspaces,
+    "seats": _seats,
+}
 
 
 async def _exceeded(

@@ -24,6 +24,7 @@ from typing import Final
 from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions
 from dbos._error import DBOSNonExistentWorkflowError
 
+from luna.billing.dunning import schedule_dunning
 from luna.observability.logging import get_logger
 from luna.runs.execution import execute_run
 from luna.runs.runtime import RunRuntime, install_runtime, uninstall_runtime
@@ -105,6 +106,7 @@ class RunEngine:
             polling_interval_sec=QUEUE_POLLING_SECONDS,
             on_conflict="always_update",
         )
+        await schedule_dunning()
         log.info("run engine started", executor=executor_id(settings))
 
     async def stop(self) -> None:

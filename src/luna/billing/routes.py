@@ -1,0 +1,143 @@
+"""Plans (public), a team's billing, checkout and portal, invoices, and the webhooks of
+Stripe and LemonSqueezy."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+
+from luna.billing import checkout, plans, service
+from luna.billing.lemonsqueezy import handle_lemonsqueezy_event, verify_lemonsqueezy_event
+from luna.billing.schemas import (
+    BillingOverview,
+    CheckoutCreate,
+    InvoiceOut,
+    PlanOut,
+    RedirectOut,
+    WebhookAck,
+)
+from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
+from luna.billing.subscriptions import BillingContext
+from luna.deps import ClockDep, SessionDep, SettingsDep
+from luna.identity.models import User
+from luna.tenancy import audit
+from luna.tenancy.member_routes import OriginDep, TeamManager, TeamReader
+
+router = APIRouter(prefix="/api/v1", tags=["billing"])
+
+TEAM = "/teams/{team_id}"
+
+
+@router.get("/plans", operation_id="plans-list", response_model=list[PlanOut])
+async def list_plans(session: SessionDep) -> list[PlanOut]:
+    """The plans on the price list and their entitlements; no sign-in needed."""
+    return [PlanOut.model_validate(plan) for plan in await plans.list_plans(session=session)]
+
+
+@router.get(f"{TEAM}/billing", operation_id="billing-get", response_model=BillingOverview)
+async def get_billing(actor: TeamReader, session: SessionDep, clock: ClockDep) -> BillingOverview:
+    """The team's plan, subscription and use of its limits today."""
+    team = await service.get_team(session=session, team_id=actor.team_id)
+    return await service.billing_overview(session=session, team=team, now=clock())
+
+
+@router.post(
+    f"{TEAM}/billing/checkout",
+    operation_id="billing-checkout",
+    status_code=201,
+    response_model=RedirectOut,
+)
+async def create_checkout(
+    body: CheckoutCreate,
+    actor: TeamManager,
+    session: SessionDep,
+    settings: SettingsDep,
+    origin: OriginDep,
+) -> RedirectOut:
+    """A checkout page (Stripe or LemonSqueezy) that moves the team to ``plan``. The plan
+    changes when the provider's webhook confirms the payment."""
+    team = await service.get_team(session=session, team_id=actor.team_id)
+    user = await session.get(User, actor.user_id)
+    url = await checkout.start_checkout(
+        session=session,
+        settings=settings,
+        team=team,
+        plan_id=body.plan,
+        provider=body.provider,
+        email=user.email if user else "",
+    )
+    audit.record(
+        session,
+        team_id=team.id,
+        action="billing.checkout_started",
+        actor_user_id=actor.user_id,
+        target_type="team",
+        target_id=team.id,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        data={"plan": body.plan, "provider": body.provider},
+    )
+    await session.commit()
+    return RedirectOut(url=url)
+
+
+@router.post(
+    f"{TEAM}/billing/portal",
+    operation_id="billing-portal",
+    status_code=201,
+    response_model=RedirectOut,
+)
+async def create_portal(
+    actor: TeamManager, session: SessionDep, settings: SettingsDep
+) -> RedirectOut:
+    """The Stripe customer portal: payment methods, cancellation, past invoices."""
+    team = await service.get_team(session=session, team_id=actor.team_id)
+    return RedirectOut(
+        url=await checkout.open_portal(session=session, settings=settings, team=team)
+    )
+
+
+@router.get(f"{TEAM}/invoices", operation_id="invoices-list", response_model=list[InvoiceOut])
+async def list_invoices(actor: TeamReader, session: SessionDep) -> list[InvoiceOut]:
+    """The team's invoices, newest first, with amount, status, period and links."""
+    invoices = await service.list_invoices(session=session, team_id=actor.team_id)
+    return [InvoiceOut.model_validate(invoice) for invoice in invoices]
+
+
+@router.post("/webhooks/stripe", operation_id="webhooks-stripe", response_model=WebhookAck)
+async def stripe_webhook(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
+) -> WebhookAck:
+    """Stripe's events, verified against the raw body; each applied once."""
+    secret = settings.stripe_webhook_secret
+    payload = await request.body()
+    event = verify_stripe_event(
+        payload, stripe_signature, secret.get_secret_value() if secret else None
+    )
+    context = BillingContext(session=session, settings=settings, now=clock())
+    return WebhookAck(outcome=await handle_stripe_event(context, event))
+
+
+@router.post(
+    "/webhooks/lemonsqueezy", operation_id="webhooks-lemonsqueezy", response_model=WebhookAck
+)
+async def lemonsqueezy_webhook(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    x_signature: Annotated[str | None, Header(alias="X-Signature")] = None,
+) -> WebhookAck:
+    """LemonSqueezy's events, verified by the HMAC of the raw body; each applied once."""
+    secret = settings.lemonsqueezy_webhook_secret
+    payload = await request.body()
+    event = verify_lemonsqueezy_event(
+        payload, x_signature, secret.get_secret_value() if secret else None
+    )
+    context = BillingContext(session=session, settings=settings, now=clock())
+    return WebhookAck(outcome=await handle_lemonsqueezy_event(context, event, payload))
