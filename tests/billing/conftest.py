@@ -14,6 +14,7 @@ import httpx
 import pytest
 import stripe
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from luna.billing.models import Plan
@@ -34,8 +35,8 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={
             "default_plan": "starter",
-            "stripe_webhook_secret": STRIPE_WEBHOOK_SECRET,
-            "lemonsqueezy_webhook_secret": LEMONSQUEEZY_SECRET,
+            "stripe_webhook_secret": SecretStr(STRIPE_WEBHOOK_SECRET),
+            "lemonsqueezy_webhook_secret": SecretStr(LEMONSQUEEZY_SECRET),
         }
     )
 

@@ -37,7 +37,7 @@ class BillingProviderFailed(ServiceUnavailable):
 async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient]:
     """A Stripe client for the configured key (and test address), closed afterwards."""
     if settings.stripe_secret_key is None:
-        raise ServiceUnavailable("Stripe is not configured on this server.")
+        raise Conflict("Stripe is not configured on this server.", reason="billing-not-configured")
     http = stripe.HTTPXClient(timeout=_STRIPE_TIMEOUT_SECONDS)
     base = {"api": str(settings.stripe_api_base).rstrip("/")} if settings.stripe_api_base else {}
     client = stripe.StripeClient(
@@ -113,7 +113,9 @@ async def _customer(session: AsyncSession, team_id: str) -> str | None:
 
 def _lemonsqueezy_checkout(settings: Settings, team: Team, plan: Plan, email: str) -> str:
     if settings.lemonsqueezy_checkout_url is None:
-        raise ServiceUnavailable("LemonSqueezy is not configured on this server.")
+        raise Conflict(
+            "LemonSqueezy is not configured on this server.", reason="billing-not-configured"
+        )
     if plan.lemonsqueezy_variant_id is None:
         raise _not_sold(plan, "LemonSqueezy")
     base = str(settings.lemonsqueezy_checkout_url).rstrip("/")

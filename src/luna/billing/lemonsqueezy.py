@@ -28,7 +28,7 @@ from luna.billing.subscriptions import (
     apply_subscription,
     process_event,
 )
-from luna.errors import BadRequest, ServiceUnavailable
+from luna.errors import BadRequest, NotFound
 
 # LemonSqueezy's subscription statuses in Luna's words. A cancelled subscription runs
 # to the end of its paid period; an expired one has ended.
@@ -60,7 +60,7 @@ def verify_lemonsqueezy_event(
 ) -> dict[str, Any]:
     """The event in a webhook body whose ``X-Signature`` is its HMAC-SHA256 digest."""
     if not secret:
-        raise ServiceUnavailable("LemonSqueezy webhooks are not configured on this server.")
+        raise NotFound("LemonSqueezy webhooks are not configured on this server.")
     expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
     if not signature or not hmac.compare_digest(expected, signature.strip().lower()):
         raise InvalidSignature("The LemonSqueezy signature does not match the body.")

@@ -30,7 +30,7 @@ from luna.billing.subscriptions import (
     link_customer,
     process_event,
 )
-from luna.errors import BadRequest, ServiceUnavailable
+from luna.errors import BadRequest, NotFound
 
 SIGNATURE_TOLERANCE_SECONDS: Final = 300
 _STATUSES: Final = {"incomplete_expired": "canceled"}
@@ -45,7 +45,7 @@ class InvalidSignature(BadRequest):
 def verify_stripe_event(payload: bytes, header: str | None, secret: str | None) -> dict[str, Any]:
     """The event in a webhook body whose ``Stripe-Signature`` is valid and recent."""
     if not secret:
-        raise ServiceUnavailable("Stripe webhooks are not configured on this server.")
+        raise NotFound("Stripe webhooks are not configured on this server.")
     try:
         stripe.WebhookSignature.verify_header(
             payload, header, secret, tolerance=SIGNATURE_TOLERANCE_SECONDS

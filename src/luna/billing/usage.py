@@ -1,0 +1,213 @@
+"""Usage metering: a workspace's runs, tokens and cost per UTC day, agent or model.
+
+Every run of the workspace counts, whatever its status, on the UTC day it was created;
+demo runs never count. The report is also rendered as CSV for spreadsheets.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any, Final, Literal
+
+from sqlalchemy import ColumnElement, Label, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from luna.agents.models import Agent
+from luna.errors import ValidationFailed
+from luna.runs.models import Run
+
+GroupBy = Literal["day", "agent", "model"]
+DEFAULT_DAYS: Final = 30
+MAX_DAYS: Final = 366
+UNKNOWN_MODEL: Final = "unknown"
+CSV_HEADER: Final = ("key", "name", "runs", "tokens_in", "tokens_out", "cost_usd")
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+_NO_COST: Final = Decimal("0.00000000")
+
+
+@dataclass(frozen=True)
+class UsagePeriod:
+    """Whole UTC days, both ends included."""
+
+    first_day: date
+    last_day: date
+
+    @property
+    def start(self) -> datetime:
+        """The first instant counted: the first day at midnight UTC."""
+        return datetime.combine(self.first_day, time.min, tzinfo=UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant no longer counted: midnight UTC after the last day."""
+        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class UsageFigures:
+    """What a set of runs used."""
+
+    runs: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: Decimal = _NO_COST
+
+    def __add__(self, other: UsageFigures) -> UsageFigures:
+        return UsageFigures(
+            runs=self.runs + other.runs,
+            tokens_in=self.tokens_in + other.tokens_in,
+            tokens_out=self.tokens_out + other.tokens_out,
+            cost_usd=self.cost_usd + other.cost_usd,
+        )
+
+
+@dataclass(frozen=True)
+class UsageGroup:
+    """The usage of one day, agent or model; ``name`` is the agent's, when grouped by agent."""
+
+    key: str
+    name: str | None
+    figures: UsageFigures
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A workspace's usage over a period, one group per key in key order."""
+
+    period: UsagePeriod
+    group_by: GroupBy
+    groups: list[UsageGroup]
+
+    @property
+    def totals(self) -> UsageFigures:
+        """The whole period: every run falls in exactly one group."""
+        return sum((group.figures for group in self.groups), UsageFigures())
+
+
+def usage_period(*, first_day: date | None, last_day: date | None, today: date) -> UsagePeriod:
+    """The period asked for: by default the last 30 days ending today (or ending
+    ``last_day``). Refused with ValidationFailed when it ends before it starts or spans
+    more than 366 days."""
+    last = last_day or today
+    first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise _invalid_period("`to` is before `from`.", "Send a `from` on or before `to`.")
+    if (last - first).days + 1 > MAX_DAYS:
+        raise _invalid_period(
+            f"The range spans more than {MAX_DAYS} days.",
+            f"Ask for at most {MAX_DAYS} days at a time.",
+        )
+    return UsagePeriod(first_day=first, last_day=last)
+
+
+def _invalid_period(detail: str, message: str) -> ValidationFailed:
+    return ValidationFailed(detail, errors=[{"in": "query", "name": "from", "message": message}])
+
+
+async def get_usage(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    group_by: GroupBy,
+    first_day: date | None,
+    last_day: date | None,
+    today: date,
+) -> Usage:
+    """The workspace's usage per day, agent or model over a period of UTC days (see
+    :func:`usage_period` for the defaults and limits)."""
+    period = usage_period(first_day=first_day, last_day=last_day, today=today)
+    key, name = _grouping(group_by, session.get_bind().dialect.name)
+    rows = await session.execute(_usage_statement(workspace_id, period, key, name))
+    groups = [_group_of(row) for row in rows.mappings()]
+    return Usage(
+        period=period, group_by=group_by, groups=sorted(groups, key=lambda group: group.key)
+    )
+
+
+def _grouping(group_by: GroupBy, dialect_name: str) -> tuple[Label[str], Label[str] | None]:
+    """The key runs are grouped by, and the name to show beside it (if any)."""
+    if group_by == "agent":
+        return Run.agent_id.label("key"), Agent.name.label("name")
+    if group_by == "model":
+        return func.coalesce(Run.model, UNKNOWN_MODEL).label("key"), None
+    return _utc_day(dialect_name).label("key"), None
+
+
+def _utc_day(dialect_name: str) -> ColumnElement[str]:
+    """The UTC day a run was created, as ``YYYY-MM-DD``, in the database's own dialect."""
+    if dialect_name == "postgresql":
+        return func.to_char(func.timezone("UTC", Run.created_at), "YYYY-MM-DD")
+    # SQLite keeps timestamps as UTC text ('YYYY-MM-DD HH:MM:SS.ffffff').
+    return func.strftime("%Y-%m-%d", Run.created_at)
+
+
+def _usage_statement(
+    workspace_id: str, period: UsagePeriod, key: Label[str], name: Label[str] | None
+) -> Select[*tuple[Any, ...]]:
+    """Per group: runs, tokens and cost of the workspace's real runs in the period."""
+    grouped = [key] if name is None else [key, name]
+    statement = (
+        select(
+            *grouped,
+            func.count(Run.id).label("runs"),
+            func.sum(Run.tokens_in).label("tokens_in"),
+            func.sum(Run.tokens_out).label("tokens_out"),
+            func.sum(Run.cost_usd).label("cost_usd"),
+        )
+        .select_from(Run)
+        .where(
+            Run.workspace_id == workspace_id,
+            Run.demo.is_(False),
+            Run.created_at >= period.start,
+            Run.created_at < period.end,
+        )
+        .group_by(*grouped)
+    )
+    return statement if name is None else statement.join(Agent, Agent.id == Run.agent_id)
+
+
+def _group_of(row: Any) -> UsageGroup:
+    figures = UsageFigures(
+        runs=int(row["runs"]),
+        tokens_in=int(row["tokens_in"] or 0),
+        tokens_out=int(row["tokens_out"] or 0),
+        cost_usd=Decimal(row["cost_usd"] or 0).quantize(_NO_COST),
+    )
+    return UsageGroup(key=str(row["key"]), name=row.get("name"), figures=figures)
+
+
+def render_csv(groups: Iterable[UsageGroup]) -> str:
+    """The groups as CSV: a header row, then one row per group. Text cells a spreadsheet
+    would run as a formula are prefixed with an apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(_csv_row(group) for group in groups)
+    return buffer.getvalue()
+
+
+def _csv_row(group: UsageGroup) -> Sequence[str | int]:
+    figures = group.figures
+    return (
+        _inert_cell(group.key),
+        _inert_cell(group.name or ""),
+        figures.runs,
+        figures.tokens_in,
+        figures.tokens_out,
+        format(figures.cost_usd, "f"),
+    )
+
+
+def _inert_cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def csv_filename(workspace_id: str, period: UsagePeriod) -> str:
+    """The name a downloaded usage report is saved under."""
+    return f"usage-{workspace_id}-{period.first_day.isoformat()}-{period.last_day.isoformat()}.csv"
