@@ -23,11 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.billing.models import Subscription
 from luna.billing.plans import FREE_PLAN
-from luna.billing.subscriptions import BillingContext, email_owners, set_team_plan
+from luna.billing.subscriptions import (
+    BillingContext,
+    audit_subscription,
+    email_owners,
+    set_team_plan,
+)
 from luna.observability.logging import get_logger
 from luna.runs.runtime import current_runtime
 from luna.settings import Settings
-from luna.tenancy import audit
 from luna.tenancy.models import Team
 
 log = get_logger(__name__)
@@ -94,7 +98,7 @@ async def _remind(context: BillingContext, subscription: Subscription) -> int:
         return 0
     grace_until = f"{subscription.grace_until:%Y-%m-%d %H:%M} UTC"
     await email_owners(context, team, "billing-payment-reminder", grace_until=grace_until)
-    _audit(context, team, subscription, "billing.payment_reminder", reminder=due)
+    audit_subscription(context, team, "billing.payment_reminder", subscription, reminder=due)
     return 1
 
 
@@ -109,7 +113,7 @@ async def _downgrade(context: BillingContext, subscription: Subscription) -> int
     team = await context.session.get(Team, subscription.team_id)
     if team is None:
         return 0
-    _audit(context, team, subscription, "billing.downgraded", plan=subscription.plan_id)
+    audit_subscription(context, team, "billing.downgraded", subscription)
     await set_team_plan(context, team, FREE_PLAN, reason="payment-overdue")
     return 1
 
@@ -128,23 +132,6 @@ async def _claim(
         .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-def _audit(
-    context: BillingContext,
-    team: Team,
-    subscription: Subscription,
-    action: Any,
-    **data: object,
-) -> None:
-    audit.record(
-        context.session,
-        team_id=team.id,
-        action=action,
-        target_type="subscription",
-        target_id=subscription.id,
-        data=dict(data),
-    )
 
 
 @DBOS.workflow(name=WORKFLOW_NAME)

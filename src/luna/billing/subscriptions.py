@@ -230,7 +230,7 @@ async def settle_team_plan(context: BillingContext, team: Team, subscription: Su
     if subscription.status in PAYING:
         if subscription.past_due_since is not None:
             _end_dunning(subscription)
-            await _audit(context, team, "billing.payment_succeeded", subscription)
+            audit_subscription(context, team, "billing.payment_succeeded", subscription)
         await set_team_plan(context, team, subscription.plan_id, reason=subscription.status)
     elif subscription.status == "past_due":
         await start_dunning(context, team, subscription)
@@ -279,7 +279,7 @@ async def start_dunning(context: BillingContext, team: Team, subscription: Subsc
     subscription.past_due_since = context.now
     subscription.grace_until = context.now + grace
     subscription.reminders_sent = 1
-    await _audit(context, team, "billing.payment_failed", subscription)
+    audit_subscription(context, team, "billing.payment_failed", subscription)
     await email_owners(
         context,
         team,
@@ -294,16 +294,21 @@ def _end_dunning(subscription: Subscription) -> None:
     subscription.reminders_sent = 0
 
 
-async def _audit(
-    context: BillingContext, team: Team, action: AuditAction, subscription: Subscription
+def audit_subscription(
+    context: BillingContext,
+    team: Team,
+    action: AuditAction,
+    subscription: Subscription,
+    **data: object,
 ) -> None:
+    """Write a billing step of the subscription to the team's audit log."""
     audit.record(
         context.session,
         team_id=team.id,
         action=action,
         target_type="subscription",
         target_id=subscription.id,
-        data={"status": subscription.status, "plan": subscription.plan_id},
+        data={"status": subscription.status, "plan": subscription.plan_id, **data},
     )
 
 
