@@ -1,7 +1,7 @@
 """Fixtures for tests of the ``luna`` command: a clean environment and a database to use.
 
 The command reads ``LUNA_*`` variables like any deployment; these fixtures make sure it
-sees only what the test sets (the test database URL of the suite aside).
+sees only what the test sets (the suite's own ``LUNA_TEST_*`` variables aside).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.conftest import TEST_SECRET
 def clean_cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No ``LUNA_*`` variable of the machine's, a wide terminal, the test's own directory."""
     for name in list(os.environ):
-        if name.startswith("LUNA_") and name != "LUNA_TEST_DATABASE_URL":
+        if name.startswith("LUNA_") and not name.startswith("LUNA_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "200")

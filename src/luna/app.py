@@ -12,9 +12,12 @@ from redis.asyncio import Redis
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
+from luna.billing.rate_limits import PlanBudgets
 from luna.billing.routes import router as billing_router
 from luna.billing.usage_routes import router as usage_router
+from luna.cache import caches_for
 from luna.db.engine import create_engine, create_session_factory
+from luna.deps import open_session
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
 from luna.identity.bearer import build_bearer_verifier
@@ -54,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     """Build the Luna ASGI application for the given settings."""
 
     limiter = RateLimiter(settings.rate_limit_storage, key_prefix=settings.redis_namespace)
+    caches = caches_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,11 +71,13 @@ def create_app(settings: Settings) -> FastAPI:
         )
         app.state.run_bus = RunBus(app.state.redis, namespace=settings.redis_namespace)
         app.state.run_queue = RunQueue(settings)
+        await caches.start()
         runtime = RunRuntime(
             settings=settings,
             session_factory=app.state.session_factory,
             keyring=app.state.keyring,
             bus=app.state.run_bus,
+            caches=caches,
         )
         work = BackgroundWork(settings, app.state.session_factory, runtime)
         if settings.in_process_worker:
@@ -85,6 +91,7 @@ def create_app(settings: Settings) -> FastAPI:
             app.state.run_queue.close()
             await engine.dispose()
             await limiter.close()
+            await caches.close()
             await app.state.http_client.aclose()
             if app.state.redis is not None:
                 await app.state.redis.aclose()
@@ -102,6 +109,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     app.state.keyring = build_keyring(settings)
+    app.state.caches = caches
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(identity_router)
@@ -144,6 +152,12 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
         limiter=limiter,
         rules=default_rules(settings.auth_rate_limit),
         default_limit=settings.api_rate_limit,
+        budget_for=PlanBudgets(
+            settings=settings,
+            caches=app.state.caches,
+            # The database exists once the lifespan has started: open sessions per read.
+            open_session=lambda: open_session(app.state),
+        ),
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.scheme == "https")
     app.add_middleware(RequestContextMiddleware)

@@ -3,11 +3,12 @@
 Level 1 answers from process memory. Level 2 (when a Redis URL is configured) is shared
 by every replica: a value one replica loaded is a Redis hit for the others. Values are
 JSON, in both levels, so every reader gets its own copy and both levels return the same
-shapes. Redis keys are ``luna:cache:<namespace>:<key>``; callers put the workspace in
-the key of anything tenant-scoped.
+shapes. Redis keys are ``<prefix>:cache:<namespace>:<key>`` (the prefix is the
+installation's Redis namespace); callers put the workspace in the key of anything
+tenant-scoped.
 
 After the source of truth changes, call :meth:`TwoLevelCache.invalidate`: it deletes the
-Redis entry and publishes the key on ``luna:cache:invalidate:<namespace>``. Every
+Redis entry and publishes the key on ``<prefix>:cache:invalidate:<namespace>``. Every
 process listens there (from :meth:`~TwoLevelCache.start` to
 :meth:`~TwoLevelCache.close`) and drops the key from its level 1, so the others stop
 serving the old value within milliseconds. A value loaded while another replica
@@ -40,11 +41,10 @@ from redis.exceptions import RedisError
 
 from luna.observability.logging import get_logger
 from luna.observability.metrics import CACHE_EVICTIONS, CACHE_HITS, CACHE_MISSES
+from luna.settings import Settings
 
 log = get_logger(__name__)
 
-KEY_PREFIX: Final = "luna:cache:"
-INVALIDATION_CHANNEL_PREFIX: Final = "luna:cache:invalidate:"
 LOCAL_LEVEL: Final = "local"
 REDIS_LEVEL: Final = "redis"
 
@@ -99,7 +99,8 @@ class TwoLevelCache:
 
     ``ttl_seconds`` bounds how long a value is served in either level; ``max_entries``
     bounds level 1, least recently used first out. ``redis_url`` ``None`` keeps the
-    cache in this process only. ``clock`` (monotonic seconds) times level 1.
+    cache in this process only. ``prefix`` starts every Redis key and channel name, so
+    installations can share a Redis server. ``clock`` (monotonic seconds) times level 1.
     """
 
     def __init__(
@@ -109,6 +110,7 @@ class TwoLevelCache:
         ttl_seconds: float,
         max_entries: int,
         redis_url: str | None,
+        prefix: str = "luna",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not _NAMESPACE.match(namespace):
@@ -118,7 +120,8 @@ class TwoLevelCache:
         self.namespace = namespace
         self.ttl_seconds = ttl_seconds
         self.max_entries = max_entries
-        self.channel = INVALIDATION_CHANNEL_PREFIX + namespace
+        self.prefix = prefix
+        self.channel = f"{prefix}:cache:invalidate:{namespace}"
         self._clock = clock
         self._local: OrderedDict[str, _Entry] = OrderedDict()
         self._loads: dict[str, _Load] = {}
@@ -137,7 +140,7 @@ class TwoLevelCache:
 
     def redis_key(self, key: str) -> str:
         """The Redis key that holds ``key``'s value."""
-        return f"{KEY_PREFIX}{self.namespace}:{key}"
+        return f"{self.prefix}:cache:{self.namespace}:{key}"
 
     async def get(self, key: str) -> JsonValue | None:
         """The cached value of ``key``, or ``None`` when neither level has it."""
@@ -337,3 +340,65 @@ class TwoLevelCache:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+# Level-1 bounds of the application's caches: enough for every live key and team of a
+# large installation, small next to a process's memory (entries are a few hundred bytes).
+_MAX_API_KEYS: Final = 50_000
+_MAX_CALLERS: Final = 50_000
+_MAX_TEAMS: Final = 50_000
+_MAX_PLAN_LISTS: Final = 4
+
+
+class Caches:
+    """The application's caches of hot reads, one :class:`TwoLevelCache` per kind.
+
+    - ``api_keys``: an API key's record by the digest of its secret (invalidated when the
+      key is revoked);
+    - ``callers``: the teams a caller (API key or session, by hash) acts for, which picks
+      its rate-limit budget;
+    - ``team_plans``: a team's plan id (invalidated when the plan changes);
+    - ``plans``: the plans and their entitlements (invalidated by ``luna plans set``).
+
+    The agent catalog is read from the package once per process and never changes while
+    it runs, so it needs no shared cache.
+    """
+
+    def __init__(self, *, ttl_seconds: float, redis_url: str | None, prefix: str) -> None:
+        def cache(namespace: str, max_entries: int) -> TwoLevelCache:
+            return TwoLevelCache(
+                namespace=namespace,
+                ttl_seconds=ttl_seconds,
+                max_entries=max_entries,
+                redis_url=redis_url,
+                prefix=prefix,
+            )
+
+        self.api_keys = cache("api-keys", _MAX_API_KEYS)
+        self.callers = cache("callers", _MAX_CALLERS)
+        self.team_plans = cache("team-plans", _MAX_TEAMS)
+        self.plans = cache("plans", _MAX_PLAN_LISTS)
+
+    @property
+    def all(self) -> tuple[TwoLevelCache, ...]:
+        """Every cache, for starting and closing them together."""
+        return (self.api_keys, self.callers, self.team_plans, self.plans)
+
+    async def start(self) -> None:
+        """Listen for invalidations from other processes."""
+        for cache in self.all:
+            await cache.start()
+
+    async def close(self) -> None:
+        """Stop listening and close the Redis connections."""
+        for cache in self.all:
+            await cache.close()
+
+
+def caches_for(settings: Settings) -> Caches:
+    """The application's caches, shared through Redis when the settings name one."""
+    return Caches(
+        ttl_seconds=settings.cache_ttl_seconds,
+        redis_url=settings.cache_redis_url,
+        prefix=settings.redis_namespace,
+    )

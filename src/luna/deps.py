@@ -11,7 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from starlette.datastructures import State
 
+from luna.cache import Caches
 from luna.db.base import utcnow
 from luna.errors import Forbidden
 from luna.identity import mfa
@@ -38,14 +40,27 @@ def get_engine(request: Request) -> AsyncEngine:
     return engine
 
 
+def open_session(state: State) -> AsyncSession:
+    """A database session of the started application, which finds users' sign-in
+    sessions where they live (Redis when configured, see :mod:`luna.identity.session_store`)."""
+    session: AsyncSession = state.session_factory()
+    redis = getattr(state, "redis", None)
+    if redis is not None:
+        settings: Settings = state.settings
+        session.info[REDIS_INFO_KEY] = (redis, settings.redis_namespace)
+    return session
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A database session for one request; services decide when to commit."""
-    async with request.app.state.session_factory() as session:
-        redis = getattr(request.app.state, "redis", None)
-        if redis is not None:  # sessions live in Redis (luna.identity.session_store)
-            settings: Settings = request.app.state.settings
-            session.info[REDIS_INFO_KEY] = (redis, settings.redis_namespace)
+    async with open_session(request.app.state) as session:
         yield session
+
+
+def get_caches(request: Request) -> Caches:
+    """The application's caches of hot reads."""
+    caches: Caches = request.app.state.caches
+    return caches
 
 
 def get_keyring(request: Request) -> Keyring:
@@ -70,6 +85,7 @@ EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 KeyringDep = Annotated[Keyring, Depends(get_keyring)]
+CachesDep = Annotated[Caches, Depends(get_caches)]
 RequestContextDep = Annotated[RequestContext, Depends(get_request_context)]
 OriginDep = Annotated[RequestOrigin, Depends(request_origin)]
 

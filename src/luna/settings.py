@@ -194,7 +194,14 @@ class Settings(BaseSettings):
     )
     api_rate_limit: str = Field(
         "100/minute",
-        description="Requests per API key, session or client IP to the rest of the API.",
+        description="Requests per client IP to the rest of the API from callers without a "
+        "plan (anonymous callers, identity-provider tokens); signed-in users and API keys get "
+        "their team plan's budget.",
+    )
+    cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        60,
+        description="How long cached hot reads (API keys, plans, a caller's teams) are served "
+        "before they are read again; writes invalidate them at once in every process.",
     )
     max_body_bytes: Annotated[int, Field(ge=1024, le=1024**3)] = Field(
         1_048_576, description="Largest request body accepted, in bytes (413 beyond)."
@@ -344,6 +351,11 @@ class Settings(BaseSettings):
     def public_link(self, path: str) -> str:
         """An absolute link to ``path`` (``/app/billing?...``) on the public address."""
         return str(self.public_url).rstrip("/") + path
+
+    @property
+    def cache_redis_url(self) -> str | None:
+        """Where the shared cache level lives: Redis when configured, else nowhere."""
+        return None if self.redis_url is None else self.redis_url.get_secret_value()
 
     @property
     def rate_limit_storage(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.cache import caches_for
 from luna.db.base import utcnow
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
@@ -114,11 +115,14 @@ async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None
             Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
         )
         bus = RunBus(redis, namespace=settings.redis_namespace)
+        # A worker only writes through its caches: it never needs their invalidations.
+        caches = caches_for(settings)
         runtime = RunRuntime(
             settings=settings,
             session_factory=session_factory,
             keyring=keyring_for(settings),
             bus=bus,
+            caches=caches,
         )
         work = BackgroundWork(settings, session_factory, runtime)
         await work.start_with_runs()
@@ -127,6 +131,7 @@ async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None
         log.info("worker stopping", worker=worker_identity())
         await work.shutdown()
         await bus.close()
+        await caches.close()
         if redis is not None:
             await redis.aclose()
     finally:

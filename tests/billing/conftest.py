@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from luna.billing.models import Plan
+from luna.billing.plans import forget_plans
 from luna.settings import Settings
 from luna.tenancy.models import Team
 
@@ -69,6 +70,17 @@ async def set_plan(app: FastAPI, team_id: str, plan: str) -> None:
     async with app.state.session_factory() as session:
         await session.execute(update(Team).where(Team.id == team_id).values(plan=plan))
         await session.commit()
+    await app.state.caches.team_plans.invalidate(team_id)
+
+
+async def set_api_budget(app: FastAPI, plan: str, per_minute: int) -> None:
+    """Give a plan another API budget, as an operator would."""
+    async with app.state.session_factory() as session:
+        await session.execute(
+            update(Plan).where(Plan.id == plan).values(api_requests_per_minute=per_minute)
+        )
+        await session.commit()
+    await forget_plans(app.state.caches)
 
 
 async def plan_of(app: FastAPI, team_id: str) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from luna.billing.models import UsageCounter
 from luna.runs.models import Run
 from tests.accounts import Account, MovableClock
-from tests.billing.conftest import plan_of, set_plan
+from tests.billing.conftest import plan_of, set_api_budget, set_plan
 from tests.runs.test_streaming import add_provider, catalog_agent
 
 pytestmark = pytest.mark.anyio
@@ -104,6 +104,7 @@ async def test_100_simultaneous_runs_with_99_used_let_exactly_one_through(
     account = await sign_up()
     agent_id = await runnable_agent(client, account)
     await use_runs(app, account.team_id, 99, clock.now)
+    await set_api_budget(app, "starter", 1000)  # the burst must meet the run limit only
 
     responses = await asyncio.gather(
         *(client.post(runs_url(account, agent_id), json={"input": "x"}) for _ in range(100))

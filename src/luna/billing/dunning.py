@@ -27,8 +27,10 @@ from luna.billing.subscriptions import (
     BillingContext,
     audit_subscription,
     email_owners,
+    forget_changed_plans,
     set_team_plan,
 )
+from luna.cache import Caches
 from luna.observability.logging import get_logger
 from luna.runs.runtime import current_runtime
 from luna.settings import Settings
@@ -52,9 +54,14 @@ class DunningReport:
 
 
 async def run_dunning(
-    *, session_factory: async_sessionmaker[AsyncSession], settings: Settings, now: datetime
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    now: datetime,
+    caches: Caches | None = None,
 ) -> DunningReport:
-    """Send the reminders due by ``now`` and downgrade the teams whose grace has ended."""
+    """Send the reminders due by ``now`` and downgrade the teams whose grace has ended;
+    the downgraded teams' cached plans are forgotten in ``caches``."""
     async with session_factory() as session:
         overdue = list(
             await session.scalars(
@@ -73,6 +80,7 @@ async def run_dunning(
             else:
                 reminders += await _remind(context, subscription)
             await session.commit()
+            await forget_changed_plans(context, caches)
     if reminders or downgrades:
         log.info("dunning", reminders=reminders, downgrades=downgrades)
     return DunningReport(reminders=reminders, downgrades=downgrades)
@@ -144,7 +152,10 @@ async def dunning_workflow(scheduled_at: datetime, _context: Any) -> None:
 async def _dunning_step() -> None:
     runtime = current_runtime()
     await run_dunning(
-        session_factory=runtime.session_factory, settings=runtime.settings, now=runtime.clock()
+        session_factory=runtime.session_factory,
+        settings=runtime.settings,
+        now=runtime.clock(),
+        caches=runtime.caches,
     )
 
 

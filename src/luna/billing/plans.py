@@ -5,13 +5,16 @@ while a subscription is lapsed. A team's plan is read through :func:`plan_of_tea
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.billing.models import Plan
-from luna.errors import NotFound
+from luna.billing.schemas import PlanOut, PlanUpdate
+from luna.cache import Caches
+from luna.errors import Conflict, NotFound
 from luna.tenancy.models import Team, Workspace
 
 FREE_PLAN: Final = "starter"
@@ -25,12 +28,50 @@ async def list_plans(*, session: AsyncSession, public_only: bool = True) -> list
     return list(await session.scalars(statement))
 
 
+PLANS_CACHE_KEY: Final = "all"
+
+
+async def cached_plans(*, session: AsyncSession, caches: Caches) -> dict[str, PlanOut]:
+    """Every plan by id, in price-list order, read through the plans cache (the pricing
+    page and each caller's rate limit read them on every request)."""
+
+    async def load() -> list[dict[str, Any]]:
+        return [
+            PlanOut.model_validate(plan).model_dump(mode="json")
+            for plan in await list_plans(session=session, public_only=False)
+        ]
+
+    rows = await caches.plans.get_or_load(PLANS_CACHE_KEY, load)
+    return {row["id"]: PlanOut.model_validate(row) for row in rows}
+
+
+async def forget_plans(caches: Caches) -> None:
+    """After the operator changed a plan: every process reads the plans again."""
+    await caches.plans.invalidate(PLANS_CACHE_KEY)
+
+
 async def get_plan(*, session: AsyncSession, plan_id: str) -> Plan:
     """A plan by id; NotFound naming the plans there are."""
     plan = await session.get(Plan, plan_id)
     if plan is None:
         known = ", ".join(p.id for p in await list_plans(session=session, public_only=False))
         raise NotFound(f"No plan {plan_id!r}; the plans are: {known}.")
+    return plan
+
+
+async def update_plan(*, session: AsyncSession, plan_id: str, changes: PlanUpdate) -> Plan:
+    """Apply an operator's change to a plan and commit it; the caller then forgets the
+    cached plans (:func:`forget_plans`). A provider price already on another plan: 409."""
+    plan = await get_plan(session=session, plan_id=plan_id)
+    for name in sorted(changes.model_fields_set):
+        setattr(plan, name, getattr(changes, name))
+    try:
+        await session.commit()
+    except IntegrityError as exc:
+        await session.rollback()
+        raise Conflict(
+            "Another plan already uses that Stripe price or LemonSqueezy variant."
+        ) from exc
     return plan
 
 

@@ -18,8 +18,8 @@ from luna.billing.schemas import (
     WebhookAck,
 )
 from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
-from luna.billing.subscriptions import BillingContext
-from luna.deps import ClockDep, SessionDep, SettingsDep
+from luna.billing.subscriptions import BillingContext, forget_changed_plans
+from luna.deps import CachesDep, ClockDep, SessionDep, SettingsDep
 from luna.identity.models import User
 from luna.tenancy import audit
 from luna.tenancy.member_routes import OriginDep, TeamManager, TeamReader
@@ -30,9 +30,10 @@ TEAM = "/teams/{team_id}"
 
 
 @router.get("/plans", operation_id="plans-list", response_model=list[PlanOut])
-async def list_plans(session: SessionDep) -> list[PlanOut]:
+async def list_plans(session: SessionDep, caches: CachesDep) -> list[PlanOut]:
     """The plans on the price list and their entitlements; no sign-in needed."""
-    return [PlanOut.model_validate(plan) for plan in await plans.list_plans(session=session)]
+    every_plan = await plans.cached_plans(session=session, caches=caches)
+    return [plan for plan in every_plan.values() if plan.public]
 
 
 @router.get(f"{TEAM}/billing", operation_id="billing-get", response_model=BillingOverview)
@@ -111,6 +112,7 @@ async def stripe_webhook(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    caches: CachesDep,
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     """Stripe's events, verified against the raw body; each applied once."""
@@ -120,7 +122,9 @@ async def stripe_webhook(
         payload, stripe_signature, secret.get_secret_value() if secret else None
     )
     context = BillingContext(session=session, settings=settings, now=clock())
-    return WebhookAck(outcome=await handle_stripe_event(context, event))
+    outcome = await handle_stripe_event(context, event)
+    await forget_changed_plans(context, caches)
+    return WebhookAck(outcome=outcome)
 
 
 @router.post(
@@ -131,6 +135,7 @@ async def lemonsqueezy_webhook(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
+    caches: CachesDep,
     x_signature: Annotated[str | None, Header(alias="X-Signature")] = None,
 ) -> WebhookAck:
     """LemonSqueezy's events, verified by the HMAC of the raw body; each applied once."""
@@ -140,4 +145,6 @@ async def lemonsqueezy_webhook(
         payload, x_signature, secret.get_secret_value() if secret else None
     )
     context = BillingContext(session=session, settings=settings, now=clock())
-    return WebhookAck(outcome=await handle_lemonsqueezy_event(context, event, payload))
+    outcome = await handle_lemonsqueezy_event(context, event, payload)
+    await forget_changed_plans(context, caches)
+    return WebhookAck(outcome=outcome)

@@ -19,7 +19,7 @@ past due starts dunning (the plan stays until the grace period ends, see
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final, Literal
 
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.billing.models import BillingCustomer, BillingEvent, Invoice, Subscription
 from luna.billing.plans import FREE_PLAN
+from luna.cache import Caches
 from luna.identity.models import User
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
@@ -86,11 +87,16 @@ class InvoiceChange:
 
 @dataclass(frozen=True)
 class BillingContext:
-    """What applying an event needs besides the session."""
+    """What applying an event needs besides the session.
+
+    ``changed_teams`` collects the teams whose plan changed, so that their cached plan is
+    forgotten once the transaction commits (:func:`forget_changed_plans`).
+    """
 
     session: AsyncSession
     settings: Settings
     now: datetime
+    changed_teams: set[str] = field(default_factory=set)
 
 
 Effect = Callable[[], Awaitable[tuple[Outcome, str | None]]]
@@ -258,6 +264,7 @@ async def set_team_plan(context: BillingContext, team: Team, plan_id: str, *, re
     if previous == plan_id:
         return
     team.plan = plan_id
+    context.changed_teams.add(team.id)
     audit.record(
         context.session,
         team_id=team.id,
@@ -267,6 +274,15 @@ async def set_team_plan(context: BillingContext, team: Team, plan_id: str, *, re
         data={"from": previous, "to": plan_id, "reason": reason},
     )
     await email_owners(context, team, "billing-plan-changed", plan=plan_id, previous=previous)
+
+
+async def forget_changed_plans(context: BillingContext, caches: Caches | None) -> None:
+    """After the commit: every process drops its cached plan of the teams that moved."""
+    if caches is None:
+        return
+    for team_id in sorted(context.changed_teams):
+        await caches.team_plans.invalidate(team_id)
+    context.changed_teams.clear()
 
 
 async def start_dunning(context: BillingContext, team: Team, subscription: Subscription) -> None:

@@ -7,11 +7,12 @@ from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from luna.cli.output import ExitCode, console, fail, run_async, settings_or_exit
 from luna.db import migrations
-from luna.db.engine import create_engine
+from luna.db.engine import create_engine, create_session_factory
+from luna.errors import NotFound
 from luna.observability.logging import configure_logging
 from luna.settings import Settings
 
@@ -37,6 +38,19 @@ def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
             f"database {settings.database.render_as_string()} failed: {exc}",
             ExitCode.DATABASE_NOT_READY,
         )
+
+
+def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in a session on the configured database; NotFound exits with USAGE."""
+
+    async def run(engine: AsyncEngine) -> T:
+        async with create_session_factory(engine)() as session:
+            try:
+                return await work(session)
+            except NotFound as exc:
+                fail(exc.detail, ExitCode.USAGE)
+
+    return with_engine(settings, run)
 
 
 @app.command("migrate")

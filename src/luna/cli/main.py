@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from luna import __version__
-from luna.cli import agents, db, env, maintenance, openapi, providers, secrets
+from luna.cli import agents, db, env, maintenance, openapi, plans, providers, secrets
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
 from luna.settings import Settings
@@ -27,6 +27,7 @@ app.add_typer(providers.app, name="providers")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(plans.app, name="plans")
 
 
 def _show_version(value: bool) -> None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from luna.cli.db import with_engine
+from luna.cli.db import in_session
 from luna.cli.output import console, settings_or_exit
 from luna.db.base import utcnow
-from luna.db.engine import create_session_factory
 from luna.observability.logging import configure_logging
-from luna.settings import Settings
 
 if TYPE_CHECKING:
     from luna.security.maintenance import MaintenanceState
@@ -27,16 +23,6 @@ app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in a session on the configured database."""
-
-    async def run(engine: AsyncEngine) -> T:
-        async with create_session_factory(engine)() as session:
-            return await work(session)
-
-    return with_engine(settings, run)
 
 
 def _print_state(state: MaintenanceState) -> None:
@@ -65,7 +51,7 @@ def turn_on(
 
     settings = settings_or_exit()
     configure_logging(settings)
-    state = _in_session(
+    state = in_session(
         settings,
         lambda session: set_maintenance(session, enabled=True, message=message, now=utcnow()),
     )
@@ -85,7 +71,7 @@ def turn_off() -> None:
 
     settings = settings_or_exit()
     configure_logging(settings)
-    state = _in_session(
+    state = in_session(
         settings,
         lambda session: set_maintenance(session, enabled=False, message=None, now=utcnow()),
     )
@@ -99,4 +85,4 @@ def status() -> None:
     from luna.security.maintenance import get_maintenance
 
     settings = settings_or_exit()
-    _print_state(_in_session(settings, get_maintenance))
+    _print_state(in_session(settings, get_maintenance))

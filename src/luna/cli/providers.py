@@ -6,17 +6,15 @@ workspace or provider; 3 invalid configuration; 4 the database cannot be reached
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.cli.db import with_engine
+from luna.cli.db import in_session
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
-from luna.db.engine import create_session_factory
 from luna.errors import NotFound
 from luna.observability.logging import configure_logging
 from luna.settings import Settings
@@ -44,7 +42,7 @@ CLI_USER_AGENT = "luna-cli"
 def list_providers(workspace: WorkspaceOption) -> None:
     """List the workspace's providers: kind, base URL, default model, key and last check."""
     settings, keyring = _prepare()
-    rows = _in_session(settings, lambda session: _load_providers(session, keyring, workspace))
+    rows = in_session(settings, lambda session: _load_providers(session, keyring, workspace))
     table = Table(title=f"Providers of {escape(workspace)} ({len(rows)})")
     for column in ("id", "name", "kind", "base URL", "default model", "key", "last check"):
         table.add_column(column, style="bold" if column == "id" else None)
@@ -68,7 +66,7 @@ def check_provider(
 ) -> None:
     """Ask the provider for its models with the stored key; exit 1 if it fails."""
     settings, keyring = _prepare()
-    check = _in_session(settings, lambda session: _check(session, keyring, workspace, provider_id))
+    check = in_session(settings, lambda session: _check(session, keyring, workspace, provider_id))
     if check.failure is not None:
         fail(
             f"{escape(check.failure.code)}: {escape(check.failure.message)} "
@@ -89,19 +87,6 @@ def _prepare() -> tuple[Settings, Keyring]:
         return settings, build_keyring(settings)
     except ValueError as exc:
         fail(f"the encryption keys are not usable: {exc}", ExitCode.INVALID_CONFIG)
-
-
-def _in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in a session on the configured database; NotFound exits with USAGE."""
-
-    async def run(engine: AsyncEngine) -> T:
-        async with create_session_factory(engine)() as session:
-            try:
-                return await work(session)
-            except NotFound as exc:
-                fail(exc.detail, ExitCode.USAGE)
-
-    return with_engine(settings, run)
 
 
 async def _workspace_team(session: AsyncSession, workspace_id: str) -> str:

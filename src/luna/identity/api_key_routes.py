@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import ClockDep, OriginDep, SessionDep, require_workspace
+from luna.deps import CachesDep, ClockDep, OriginDep, SessionDep, require_workspace
 from luna.errors import Forbidden, ValidationFailed
 from luna.identity import api_keys, mfa
 from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
@@ -76,7 +76,12 @@ async def list_api_keys(access: KeyReader, session: SessionDep) -> list[ApiKeyOu
 
 @router.delete("/{key_id}", operation_id="api-keys-revoke", status_code=204)
 async def revoke_api_key(
-    key_id: str, access: KeyWriter, session: SessionDep, clock: ClockDep, origin: OriginDep
+    key_id: str,
+    access: KeyWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    origin: OriginDep,
+    caches: CachesDep,
 ) -> None:
     """Revoke a key at once; requests with it are refused from now on."""
     await api_keys.revoke_api_key(
@@ -85,6 +90,7 @@ async def revoke_api_key(
         key_id=key_id,
         now=clock(),
         actor=actor_of(access, origin),
+        cache=caches.api_keys,
     )
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.cache import Caches
 from luna.errors import Unauthenticated
 from luna.identity import api_keys, bearer, sessions
 from luna.identity.jwt import JwtVerifier
@@ -121,8 +122,13 @@ async def _from_identity_provider(
 async def _from_api_key(
     token: str, *, request: Request, session: AsyncSession, now: datetime
 ) -> Principal:
+    caches: Caches | None = getattr(request.app.state, "caches", None)
     key = await api_keys.authenticate_api_key(
-        session=session, plaintext=token, ip_address=client_info(request).ip_address, now=now
+        session=session,
+        plaintext=token,
+        ip_address=client_info(request).ip_address,
+        now=now,
+        cache=None if caches is None else caches.api_keys,
     )
     if key is None:
         raise Unauthenticated(

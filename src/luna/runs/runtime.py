@@ -15,6 +15,7 @@ from datetime import datetime
 from pydantic_ai.models import Model
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.cache import Caches
 from luna.db.base import utcnow
 from luna.providers.build import ResolvedModel, build_model
 from luna.runs.bus import RunBus
@@ -26,7 +27,8 @@ ModelFactory = Callable[[ResolvedModel], Model]
 
 @dataclass
 class RunRuntime:
-    """The database, keys, bus, model factory and clock of the process executing runs."""
+    """The database, keys, bus, model factory, clock and caches of the process executing
+    runs (the caches are told when scheduled work changes what they hold)."""
 
     settings: Settings
     session_factory: async_sessionmaker[AsyncSession]
@@ -34,6 +36,7 @@ class RunRuntime:
     bus: RunBus
     model_factory: ModelFactory | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
+    caches: Caches | None = None
 
     def build_model(self, resolved: ResolvedModel) -> Model:
         """The Pydantic AI model a run calls (tests may swap the factory)."""

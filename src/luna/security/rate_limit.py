@@ -19,7 +19,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final, Self
@@ -95,7 +95,7 @@ class RateLimitRule:
     @property
     def policy(self) -> str:
         """The ``RateLimit-Policy`` value: quota and window in seconds (``100;w=60``)."""
-        return f"{self.item.amount};w={self.item.get_expiry()}"
+        return _policy(self.item)
 
 
 def default_rules(auth_limit: str = "10/minute") -> tuple[RateLimitRule, ...]:
@@ -112,6 +112,15 @@ def default_rules(auth_limit: str = "10/minute") -> tuple[RateLimitRule, ...]:
             ("auth-mfa", "/api/v1/auth/mfa/"),
         )
     )
+
+
+@dataclass(frozen=True)
+class CallerBudget:
+    """Who a request counts against (``key``) and their budget (``item``), when something
+    more specific than the default rule knows it (the caller's plan)."""
+
+    key: str
+    item: RateLimitItem
 
 
 @dataclass(frozen=True)
@@ -262,12 +271,17 @@ def default_caller_key(scope: Scope) -> str:
     return client_ip_key(scope)
 
 
-def _rate_limit_headers(rule: RateLimitRule, decision: RateLimitDecision) -> dict[str, str]:
+def _policy(item: RateLimitItem) -> str:
+    """The ``RateLimit-Policy`` value: quota and window in seconds (``100;w=60``)."""
+    return f"{item.amount};w={item.get_expiry()}"
+
+
+def _rate_limit_headers(item: RateLimitItem, decision: RateLimitDecision) -> dict[str, str]:
     return {
         "RateLimit-Limit": str(decision.limit),
         "RateLimit-Remaining": str(decision.remaining),
         "RateLimit-Reset": str(decision.reset_after),
-        "RateLimit-Policy": rule.policy,
+        "RateLimit-Policy": _policy(item),
     }
 
 
@@ -288,6 +302,10 @@ class RateLimitMiddleware:
     The first rule matching the method and path applies; otherwise ``default_limit``
     applies to paths under ``default_prefixes``; otherwise there is no limit and no
     ``RateLimit-*`` header. ``exempt_paths`` (the probes) are never limited.
+
+    Under the default rule, ``budget_for`` may name the caller and their own budget (a
+    team plan's); when it answers ``None``, ``key_function`` keys the request and
+    ``default_limit`` bounds it.
     """
 
     def __init__(
@@ -299,6 +317,7 @@ class RateLimitMiddleware:
         default_limit: str | None = "100/minute",
         default_prefixes: tuple[str, ...] = ("/api/",),
         key_function: Callable[[Scope], str] | None = None,
+        budget_for: Callable[[Scope], Awaitable[CallerBudget | None]] | None = None,
         exempt_paths: tuple[str, ...] = ("/healthz", "/readyz"),
     ) -> None:
         self.app = app
@@ -313,6 +332,7 @@ class RateLimitMiddleware:
         if len(set(names)) != len(names):
             raise ValueError(f"rate-limit rule names must be unique and not {DEFAULT_RULE_NAME!r}")
         self.key_function = key_function or default_caller_key
+        self.budget_for = budget_for
         self.exempt_paths = frozenset(exempt_paths)
 
     def rule_for(self, method: str, path: str) -> RateLimitRule | None:
@@ -326,14 +346,25 @@ class RateLimitMiddleware:
             return self.default_rule
         return None
 
+    async def _budget(self, rule: RateLimitRule, scope: Scope) -> tuple[str, RateLimitItem]:
+        """Whom the request counts against, and how many requests they may make."""
+        if rule.per_client_ip:
+            return client_ip_key(scope), rule.item
+        if rule is self.default_rule and self.budget_for is not None:
+            budget = await self.budget_for(scope)
+            if budget is not None:
+                return budget.key, budget.item
+            return client_ip_key(scope), rule.item
+        return self.key_function(scope), rule.item
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         rule = self.rule_for(scope["method"], scope["path"]) if scope["type"] == "http" else None
         if rule is None:
             await self.app(scope, receive, send)
             return
-        key = client_ip_key(scope) if rule.per_client_ip else self.key_function(scope)
+        key, item = await self._budget(rule, scope)
         try:
-            decision = await self.limiter.hit(rule.name, rule.item, key)
+            decision = await self.limiter.hit(rule.name, item, key)
         except ServiceUnavailable as exc:
             body = problem_body(
                 status=exc.status, code=exc.code, detail=exc.detail, instance=scope["path"]
@@ -343,7 +374,7 @@ class RateLimitMiddleware:
         if not decision.checked:
             await self.app(scope, receive, send)
             return
-        headers = _rate_limit_headers(rule, decision)
+        headers = _rate_limit_headers(item, decision)
         if not decision.allowed:
             body = _rate_limited_body(scope, decision)
             await _send_problem(send, body, _refusal_headers(headers))
