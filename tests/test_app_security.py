@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from pydantic import HttpUrl
 
 from luna.app import create_app
+from luna.security.headers import PERMISSIONS_POLICY
 from luna.settings import Settings
 from tests.accounts import STRONG_PASSWORD
 
@@ -99,3 +104,46 @@ async def test_two_api_processes_share_one_login_budget(settings: Settings, redi
                 statuses.append(response.status_code)
     assert statuses[:10] == [401] * 10
     assert statuses[10] == 429
+
+
+@pytest.fixture
+async def https_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The application as deployed behind HTTPS."""
+    deployed = create_app(
+        settings.model_copy(update={"public_url": HttpUrl("https://luna.example.com")})
+    )
+    async with deployed.router.lifespan_context(deployed):
+        yield deployed
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "html"),
+    [("/", 200, True), ("/api/v1/plans", 200, False), ("/api/v1/nothing-here", 404, False)],
+)
+async def test_the_landing_page_an_api_route_and_a_404_carry_every_header(
+    https_app: FastAPI, path: str, status: int, html: bool
+) -> None:
+    transport = httpx.ASGITransport(app=https_app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://luna.example.com") as http:
+        response = await http.get(path)
+
+    assert response.status_code == status
+    headers = response.headers
+    assert headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert headers["cross-origin-opener-policy"] == "same-origin"
+    assert headers["permissions-policy"] == PERMISSIONS_POLICY
+    directives = headers["content-security-policy"].split(";")
+    policy = {name: value for name, _, value in (d.strip().partition(" ") for d in directives)}
+    assert policy["object-src"] == "'none'"
+    assert policy["base-uri"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    if html:
+        assert re.fullmatch(r"'self' 'nonce-[A-Za-z0-9_\-]{20,}'", policy["script-src"])
+        assert "unsafe" not in headers["content-security-policy"]
+    else:
+        assert policy["default-src"] == "'none'"
+        assert "script-src" not in policy
+        assert headers["cache-control"] == "no-store"

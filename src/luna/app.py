@@ -41,6 +41,7 @@ from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
 from luna.settings import Settings, load_settings
+from luna.site.routes import router as site_router
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
 from luna.tools.routes import router as tools_router
@@ -126,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(billing_router)
     app.include_router(usage_router)
     app.include_router(metrics_router)
+    app.include_router(site_router)
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
     return app

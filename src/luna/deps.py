@@ -15,7 +15,7 @@ from starlette.datastructures import State
 
 from luna.cache import Caches
 from luna.db.base import utcnow
-from luna.errors import Forbidden
+from luna.errors import Forbidden, Unauthenticated
 from luna.identity import mfa
 from luna.identity.principal import Principal, authenticate
 from luna.identity.session_store import REDIS_INFO_KEY
@@ -114,6 +114,25 @@ async def get_user_principal(principal: PrincipalDep) -> Principal:
 
 
 UserPrincipalDep = Annotated[Principal, Depends(get_user_principal)]
+
+
+async def get_optional_user_principal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    context: RequestContextDep,
+) -> Principal | None:
+    """The signed-in user, or ``None`` for a visitor (for routes that answer both); an
+    API key is refused, as on every account route."""
+    try:
+        principal = await get_principal(request, session, settings, clock, context)
+    except Unauthenticated:
+        return None
+    return await get_user_principal(principal)
+
+
+OptionalUserPrincipalDep = Annotated[Principal | None, Depends(get_optional_user_principal)]
 
 
 async def get_pending_mfa_principal(

@@ -198,6 +198,12 @@ class Settings(BaseSettings):
         "plan (anonymous callers, identity-provider tokens); signed-in users and API keys get "
         "their team plan's budget.",
     )
+    site_analytics_src: Annotated[str, Field(pattern=r"^/[^/\\][^\s\"'<>]*$")] | None = Field(
+        None,
+        description="Same-origin path of an analytics script for the public site (a "
+        "self-hosted or proxied one: the CSP allows this origin only); loaded only after "
+        "the visitor consents to analytics cookies.",
+    )
     cache_ttl_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
         60,
         description="How long cached hot reads (API keys, plans, a caller's teams) are served "

@@ -27,7 +27,10 @@ BASELINE = {
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
 }
-API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+API_POLICY = (
+    "default-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
 HSTS = "max-age=63072000; includeSubDomains"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
 

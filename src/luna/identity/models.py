@@ -25,6 +25,10 @@ class User(TimestampMixin, Base):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     disabled_at: Mapped[datetime | None]
+    # The cookie categories the user allowed ({"analytics": bool, "marketing": bool}), so
+    # that their choice follows them to every browser; None until they choose.
+    cookie_consent: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    cookie_consent_at: Mapped[datetime | None]
 
 
 class UserSession(Base):

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from luna.deps import (
     ClockDep,
+    OptionalUserPrincipalDep,
     OriginDep,
     PendingMfaPrincipalDep,
     SessionDep,
@@ -20,6 +21,8 @@ from luna.identity.principal import client_info
 from luna.identity.schemas import (
     ChangeEmail,
     ChangePassword,
+    CookieConsentIn,
+    CookieConsentOut,
     ForgotPassword,
     LogIn,
     LoginResult,
@@ -150,6 +153,31 @@ async def get_me(principal: UserPrincipalDep, session: SessionDep) -> Me:
     """The signed-in user with their teams, roles and workspaces."""
     user = await _current_user(session, principal.user_id)
     return await describe_user(session=session, user=user)
+
+
+@router.get(
+    "/me/consent", operation_id="me-consent-get", response_model=CookieConsentOut, tags=["me"]
+)
+async def get_cookie_consent(
+    principal: OptionalUserPrincipalDep, session: SessionDep
+) -> CookieConsentOut:
+    """The user's cookie choice, so that a new browser applies it without asking again.
+    Visitors who are not signed in get ``signed_in: false`` (their choice is a cookie)."""
+    if principal is None:
+        return CookieConsentOut(signed_in=False, choice=None)
+    user = await _current_user(session, principal.user_id)
+    return service.cookie_consent_of(user)
+
+
+@router.put(
+    "/me/consent", operation_id="me-consent-set", response_model=CookieConsentOut, tags=["me"]
+)
+async def set_cookie_consent(
+    body: CookieConsentIn, principal: UserPrincipalDep, session: SessionDep, clock: ClockDep
+) -> CookieConsentOut:
+    """Store the user's cookie choice on their account."""
+    user = await _current_user(session, principal.user_id)
+    return await service.set_cookie_consent(session=session, user=user, choice=body, now=clock())
 
 
 @router.post("/me/password", operation_id="me-password-change", status_code=204, tags=["me"])

@@ -184,3 +184,26 @@ class MfaDisable(BaseModel):
     """The account password, to confirm turning two-factor authentication off."""
 
     password: Password
+
+
+class CookieConsentIn(BaseModel):
+    """The optional cookie categories the user allows (necessary cookies are always on)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    analytics: bool
+    marketing: bool
+
+
+class CookieChoice(CookieConsentIn):
+    """A stored choice and when it was made."""
+
+    updated_at: datetime
+
+
+class CookieConsentOut(BaseModel):
+    """The user's stored cookie choice; ``null`` until they make one (and always for a
+    visitor who is not signed in)."""
+
+    signed_in: bool
+    choice: CookieChoice | None

@@ -11,6 +11,7 @@ from luna.errors import Conflict, LunaError, Unauthenticated, ValidationFailed
 from luna.identity import sessions
 from luna.identity.models import EmailToken, User, UserSession
 from luna.identity.passwords import check_password_strength, hash_password, verify_password
+from luna.identity.schemas import CookieChoice, CookieConsentIn, CookieConsentOut
 from luna.identity.tokens import digest, new_secret
 from luna.notifications.service import queue_email
 from luna.settings import Settings
@@ -354,3 +355,23 @@ async def confirm_email_change(
     )
     await session.commit()
     return user
+
+
+def cookie_consent_of(user: User) -> CookieConsentOut:
+    """The user's stored cookie choice, if they made one."""
+    if user.cookie_consent is None or user.cookie_consent_at is None:
+        return CookieConsentOut(signed_in=True, choice=None)
+    return CookieConsentOut(
+        signed_in=True,
+        choice=CookieChoice(**user.cookie_consent, updated_at=user.cookie_consent_at),
+    )
+
+
+async def set_cookie_consent(
+    *, session: AsyncSession, user: User, choice: CookieConsentIn, now: datetime
+) -> CookieConsentOut:
+    """Record the user's cookie choice and when they made it."""
+    user.cookie_consent = choice.model_dump()
+    user.cookie_consent_at = now
+    await session.commit()
+    return cookie_consent_of(user)

@@ -29,7 +29,8 @@ HTML_MEDIA_TYPES: Final = frozenset({"text/html", "application/xhtml+xml"})
 HSTS_POLICY: Final = "max-age=63072000; includeSubDomains"
 API_CACHE_CONTROL: Final = "no-store"
 API_CONTENT_SECURITY_POLICY: Final = (
-    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    "default-src 'none'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'"
 )
 CSP_REPORTING_GROUP: Final = "csp"
 

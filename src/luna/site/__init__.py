@@ -1,0 +1,1 @@
+"""The public site: landing page, pricing, legal pages and changelog, as complete HTML."""
