@@ -74,7 +74,7 @@ async def check_entitlement(
         return
     if limit is None:
         return
-    await _lock_team(session, team.id)
+    await lock_team(session, team.id)
     current = await _COUNTERS[entitlement](session, team.id, now)
     if current >= limit:
         raise await _exceeded(session, plan, team, entitlement, limit=limit, current=current)
@@ -130,7 +130,7 @@ async def _count_run(
     return result.scalar_one_or_none()
 
 
-async def _lock_team(session: AsyncSession, team_id: str) -> None:
+async def lock_team(session: AsyncSession, team_id: str) -> None:
     """Hold the team's row until the transaction ends (an update that changes nothing)."""
     await session.execute(update(Team).where(Team.id == team_id).values(updated_at=Team.updated_at))
 

@@ -63,6 +63,9 @@ DURABLE_AGENT_NAME: Final = "luna_run"
 CANCEL_POLL_SECONDS: Final = 0.5
 FIRST_RETRY_DELAY_SECONDS: Final = 1.0
 MAX_RETRY_DELAY_SECONDS: Final = 60.0
+# How often a run waiting for one of its team's run slots looks again.
+FIRST_SLOT_POLL_SECONDS: Final = 0.25
+MAX_SLOT_POLL_SECONDS: Final = 2.0
 
 
 async def execute_run(run_id: str, segment: int = 0) -> str:
@@ -112,7 +115,8 @@ class RunExecution:
             resolved = await self._resolve_model()
         except LunaError as error:
             return await self._end_failed(error.code, error.detail)
-        await lifecycle.mark_running(self.runtime, self.run, resolved)
+        if not await self._wait_for_slot(resolved):
+            return await self._end_cancelled()
         model = self.runtime.build_model(resolved)
         try:
             agent = await self._build_agent(resolved, model)
@@ -123,6 +127,18 @@ class RunExecution:
             return await self._run_agent(agent)
         finally:
             await close_model(model)
+
+    async def _wait_for_slot(self, resolved: ResolvedModel) -> bool:
+        """Start once the team's plan has a run slot free (``False``: cancelled while
+        waiting). The run stays queued meanwhile; the waits are durable, so a recovered
+        run does not wait again for the time it already waited."""
+        delay = FIRST_SLOT_POLL_SECONDS
+        while not await lifecycle.claim_run_slot(self.runtime, self.run, resolved):
+            if await lifecycle.cancel_requested(self.runtime, self.run.id):
+                return False
+            await durable_sleep(delay)
+            delay = min(delay * 2, MAX_SLOT_POLL_SECONDS)
+        return True
 
     async def _run_agent(self, agent: Agent[None, Any]) -> str:
         try:

@@ -14,20 +14,40 @@ from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.billing.entitlements import lock_team
+from luna.billing.plans import plan_of_team
 from luna.providers.build import ResolvedModel
 from luna.runs.models import Run, RunApproval
 from luna.runs.recorder import OUTPUT_TOOL_NAME
 from luna.runs.runtime import RunRuntime
 from luna.runs.steps import StepRecord, StepWriter
+from luna.tenancy.models import Team, Workspace
 
 FINISHED: Final = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE: Final = frozenset({"queued", "running"})
 
 
-async def mark_running(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> None:
-    """Move a queued run to running and record the provider and model it uses."""
+async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> bool:
+    """Move a queued run to running if its team's plan has a run slot free (its
+    ``concurrent_runs``); ``False`` when every slot is taken and the run stays queued.
+
+    The team's row is locked while the running runs are counted and this one is marked,
+    so two runs of one team never take its last slot together, whichever worker runs
+    them.
+    """
     now = runtime.clock()
     async with runtime.session_factory() as session:
+        team = await session.scalar(
+            select(Team)
+            .join(Workspace, Workspace.team_id == Team.id)
+            .where(Workspace.id == run.workspace_id)
+        )
+        if team is not None:
+            await lock_team(session, team.id)
+            limit = (await plan_of_team(session=session, team=team)).concurrent_runs
+            if limit is not None and await _running_in_team(session, team.id, run.id) >= limit:
+                await session.rollback()
+                return False
         await session.execute(
             update(Run)
             .where(Run.id == run.id, Run.status.in_(("queued", "running")))
@@ -40,6 +60,17 @@ async def mark_running(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -
         )
         await session.commit()
     await runtime.bus.publish(run.id, {"type": "status", "status": "running"})
+    return True
+
+
+async def _running_in_team(session: AsyncSession, team_id: str, other_than: str) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Run)
+        .join(Workspace, Workspace.id == Run.workspace_id)
+        .where(Workspace.team_id == team_id, Run.status == "running", Run.id != other_than)
+    )
+    return int(count or 0)
 
 
 async def finish(
