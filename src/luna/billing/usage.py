@@ -1,7 +1,9 @@
 """Usage metering: a workspace's runs, tokens and cost per UTC day, agent or model.
 
 Every run of the workspace counts, whatever its status, on the UTC day it was created;
-demo runs never count. The report is also rendered as CSV for spreadsheets.
+demo runs never count. Runs that data retention deleted count through their usage
+rollups (:mod:`luna.billing.retention`), so a report never changes when runs go. The
+report is also rendered as CSV for spreadsheets.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import ColumnElement, Label, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.models import Agent
+from luna.billing.models import UsageRollup
 from luna.errors import ValidationFailed
 from luna.runs.models import Run
 
@@ -124,10 +127,43 @@ async def get_usage(
     period = usage_period(first_day=first_day, last_day=last_day, today=today)
     key, name = _grouping(group_by, session.get_bind().dialect.name)
     rows = await session.execute(_usage_statement(workspace_id, period, key, name))
-    groups = [_group_of(row) for row in rows.mappings()]
-    return Usage(
-        period=period, group_by=group_by, groups=sorted(groups, key=lambda group: group.key)
+    groups = {group.key: group for group in map(_group_of, rows.mappings())}
+    for rolled in await _rolled_up(session, workspace_id, period, group_by):
+        known = groups.get(rolled.key)
+        groups[rolled.key] = (
+            rolled
+            if known is None
+            else UsageGroup(rolled.key, known.name or rolled.name, known.figures + rolled.figures)
+        )
+    return Usage(period=period, group_by=group_by, groups=[groups[k] for k in sorted(groups)])
+
+
+async def _rolled_up(
+    session: AsyncSession, workspace_id: str, period: UsagePeriod, group_by: GroupBy
+) -> list[UsageGroup]:
+    """The usage of the period's deleted runs, from the rollups, grouped as asked."""
+    rollups = await session.scalars(
+        select(UsageRollup).where(
+            UsageRollup.workspace_id == workspace_id,
+            UsageRollup.day >= period.first_day,
+            UsageRollup.day <= period.last_day,
+        )
     )
+    groups: dict[str, UsageGroup] = {}
+    for rollup in rollups:
+        key = {"day": rollup.day.isoformat(), "agent": rollup.agent_id, "model": rollup.model}[
+            group_by
+        ]
+        figures = UsageFigures(
+            runs=rollup.runs,
+            tokens_in=rollup.tokens_in,
+            tokens_out=rollup.tokens_out,
+            cost_usd=Decimal(rollup.cost_usd).quantize(_NO_COST),
+        )
+        name = rollup.agent_name if group_by == "agent" else None
+        known = groups.get(key)
+        groups[key] = UsageGroup(key, name, figures if known is None else known.figures + figures)
+    return list(groups.values())
 
 
 def _grouping(group_by: GroupBy, dialect_name: str) -> tuple[Label[str], Label[str] | None]:

@@ -25,6 +25,7 @@ from dbos import DBOS, DBOSClient, DBOSConfig, EnqueueOptions
 from dbos._error import DBOSNonExistentWorkflowError
 
 from luna.billing.dunning import schedule_dunning
+from luna.billing.retention import schedule_retention
 from luna.observability.logging import get_logger
 from luna.runs.execution import execute_run
 from luna.runs.runtime import RunRuntime, install_runtime, uninstall_runtime
@@ -107,6 +108,7 @@ class RunEngine:
             on_conflict="always_update",
         )
         await schedule_dunning()
+        await schedule_retention()
         log.info("run engine started", executor=executor_id(settings))
 
     async def stop(self) -> None:
