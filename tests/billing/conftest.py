@@ -1,4 +1,5 @@
-"""Billing fixtures: webhook secrets, plans with prices, signed provider events."""
+"""Billing fixtures: webhook secrets, plans with prices, signed provider events, a Stripe
+API stand-in."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
@@ -21,6 +22,7 @@ from luna.billing.models import Plan
 from luna.billing.plans import forget_plans
 from luna.settings import Settings
 from luna.tenancy.models import Team
+from tests.standins.stripe_server import StripeStandin
 
 STRIPE_WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 LEMONSQUEEZY_SECRET = "ls_test_signing_secret"
@@ -53,6 +55,13 @@ async def priced_plans(app: FastAPI) -> None:
                 .values(stripe_price_id=price, lemonsqueezy_variant_id=VARIANTS[plan_id])
             )
         await session.commit()
+
+
+@pytest.fixture
+def stripe_api() -> Iterator[StripeStandin]:
+    """A running Stripe API stand-in that sells the Growth and Scale prices."""
+    with StripeStandin(prices=PRICES.values()) as standin:
+        yield standin
 
 
 @pytest.fixture

@@ -198,8 +198,9 @@ async def test_without_a_build_the_app_says_how_to_build_it(
 @pytest.mark.usefixtures("build_directory")
 async def test_the_root_and_the_api_are_not_the_app(client: httpx.AsyncClient) -> None:
     root = await client.get("/")
-    assert root.status_code == 404
-    assert root.headers["content-type"] == "application/problem+json"
+    assert root.status_code == 200
+    assert "Watch your AI agents think." in root.text  # the site, not the app's shell
+    assert 'id="root"' not in root.text
     api = await client.get("/api/v1/no-such-endpoint")
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/problem+json"

@@ -17,11 +17,14 @@ import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.models import BillingCustomer, Plan
+from luna.billing.models import BillingCustomer, Plan, Subscription
 from luna.billing.plans import get_plan
 from luna.errors import Conflict, ServiceUnavailable, ValidationFailed
+from luna.observability.logging import get_logger
 from luna.settings import Settings
 from luna.tenancy.models import Team
+
+log = get_logger(__name__)
 
 CheckoutProvider = Literal["stripe", "lemonsqueezy"]
 _STRIPE_TIMEOUT_SECONDS = 20
@@ -48,6 +51,15 @@ async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient
     )
     try:
         yield client
+    except stripe.APIConnectionError as error:
+        # Stripe's own message asks the reader to write to Stripe's support: not for our users.
+        raise BillingProviderFailed("Stripe could not be reached; try again shortly.") from error
+    except (stripe.AuthenticationError, stripe.PermissionError) as error:
+        # The server's own key is wrong: the operator's problem, told in the log.
+        log.error("Stripe refused this server's API key", error=str(error))
+        raise BillingProviderFailed(
+            "Payments are unavailable right now; the operators have been told."
+        ) from error
     except stripe.StripeError as error:
         raise BillingProviderFailed(f"Stripe refused the request: {error.user_message}") from error
     finally:
@@ -67,6 +79,12 @@ async def start_checkout(
     plan = await get_plan(session=session, plan_id=plan_id)
     if plan.id == team.plan:
         raise Conflict(f"The team is already on the {plan.name} plan.", reason="same-plan")
+    if await _live_subscription(session, team.id):
+        # A second checkout would start a second subscription billed beside the first.
+        raise Conflict(
+            "The team already has a subscription: change its plan in the billing portal.",
+            reason="subscription-exists",
+        )
     if provider == "lemonsqueezy":
         return _lemonsqueezy_checkout(settings, team, plan, email)
     if plan.stripe_price_id is None:
@@ -101,6 +119,17 @@ async def open_portal(*, session: AsyncSession, settings: Settings, team: Team) 
     async with stripe_client(settings) as client:
         portal = await client.v1.billing_portal.sessions.create_async(params=params)  # type: ignore[arg-type]
     return str(portal.url)
+
+
+async def _live_subscription(session: AsyncSession, team_id: str) -> bool:
+    """Whether the team pays (or owes) for a subscription that has not ended."""
+    found = await session.scalar(
+        select(Subscription.id).where(
+            Subscription.team_id == team_id,
+            Subscription.status.in_(("active", "trialing", "past_due")),
+        )
+    )
+    return found is not None
 
 
 async def _customer(session: AsyncSession, team_id: str) -> str | None:

@@ -50,11 +50,13 @@ async def forget_plans(caches: Caches) -> None:
     await caches.plans.invalidate(PLANS_CACHE_KEY)
 
 
-async def get_plan(*, session: AsyncSession, plan_id: str) -> Plan:
-    """A plan by id; NotFound naming the plans there are."""
+async def get_plan(*, session: AsyncSession, plan_id: str, name_hidden: bool = False) -> Plan:
+    """A plan by id; NotFound naming the plans on the price list (and the hidden ones
+    too with ``name_hidden``, for the operator)."""
     plan = await session.get(Plan, plan_id)
     if plan is None:
-        known = ", ".join(p.id for p in await list_plans(session=session, public_only=False))
+        listed = await list_plans(session=session, public_only=not name_hidden)
+        known = ", ".join(p.id for p in listed)
         raise NotFound(f"No plan {plan_id!r}; the plans are: {known}.")
     return plan
 
@@ -62,7 +64,7 @@ async def get_plan(*, session: AsyncSession, plan_id: str) -> Plan:
 async def update_plan(*, session: AsyncSession, plan_id: str, changes: PlanUpdate) -> Plan:
     """Apply an operator's change to a plan and commit it; the caller then forgets the
     cached plans (:func:`forget_plans`). A provider price already on another plan: 409."""
-    plan = await get_plan(session=session, plan_id=plan_id)
+    plan = await get_plan(session=session, plan_id=plan_id, name_hidden=True)
     for name in sorted(changes.model_fields_set):
         setattr(plan, name, getattr(changes, name))
     try:
