@@ -299,3 +299,23 @@ def test_two_factor_sign_in_asks_for_a_second_factor(
     page.wait_for_url(WORKSPACE_URL)
     expect(page.get_by_text("Annie Easley")).to_be_visible()
     watched_page.check("signed-in-with-second-factor")
+
+
+def test_the_billing_page_shows_the_plan_its_limits_and_the_price_list(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    me = luna_server.sign_up("mary@example.com", "Mary Jackson")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "mary@example.com")
+    page = watched_page.page
+
+    team = me["teams"][0]["id"]
+    watched_page.goto(f"/app/billing?team={team}")  # the address checkouts come back to
+    page.wait_for_url(re.compile(r"/app/w/ws_[a-z0-9]+/billing$"))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Billing")
+    current = page.get_by_role("region", name="Current plan")
+    expect(current).to_contain_text("Starter")
+    expect(page.get_by_role("region", name="Invoices")).to_contain_text("No invoices")
+    expect(page.get_by_role("button", name=re.compile("Upgrade"))).not_to_have_count(0)
+    watched_page.check("billing")

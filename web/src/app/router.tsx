@@ -8,6 +8,8 @@ import { ResetPasswordPage } from "../features/auth/ResetPasswordPage";
 import { SignInPage } from "../features/auth/SignInPage";
 import { SignUpPage } from "../features/auth/SignUpPage";
 import { VerifyEmailPage } from "../features/auth/VerifyEmailPage";
+import { BillingPage } from "../features/billing/BillingPage";
+import { BillingRedirect } from "../features/billing/BillingRedirect";
 import { NotFoundPage } from "../features/errors/NotFoundPage";
 import { RouteErrorPage } from "../features/errors/RouteErrorPage";
 import { AcceptInvitationPage } from "../features/invitations/AcceptInvitationPage";
@@ -48,12 +50,14 @@ export const routes: RouteObject[] = [
             children: [{ path: "invitations/accept", element: <AcceptInvitationPage /> }],
           },
           { path: "no-workspace", element: <NoWorkspacePage /> },
+          { path: "billing", element: <BillingRedirect /> },
           {
             path: "w/:workspaceId",
             element: <AppShell />,
             children: [
               { index: true, element: <WorkspaceHomePage /> },
               { path: "api-keys", element: <ApiKeysPage /> },
+              { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },
             ],
           },

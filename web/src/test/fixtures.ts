@@ -41,3 +41,127 @@ export function apiKey(overrides: Partial<Schemas["ApiKeyOut"]> = {}): Schemas["
     ...overrides,
   };
 }
+
+type Plan = Schemas["PlanOut"];
+
+function plan(overrides: Partial<Plan> & Pick<Plan, "id" | "name">): Plan {
+  return {
+    description: "",
+    price_cents: 0,
+    currency: "usd",
+    runs_per_day: null,
+    active_agents: null,
+    workspaces: null,
+    seats: null,
+    concurrent_runs: null,
+    api_requests_per_minute: 60,
+    sso: false,
+    all_catalog_agents: false,
+    support_level: "community",
+    data_retention_days: null,
+    public: true,
+    ...overrides,
+  };
+}
+
+const starterPlan = plan({
+  id: "starter",
+  name: "Starter",
+  description: "For trying Luna out.",
+  runs_per_day: 100,
+  active_agents: 3,
+  workspaces: 1,
+  seats: 2,
+  concurrent_runs: 2,
+  data_retention_days: 7,
+});
+
+export const growthPlan = plan({
+  id: "growth",
+  name: "Growth",
+  description: "For teams shipping agents.",
+  price_cents: 4900,
+  runs_per_day: 2000,
+  active_agents: 20,
+  workspaces: 5,
+  seats: 10,
+  concurrent_runs: 10,
+  api_requests_per_minute: 600,
+  all_catalog_agents: true,
+  support_level: "email",
+  data_retention_days: 30,
+});
+
+export const scalePlan = plan({
+  id: "scale",
+  name: "Scale",
+  description: "For busy teams.",
+  price_cents: 29900,
+  runs_per_day: 20000,
+  active_agents: 100,
+  workspaces: null,
+  seats: 50,
+  concurrent_runs: 50,
+  api_requests_per_minute: 3000,
+  sso: true,
+  all_catalog_agents: true,
+  support_level: "priority",
+  data_retention_days: 90,
+});
+
+const enterprisePlan = plan({
+  id: "enterprise",
+  name: "Enterprise",
+  description: "Custom limits and terms.",
+  price_cents: null,
+  api_requests_per_minute: 10000,
+  sso: true,
+  all_catalog_agents: true,
+  support_level: "dedicated",
+});
+
+/** The price list, as `GET /api/v1/plans` answers it. */
+export const plans: Plan[] = [starterPlan, growthPlan, scalePlan, enterprisePlan];
+
+export function billingOverview(
+  overrides: Partial<Schemas["BillingOverview"]> = {},
+): Schemas["BillingOverview"] {
+  return {
+    team_id: "team_1",
+    plan: growthPlan,
+    subscription: {
+      provider: "stripe",
+      plan_id: "growth",
+      status: "active",
+      current_period_end: "2026-12-20T10:00:00Z",
+      cancel_at_period_end: false,
+      past_due_since: null,
+      grace_until: null,
+    },
+    usage: [
+      { entitlement: "runs-per-day", used: 150, limit: 2000 },
+      { entitlement: "active-agents", used: 19, limit: 20 },
+      { entitlement: "workspaces", used: 1, limit: null },
+      { entitlement: "seats", used: 3, limit: 10 },
+    ],
+    ...overrides,
+  };
+}
+
+export function invoice(overrides: Partial<Schemas["InvoiceOut"]> = {}): Schemas["InvoiceOut"] {
+  return {
+    id: "inv_1",
+    provider: "stripe",
+    number: "LUNA-0001",
+    status: "paid",
+    currency: "usd",
+    amount_due_cents: 4900,
+    amount_paid_cents: 4900,
+    period_start: "2026-10-20T10:00:00Z",
+    period_end: "2026-11-20T10:00:00Z",
+    hosted_url: "https://invoice.stripe.test/i/inv_1",
+    pdf_url: "https://invoice.stripe.test/i/inv_1.pdf",
+    issued_at: "2026-10-20T10:00:00Z",
+    ...overrides,
+  };
+}

@@ -63,6 +63,7 @@ export function AppShell() {
                 Home
               </NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
+              <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>
             <nav aria-label="Account" className="flex flex-wrap gap-1 lg:flex-col">
               <p className="hidden px-3 pt-2 text-xs font-semibold tracking-wide text-slate-500 uppercase lg:block">
