@@ -348,6 +348,7 @@ _MAX_API_KEYS: Final = 50_000
 _MAX_CALLERS: Final = 50_000
 _MAX_TEAMS: Final = 50_000
 _MAX_PLAN_LISTS: Final = 4
+_MAX_AGENT_VERSIONS: Final = 20_000
 
 
 class Caches:
@@ -358,7 +359,8 @@ class Caches:
     - ``callers``: the teams a caller (API key or session, by hash) acts for, which picks
       its rate-limit budget;
     - ``team_plans``: a team's plan id (invalidated when the plan changes);
-    - ``plans``: the plans and their entitlements (invalidated by ``luna plans set``).
+    - ``plans``: the plans and their entitlements (invalidated by ``luna plans set``);
+    - ``agent_versions``: an agent version's definition (versions never change).
 
     The agent catalog is read from the package once per process and never changes while
     it runs, so it needs no shared cache.
@@ -378,11 +380,12 @@ class Caches:
         self.callers = cache("callers", _MAX_CALLERS)
         self.team_plans = cache("team-plans", _MAX_TEAMS)
         self.plans = cache("plans", _MAX_PLAN_LISTS)
+        self.agent_versions = cache("agent-versions", _MAX_AGENT_VERSIONS)
 
     @property
     def all(self) -> tuple[TwoLevelCache, ...]:
         """Every cache, for starting and closing them together."""
-        return (self.api_keys, self.callers, self.team_plans, self.plans)
+        return (self.api_keys, self.callers, self.team_plans, self.plans, self.agent_versions)
 
     async def start(self) -> None:
         """Listen for invalidations from other processes."""

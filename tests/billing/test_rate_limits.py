@@ -16,6 +16,7 @@ from luna.app import create_app
 from luna.observability.metrics import REGISTRY
 from tests.accounts import STRONG_PASSWORD, Account
 from tests.billing.conftest import set_api_budget, set_plan
+from tests.billing.test_entitlements import runnable_agent
 from tests.billing.test_usage import api_key
 
 pytestmark = pytest.mark.anyio
@@ -201,3 +202,19 @@ def hits(namespace: str) -> float:
         "luna_cache_hits_total", {"namespace": namespace, "level": "local"}
     )
     return value or 0.0
+
+
+async def test_an_agent_versions_definition_is_read_once_then_served_from_the_cache(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    account = await sign_up()
+    agent_id = await runnable_agent(client, account)
+    url = f"/api/v1/workspaces/{account.workspace_id}/agents/{agent_id}/runs"
+    first = await client.post(url, json={"input": "one"})
+    before = hits("agent-versions")
+
+    second = await client.post(url, json={"input": "two"})
+
+    assert first.status_code == second.status_code == 202, second.text
+    assert second.json()["agent_version_id"] == first.json()["agent_version_id"]
+    assert hits("agent-versions") == before + 1

@@ -25,6 +25,7 @@ from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
 from luna.billing.entitlements import check_entitlement
 from luna.billing.plans import team_of_workspace
+from luna.cache import TwoLevelCache
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
@@ -453,3 +454,17 @@ async def _conflicts(session: AsyncSession, conflict: Conflict) -> AsyncIterator
     except IntegrityError:
         await session.rollback()
         raise conflict from None
+
+
+async def version_definition(
+    *, session: AsyncSession, version_id: str, cache: TwoLevelCache | None
+) -> AgentDefinition | None:
+    """What an agent version defines. Versions never change once written (an edit makes
+    a new one), so a cached copy is always right and needs no invalidation."""
+
+    async def load() -> dict[str, Any] | None:
+        version = await session.get(AgentVersion, version_id)
+        return None if version is None else version.definition
+
+    raw = await load() if cache is None else await cache.get_or_load(version_id, load)
+    return None if raw is None else AgentDefinition.model_validate(raw)

@@ -43,7 +43,7 @@ from pydantic_ai.output import StructuredDict
 from pydantic_ai.usage import UsageLimits
 
 from luna.agents.definition import AgentDefinition
-from luna.agents.models import AgentVersion
+from luna.agents.service import version_definition
 from luna.errors import LunaError
 from luna.observability.logging import get_logger
 from luna.providers.build import ResolvedModel, build_model_settings, close_model
@@ -77,10 +77,12 @@ async def execute_run(run_id: str, segment: int = 0) -> str:
         if run is None:
             log.warning("run to execute is missing", run_id=run_id)
             return "missing"
-        version = await session.get(AgentVersion, run.agent_version_id)
-    if run.status in lifecycle.FINISHED or version is None:
+        cache = None if runtime.caches is None else runtime.caches.agent_versions
+        definition = await version_definition(
+            session=session, version_id=run.agent_version_id, cache=cache
+        )
+    if run.status in lifecycle.FINISHED or definition is None:
         return run.status
-    definition = AgentDefinition.model_validate(version.definition)
     try:
         return await RunExecution(runtime, run, definition, segment).execute()
     except Exception:

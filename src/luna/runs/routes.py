@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from luna.db.pagination import PageRequestDep
-from luna.deps import ClockDep, KeyringDep, SessionDep, require_workspace
+from luna.deps import CachesDep, ClockDep, KeyringDep, SessionDep, require_workspace
 from luna.errors import Conflict, ValidationFailed
 from luna.observability.logging import get_logger
 from luna.runs import service
@@ -112,6 +112,7 @@ async def create_run(
     clock: ClockDep,
     queue: RunQueueDep,
     bus: RunBusDep,
+    caches: CachesDep,
     response: Response,
     idempotency_key: Annotated[
         str | None,
@@ -140,6 +141,7 @@ async def create_run(
         user_id=None if principal.is_api_key else principal.user_id,
         api_key_id=principal.api_key_id if principal.is_api_key else None,
         now=clock(),
+        definitions=caches.agent_versions,
     )
     if created:
         await _enqueue(queue, run.id, run.workspace_id)

@@ -15,10 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition
-from luna.agents.models import AgentVersion
-from luna.agents.service import get_agent_for_workspace
+from luna.agents.models import Agent
+from luna.agents.service import get_agent_for_workspace, version_definition
 from luna.billing.entitlements import check_entitlement
 from luna.billing.plans import team_of_workspace
+from luna.cache import TwoLevelCache
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
 from luna.db.scoping import get_in_workspace
@@ -52,6 +53,7 @@ async def create_run(
     user_id: str | None,
     api_key_id: str | None,
     now: datetime,
+    definitions: TwoLevelCache | None = None,
 ) -> tuple[Run, bool]:
     """Store a queued run of the agent's current version; the run and whether it was
     created now (False: an earlier request with the same Idempotency-Key made it).
@@ -66,7 +68,9 @@ async def create_run(
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
             return _same_request(earlier, agent_id, request), False
-    version = await _runnable_version(session, keyring, workspace_id, agent_id, request)
+    agent, version_id = await _runnable_version(
+        session, keyring, workspace_id, agent_id, request, definitions
+    )
     thread_id = await _thread_of(session, workspace_id, request.thread_id)
     team = await team_of_workspace(session=session, workspace_id=workspace_id)
     await check_entitlement(session=session, team=team, entitlement="runs-per-day", now=now)
@@ -74,8 +78,8 @@ async def create_run(
     run = Run(
         id=run_id,
         workspace_id=workspace_id,
-        agent_id=version.agent_id,
-        agent_version_id=version.id,
+        agent_id=agent.id,
+        agent_version_id=version_id,
         status="queued",
         input={"value": request.input},
         idempotency_key=idempotency_key,
@@ -97,23 +101,29 @@ async def create_run(
 
 
 async def _runnable_version(
-    session: AsyncSession, keyring: Keyring, workspace_id: str, agent_id: str, request: RunCreate
-) -> AgentVersion:
-    """The agent's current version, once the agent may run on this input and a provider."""
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    agent_id: str,
+    request: RunCreate,
+    definitions: TwoLevelCache | None,
+) -> tuple[Agent, str]:
+    """The agent and its current version's id, once the agent may run on this input and
+    a provider."""
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
     if agent.status != "active" or agent.current_version_id is None:
         raise Conflict("This agent is archived; activate it to run it.", reason="agent-archived")
-    version = await session.get(AgentVersion, agent.current_version_id)
-    if version is None:  # the foreign key makes this impossible; never run a guess
+    version_id = agent.current_version_id
+    definition = await version_definition(session=session, version_id=version_id, cache=definitions)
+    if definition is None:  # the foreign key makes this impossible; never run a guess
         raise NotFound(f"No agent {agent_id} in this workspace.")
-    definition = AgentDefinition.model_validate(version.definition)
     check_input(definition, request.input)
     await resolve_model(
         session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
     )
-    return version
+    return agent, version_id
 
 
 def check_input(definition: AgentDefinition, value: str | dict[str, Any]) -> None:
