@@ -25,6 +25,18 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Response, sync_playwright
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = REPOSITORY / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core's impact levels that fail a page; "minor" and "moderate" are reported only.
+BLOCKING_IMPACTS = frozenset({"serious", "critical"})
+RUN_AXE = """
+async () => {
+  const results = await axe.run(document, { resultTypes: ["violations"] });
+  return results.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),
+  }));
+}
+"""
 BUILT_INDEX = REPOSITORY / "src" / "luna" / "web" / "static" / "app" / "index.html"
 ARTIFACTS = REPOSITORY / "test-artifacts" / "e2e"
 CHROMIUM = "/usr/bin/chromium"
@@ -213,6 +225,21 @@ class WatchedPage:
         if self.server_errors:
             errors += [f"server log: {line}" for line in self.server_log_errors()]
         return errors
+
+    def check_accessibility(self, name: str) -> None:
+        """Run axe-core on the page as it is: no serious or critical violation. The report
+        (all impacts) is saved as ``<name>.axe.json``. axe is evaluated through the
+        DevTools protocol, which the page's CSP does not govern."""
+        if not AXE_SCRIPT.is_file():
+            pytest.fail(f"axe-core is missing ({AXE_SCRIPT}): run `npm ci` in web/")
+        self.page.evaluate(AXE_SCRIPT.read_text())
+        violations: list[dict[str, Any]] = self.page.evaluate(RUN_AXE)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{name}.axe.json").write_text(json.dumps(violations, indent=2))
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"accessibility on {name} ({self.page.url}):\n" + json.dumps(
+            blocking, indent=2
+        )
 
     def check(self, name: str) -> None:
         """Assert the page so far is clean, and save a screenshot named ``name``."""

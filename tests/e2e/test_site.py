@@ -33,6 +33,7 @@ def test_the_landing_page_runs_under_the_csp_and_asks_for_consent_once(
     expect(banner).to_be_visible()
     assert page.evaluate(SCRIPT_BYTES) < LANDING_SCRIPT_BUDGET_BYTES
     watched_page.check("landing")
+    watched_page.check_accessibility("landing")
 
     banner.get_by_role("button", name="Reject optional").click()
     expect(banner).to_be_hidden()
@@ -96,3 +97,16 @@ def test_motion_stops_when_the_visitor_prefers_less(
         assert edge.evaluate("(e) => getComputedStyle(e).animationName") == "none"
     finally:
         context.close()
+
+
+def test_the_public_pages_are_clean_and_accessible(watched_page: WatchedPage) -> None:
+    for path, name in [
+        ("/pricing", "pricing"),
+        ("/legal/privacy", "privacy"),
+        ("/legal/msa", "msa"),
+        ("/changelog", "changelog"),
+    ]:
+        watched_page.goto(path)
+        expect(watched_page.page.get_by_role("heading", level=1)).to_be_visible()
+        watched_page.check(name)
+        watched_page.check_accessibility(name)

@@ -62,6 +62,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     watched_page.goto("/app/sign-up")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your Luna account")
     watched_page.check("sign-up")
+    watched_page.check_accessibility("sign-up")
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -74,6 +75,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(page.get_by_label("Workspace", exact=True)).to_have_value(workspace["id"])
     expect(page.get_by_text("Ada Lovelace")).to_be_visible()
     watched_page.check("workspace-home")
+    watched_page.check_accessibility("workspace-home")
 
     page.get_by_role("navigation", name="Workspace pages").get_by_role(
         "link", name="API keys"
@@ -95,6 +97,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(shown.get_by_text("Copied to the clipboard.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == secret
     watched_page.check("api-key-created")
+    watched_page.check_accessibility("api-key-created")
 
     bearer = {"Authorization": f"Bearer {secret}"}
     workspace_api = f"{luna_server.base_url}/api/v1/workspaces/{workspace['id']}"
@@ -108,6 +111,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(row).to_contain_text("Active")
     assert secret not in page.content()
     watched_page.check("api-keys")
+    watched_page.check_accessibility("api-keys")
 
     row.get_by_role("button", name="Revoke CI pipeline").click()
     page.get_by_role("alertdialog", name="Revoke “CI pipeline”?").get_by_role(
@@ -123,6 +127,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(page.get_by_text("You are signed out.")).to_be_visible()
     assert page.request.get("/api/v1/me").status == 401
     watched_page.check("signed-out")
+    watched_page.check_accessibility("signed-out")
 
     sign_in(watched_page, email)
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sessions").click()
@@ -131,6 +136,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(sessions.first).to_contain_text("This browser")
     expect(sessions.first).to_contain_text("127.0.0.1")
     watched_page.check("sessions")
+    watched_page.check_accessibility("sessions")
 
 
 def test_dashboard_paints_within_budget(watched_page: WatchedPage, luna_server: LunaServer) -> None:
@@ -292,6 +298,7 @@ def test_two_factor_sign_in_asks_for_a_second_factor(
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor authentication")
     expect(page.get_by_label("Authentication code")).to_be_visible()
     watched_page.check("sign-in-second-factor")
+    watched_page.check_accessibility("sign-in-second-factor")
 
     page.get_by_role("button", name="Use a recovery code").click()
     page.get_by_label("Recovery code").fill(recovery_code)
@@ -304,9 +311,9 @@ def test_two_factor_sign_in_asks_for_a_second_factor(
 def test_the_billing_page_shows_the_plan_its_limits_and_the_price_list(
     watched_page: WatchedPage, luna_server: LunaServer
 ) -> None:
-    me = luna_server.sign_up("mary@example.com", "Mary Jackson")
+    me = luna_server.sign_up("christine@example.com", "Christine Darden")
     watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "mary@example.com")
+    sign_in(watched_page, "christine@example.com")
     page = watched_page.page
 
     team = me["teams"][0]["id"]
@@ -319,3 +326,4 @@ def test_the_billing_page_shows_the_plan_its_limits_and_the_price_list(
     expect(page.get_by_role("region", name="Invoices")).to_contain_text("No invoices")
     expect(page.get_by_role("button", name=re.compile("Upgrade"))).not_to_have_count(0)
     watched_page.check("billing")
+    watched_page.check_accessibility("billing")

@@ -45,7 +45,7 @@ export function ErrorState({
       <h2 className="text-base font-semibold text-white">{title}</h2>
       <p className="mt-1.5 max-w-md text-sm text-slate-300">{message}</p>
       {requestId && (
-        <p className="mt-2 text-xs text-slate-500">
+        <p className="mt-2 text-xs text-slate-400">
           Request id <code className="font-mono text-slate-400">{requestId}</code>
         </p>
       )}

@@ -35,7 +35,7 @@ function SessionItem({ session }: { session: BrowserSession }) {
               {formatRelative(session.last_seen_at)}
             </time>
           </p>
-          <p className="truncate text-xs text-slate-500" title={session.user_agent}>
+          <p className="truncate text-xs text-slate-400" title={session.user_agent}>
             {session.user_agent}
           </p>
           {revoke.isError && (

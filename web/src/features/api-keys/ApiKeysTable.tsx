@@ -89,7 +89,7 @@ export function ApiKeysTable({ keys, sorting, onSortingChange, onRevoke }: ApiKe
         cell: (info) => {
           const used = info.getValue();
           if (!used) {
-            return <span className="text-slate-500">Never</span>;
+            return <span className="text-slate-400">Never</span>;
           }
           return (
             <span className="flex flex-col">
@@ -97,7 +97,7 @@ export function ApiKeysTable({ keys, sorting, onSortingChange, onRevoke }: ApiKe
                 {formatRelative(used)}
               </time>
               {info.row.original.last_used_ip && (
-                <span className="text-xs text-slate-500">{info.row.original.last_used_ip}</span>
+                <span className="text-xs text-slate-400">{info.row.original.last_used_ip}</span>
               )}
             </span>
           );
@@ -111,7 +111,7 @@ export function ApiKeysTable({ keys, sorting, onSortingChange, onRevoke }: ApiKe
           return expires ? (
             <time dateTime={expires}>{formatDate(expires)}</time>
           ) : (
-            <span className="text-slate-500">Never</span>
+            <span className="text-slate-400">Never</span>
           );
         },
       }),

@@ -13,7 +13,7 @@ export function AuthLayout() {
       <main className="glass w-full max-w-md rounded-2xl p-8 motion-safe:animate-rise">
         <Outlet />
       </main>
-      <p className="mt-8 text-xs text-slate-500">Build, run, watch and sell AI agents.</p>
+      <p className="mt-8 text-xs text-slate-400">Build, run, watch and sell AI agents.</p>
     </div>
   );
 }

@@ -96,7 +96,7 @@ export function CurrentPlanCard({ overview }: { overview: BillingOverview }) {
             <h2 id="usage-heading" className="text-sm font-medium text-slate-400">
               Today&apos;s use
             </h2>
-            <p className="mt-1 text-sm text-slate-500">
+            <p className="mt-1 text-sm text-slate-400">
               Across all of the team&apos;s workspaces; runs count from midnight UTC.
             </p>
           </div>

@@ -48,7 +48,7 @@ const column = createColumnHelper<Invoice>();
 const columns = [
   column.accessor("number", {
     header: "Number",
-    cell: (info) => info.getValue() ?? <span className="text-slate-500">Not numbered yet</span>,
+    cell: (info) => info.getValue() ?? <span className="text-slate-400">Not numbered yet</span>,
   }),
   column.display({
     id: "period",

@@ -66,7 +66,7 @@ export function AppShell() {
               <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>
             <nav aria-label="Account" className="flex flex-wrap gap-1 lg:flex-col">
-              <p className="hidden px-3 pt-2 text-xs font-semibold tracking-wide text-slate-500 uppercase lg:block">
+              <p className="hidden px-3 pt-2 text-xs font-semibold tracking-wide text-slate-400 uppercase lg:block">
                 Account
               </p>
               <NavItem to={`${base}/account/sessions`}>Sessions</NavItem>

@@ -67,7 +67,7 @@ function AgentCard({ agent }: { agent: CatalogAgent }) {
           <Badge tone="brand">{agent.category}</Badge>
         </div>
         <p className="mt-1.5 text-sm text-slate-400">{agent.summary}</p>
-        <p className="mt-3 text-xs text-slate-500">
+        <p className="mt-3 text-xs text-slate-400">
           Produces <code className="font-mono text-slate-400">{agent.artifact}</code>
         </p>
       </Card>
@@ -145,7 +145,7 @@ export function WorkspaceHomePage() {
             <span>{team.personal && team.role === "owner" ? "Your personal team" : team.name}</span>
             <Badge tone="brand">{team.plan} plan</Badge>
             <Badge>{team.role}</Badge>
-            <span className="text-slate-500">created {formatDate(workspace.created_at)}</span>
+            <span className="text-slate-400">created {formatDate(workspace.created_at)}</span>
           </span>
         }
         actions={
