@@ -45,6 +45,30 @@ def sign_in(watched: WatchedPage, email: str, password: str = PASSWORD) -> None:
     page.wait_for_url(WORKSPACE_URL)
 
 
+WEB_STORAGE = """
+() => ({
+  local: Object.fromEntries(Object.entries(localStorage)),
+  session: Object.fromEntries(Object.entries(sessionStorage)),
+})
+"""
+
+
+def assert_no_secret_in_web_storage(watched: WatchedPage, *secrets: str) -> None:
+    """Nothing a script could steal: web storage is empty, and holds neither the session
+    cookie's token nor any secret the page showed."""
+    storage = watched.page.evaluate(WEB_STORAGE)
+    session_tokens = [
+        cookie["value"]
+        for cookie in watched.page.context.cookies()
+        if cookie["name"] in ("luna_session", "__Host-luna_session")
+    ]
+    assert session_tokens, "the browser has no session cookie"
+    stored = json.dumps(storage)
+    for secret in (*session_tokens, *secrets):
+        assert secret not in stored
+    assert storage == {"local": {}, "session": {}}
+
+
 def record_metric(name: str, value: object) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "metrics.json"
@@ -137,6 +161,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     expect(sessions.first).to_contain_text("127.0.0.1")
     watched_page.check("sessions")
     watched_page.check_accessibility("sessions")
+    assert_no_secret_in_web_storage(watched_page, secret)
 
 
 def test_dashboard_paints_within_budget(watched_page: WatchedPage, luna_server: LunaServer) -> None:
