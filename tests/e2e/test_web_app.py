@@ -352,3 +352,43 @@ def test_the_billing_page_shows_the_plan_its_limits_and_the_price_list(
     expect(page.get_by_role("button", name=re.compile("Upgrade"))).not_to_have_count(0)
     watched_page.check("billing")
     watched_page.check_accessibility("billing")
+
+
+def test_an_agent_from_the_catalog_shows_in_the_table_and_the_table_keeps_its_view(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    me = luna_server.sign_up("barbara@example.com", "Barbara Liskov")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "barbara@example.com")
+    page = watched_page.page
+    workspace = first_workspace(me)
+
+    page.get_by_role("navigation", name="Workspace pages").get_by_role(
+        "link", name="Agents"
+    ).click()
+    expect(page.get_by_role("heading", name="No agents yet")).to_be_visible()
+    watched_page.check("agents-empty")
+
+    page.get_by_role("button", name="New agent from the catalog").first.click()
+    dialog = page.get_by_role("dialog", name="New agent from the catalog")
+    dialog.get_by_label("Search the catalog").fill("review")
+    dialog.get_by_label("Code Review").check()
+    watched_page.check_accessibility("agents-create")
+    dialog.get_by_role("button", name="Create agent").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+    table = page.get_by_role("table")
+    expect(table.get_by_role("row", name=re.compile("Code Review"))).to_be_visible()
+    watched_page.check("agents")
+    watched_page.check_accessibility("agents")
+
+    page.get_by_label("Search agents").fill("nothing like this")
+    page.get_by_label("Search agents").press("Enter")
+    expect(page.get_by_text("No agents match")).to_be_visible()
+    assert "q=nothing" in page.url
+    page.reload()  # the view is in the address
+    expect(page.get_by_label("Search agents")).to_have_value("nothing like this")
+    expect(page.get_by_text("No agents match")).to_be_visible()
+    watched_page.goto(f"/app/w/{workspace['id']}/agents?sort=-name")
+    expect(table.get_by_role("row", name=re.compile("Code Review"))).to_be_visible()
+    watched_page.check("agents-sorted")

@@ -1,6 +1,7 @@
 import { Outlet, createBrowserRouter, type RouteObject } from "react-router";
 
 import { SessionsPage } from "../features/account/SessionsPage";
+import { AgentsPage } from "../features/agents/AgentsPage";
 import { ApiKeysPage } from "../features/api-keys/ApiKeysPage";
 import { AuthLayout } from "../features/auth/AuthLayout";
 import { ForgotPasswordPage } from "../features/auth/ForgotPasswordPage";
@@ -56,6 +57,7 @@ export const routes: RouteObject[] = [
             element: <AppShell />,
             children: [
               { index: true, element: <WorkspaceHomePage /> },
+              { path: "agents", element: <AgentsPage /> },
               { path: "api-keys", element: <ApiKeysPage /> },
               { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },

@@ -3,6 +3,10 @@ import { vi } from "vitest";
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string's parameters; a repeated one keeps its last value. */
+  query: Record<string, string>;
+  /** The whole query string, for repeated parameters. */
+  search: URLSearchParams;
   body: unknown;
   credentials: RequestCredentials;
 }
@@ -57,6 +61,8 @@ export function fakeApi(answers: Record<string, Answer | Answer[]>) {
     const recorded: RecordedRequest = {
       method: input.method,
       path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      search: url.searchParams,
       body: text ? (JSON.parse(text) as unknown) : undefined,
       credentials: input.credentials,
     };

@@ -165,3 +165,35 @@ export function invoice(overrides: Partial<Schemas["InvoiceOut"]> = {}): Schemas
     ...overrides,
   };
 }
+
+export function agent(overrides: Partial<Schemas["AgentOut"]> = {}): Schemas["AgentOut"] {
+  return {
+    id: "agt_1",
+    name: "Code reviewer",
+    description: "Reviews pull requests.",
+    status: "active",
+    tags: ["review"],
+    current_version: 3,
+    template_slug: null,
+    created_by_user_id: "usr_1",
+    created_at: "2026-11-10T09:00:00Z",
+    updated_at: "2026-11-20T09:00:00Z",
+    ...overrides,
+  };
+}
+
+export function catalogAgent(
+  overrides: Partial<Schemas["CatalogAgentSummary"]> = {},
+): Schemas["CatalogAgentSummary"] {
+  return {
+    slug: "release-notes",
+    name: "Release notes writer",
+    category: "ship",
+    summary: "Writes release notes from merged pull requests.",
+    plan: "starter",
+    artifact: "RELEASE_NOTES.md",
+    tags: ["changelog"],
+    tools: ["http_fetch"],
+    ...overrides,
+  };
+}

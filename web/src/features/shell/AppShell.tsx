@@ -62,6 +62,7 @@ export function AppShell() {
               <NavItem to={base} end>
                 Home
               </NavItem>
+              <NavItem to={`${base}/agents`}>Agents</NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
               <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>
