@@ -392,3 +392,7 @@ def test_an_agent_from_the_catalog_shows_in_the_table_and_the_table_keeps_its_vi
     watched_page.goto(f"/app/w/{workspace['id']}/agents?sort=-name")
     expect(table.get_by_role("row", name=re.compile("Code Review"))).to_be_visible()
     watched_page.check("agents-sorted")
+    page.get_by_role("navigation", name="Workspace pages").get_by_role("link", name="Runs").click()
+    expect(page.get_by_role("heading", name="No runs yet")).to_be_visible()
+    watched_page.check("runs-empty")
+    watched_page.check_accessibility("runs-empty")

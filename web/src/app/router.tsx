@@ -14,6 +14,7 @@ import { BillingRedirect } from "../features/billing/BillingRedirect";
 import { NotFoundPage } from "../features/errors/NotFoundPage";
 import { RouteErrorPage } from "../features/errors/RouteErrorPage";
 import { AcceptInvitationPage } from "../features/invitations/AcceptInvitationPage";
+import { RunsPage } from "../features/runs/RunsPage";
 import { HomeRedirect } from "../features/session/HomeRedirect";
 import { NoWorkspacePage } from "../features/session/NoWorkspacePage";
 import { RequireSession } from "../features/session/RequireSession";
@@ -58,6 +59,7 @@ export const routes: RouteObject[] = [
             children: [
               { index: true, element: <WorkspaceHomePage /> },
               { path: "agents", element: <AgentsPage /> },
+              { path: "runs", element: <RunsPage /> },
               { path: "api-keys", element: <ApiKeysPage /> },
               { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },

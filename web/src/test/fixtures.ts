@@ -197,3 +197,30 @@ export function catalogAgent(
     ...overrides,
   };
 }
+
+export function run(overrides: Partial<Schemas["RunOut"]> = {}): Schemas["RunOut"] {
+  return {
+    id: "run_1",
+    workspace_id: "ws_1",
+    agent_id: "agt_1",
+    agent_version_id: "agv_1",
+    parent_run_id: null,
+    thread_id: null,
+    status: "succeeded",
+    input: { prompt: "Review PR 42" },
+    output: { text: "Looks good." },
+    error: null,
+    model: "gpt-test",
+    provider_id: null,
+    step_count: 3,
+    tokens_in: 1200,
+    tokens_out: 350,
+    cost_usd: "0.0123",
+    latency_ms: 2450,
+    cancel_requested_at: null,
+    created_at: "2026-11-20T09:00:00Z",
+    started_at: "2026-11-20T09:00:01Z",
+    finished_at: "2026-11-20T09:00:03Z",
+    ...overrides,
+  };
+}

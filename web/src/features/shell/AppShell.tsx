@@ -63,6 +63,7 @@ export function AppShell() {
                 Home
               </NavItem>
               <NavItem to={`${base}/agents`}>Agents</NavItem>
+              <NavItem to={`${base}/runs`}>Runs</NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
               <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>

@@ -1,0 +1,165 @@
+import type { SortingState, Updater } from "@tanstack/react-table";
+import { Link, useSearchParams } from "react-router";
+
+import { ApiProblem } from "../../api/client";
+import { Button, buttonClasses } from "../../components/ui/Button";
+import { EmptyState } from "../../components/ui/EmptyState";
+import { ErrorState } from "../../components/ui/ErrorState";
+import { PageHeader } from "../../components/ui/PageHeader";
+import { SelectField } from "../../components/ui/SelectField";
+import { TableSkeleton } from "../../components/ui/Skeleton";
+import { useAgents } from "../agents/hooks";
+import type { AgentListView } from "../agents/list-view";
+import { useCurrentWorkspace } from "../shell/use-current-workspace";
+import { useRuns } from "./hooks";
+import {
+  RUN_STATUSES,
+  isRunStatus,
+  sortOf,
+  sortingOf,
+  viewFromParams,
+  writeView,
+  type RunListView,
+} from "./list-view";
+import { RUN_STATUS_LABELS, RunsTable } from "./RunsTable";
+
+/** The agents whose names the table shows: the first page of all of them. */
+const ALL_AGENTS: AgentListView = { q: "", status: "all", sort: null, cursors: [], hidden: [] };
+
+function resolve<T>(updater: Updater<T>, current: T): T {
+  return typeof updater === "function" ? (updater as (old: T) => T)(current) : updater;
+}
+
+/** The table's view from the address, and a way to change it there. */
+function useListView() {
+  const [searchParams, setSearchParams] = useSearchParams();
+  const view = viewFromParams(searchParams);
+  /** Changes the view; a new filter or order starts again at the first page. */
+  const change = (patch: (current: RunListView) => Partial<RunListView>) => {
+    setSearchParams((params) => {
+      const current = viewFromParams(params);
+      const changes = patch(current);
+      const firstPage =
+        ("status" in changes && changes.status !== current.status) ||
+        ("sort" in changes && changes.sort !== current.sort);
+      return writeView(params, {
+        ...current,
+        ...(firstPage ? { cursors: [] } : {}),
+        ...changes,
+      });
+    });
+  };
+  return { view, change };
+}
+
+export function RunsPage() {
+  const { workspace } = useCurrentWorkspace();
+  const { view, change } = useListView();
+  const runs = useRuns(workspace.id, view);
+  const agents = useAgents(workspace.id, ALL_AGENTS);
+  const agentNames = new Map((agents.data?.items ?? []).map((agent) => [agent.id, agent.name]));
+  const sorting = sortingOf(view.sort);
+
+  return (
+    <>
+      <title>{`Runs · ${workspace.name} · Luna`}</title>
+      <PageHeader
+        title="Runs"
+        description={
+          <>
+            The runs of the agents of the{" "}
+            <strong className="text-slate-200">{workspace.name}</strong> workspace, with their
+            tokens, cost and latency.
+          </>
+        }
+      />
+      <div
+        role="search"
+        aria-label="Runs"
+        className="mb-4 flex flex-col gap-4 sm:flex-row sm:items-end"
+      >
+        <SelectField
+          label="Status"
+          className="sm:w-56"
+          value={view.status ?? ""}
+          onChange={(event) => {
+            const status = event.target.value;
+            change(() => ({ status: isRunStatus(status) ? status : null }));
+          }}
+        >
+          <option value="">All</option>
+          {RUN_STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {RUN_STATUS_LABELS[status]}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      {runs.isPending ? (
+        <TableSkeleton label="Loading runs" />
+      ) : runs.isError ? (
+        <ErrorState
+          title="The runs could not be loaded"
+          message={runs.error.message}
+          requestId={runs.error instanceof ApiProblem ? runs.error.requestId : null}
+          onRetry={() => void runs.refetch()}
+          retrying={runs.isFetching}
+        />
+      ) : runs.data.items.length === 0 && view.cursors.length === 0 ? (
+        view.status ? (
+          <EmptyState title="No runs match">
+            No run of this workspace is {RUN_STATUS_LABELS[view.status].toLowerCase()}.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No runs yet"
+            action={
+              <Link to={`/w/${workspace.id}/agents`} className={buttonClasses("secondary")}>
+                Go to the agents
+              </Link>
+            }
+          >
+            Runs show here once an agent of this workspace runs.
+          </EmptyState>
+        )
+      ) : (
+        <div aria-busy={runs.isPlaceholderData || undefined}>
+          <RunsTable
+            runs={runs.data.items}
+            agentNames={agentNames}
+            sorting={sorting}
+            onSortingChange={(updater: Updater<SortingState>) => {
+              change((current) => ({ sort: sortOf(resolve(updater, sortingOf(current.sort))) }));
+            }}
+          />
+          <nav aria-label="Pages of runs" className="mt-4 flex items-center justify-end gap-3">
+            <span className="mr-auto text-sm text-slate-400">Page {view.cursors.length + 1}</span>
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={view.cursors.length === 0}
+              onClick={() => {
+                change((current) => ({ cursors: current.cursors.slice(0, -1) }));
+              }}
+            >
+              Previous
+            </Button>
+            <Button
+              variant="secondary"
+              size="sm"
+              disabled={!runs.data.next_cursor || runs.isPlaceholderData}
+              onClick={() => {
+                const next = runs.data.next_cursor;
+                if (next) {
+                  change((current) => ({ cursors: [...current.cursors, next] }));
+                }
+              }}
+            >
+              Next
+            </Button>
+          </nav>
+        </div>
+      )}
+    </>
+  );
+}
