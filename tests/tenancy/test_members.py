@@ -351,3 +351,22 @@ def test_the_permissions_doc_matches_the_role_table() -> None:
             if mark == "yes":
                 documented[role].add(action)
     assert documented == {role: set(actions) for role, actions in ROLE_ACTIONS.items()}
+
+
+async def test_roles_lists_what_each_role_may_do_as_the_server_enforces(
+    client: httpx.AsyncClient, sign_up
+) -> None:
+    await sign_up()
+    response = await client.get("/api/v1/roles")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [action["action"] for action in body["actions"]] == ["read", "write", "manage", "own"]
+    assert all(action["meaning"] for action in body["actions"])
+    roles = {role["role"]: role for role in body["roles"]}
+    assert [role["role"] for role in body["roles"]] == ["viewer", "member", "admin", "owner"]
+    for name, role in roles.items():
+        assert set(role["actions"]) == ROLE_ACTIONS[name]
+    assert not roles["owner"]["may_be_invited"]
+    assert roles["admin"]["may_be_invited"] and roles["viewer"]["may_be_invited"]
+    client.cookies.clear()
+    assert (await client.get("/api/v1/roles")).status_code == 401

@@ -19,10 +19,20 @@ from luna.tenancy.member_schemas import (
     MemberOut,
     OwnershipTransfer,
     OwnershipTransferred,
+    RoleActionOut,
     RoleChange,
+    RoleOut,
+    RolesOut,
 )
 from luna.tenancy.models import Membership
-from luna.tenancy.permissions import Action
+from luna.tenancy.permissions import (
+    ACTION_MEANING,
+    ACTIONS,
+    INVITABLE_ROLES,
+    ROLES,
+    Action,
+    role_allows,
+)
 from luna.tenancy.schemas import TeamOut
 
 router = APIRouter(prefix="/api/v1", tags=["members"])
@@ -48,6 +58,24 @@ TeamReader = Annotated[Membership, Depends(team_role("read"))]
 TeamManager = Annotated[Membership, Depends(team_role("manage"))]
 TeamOwner = Annotated[Membership, Depends(team_role("own"))]
 OriginDep = Annotated[RequestOrigin, Depends(audit.request_origin)]
+
+
+@router.get("/roles", operation_id="roles-list", response_model=RolesOut)
+async def list_roles(principal: UserPrincipalDep) -> RolesOut:
+    """What each team role may do: the same table the server enforces."""
+    return RolesOut(
+        actions=[
+            RoleActionOut(action=action, meaning=ACTION_MEANING[action]) for action in ACTIONS
+        ],
+        roles=[
+            RoleOut(
+                role=role,
+                actions=[action for action in ACTIONS if role_allows(role, action)],
+                may_be_invited=role in INVITABLE_ROLES,
+            )
+            for role in reversed(ROLES)
+        ],
+    )
 
 
 @router.get(f"{TEAM}/members", operation_id="members-list", response_model=list[MemberOut])

@@ -25,6 +25,28 @@ class MemberOut(BaseModel):
     joined_at: datetime
 
 
+class RoleActionOut(BaseModel):
+    """One thing a role may do."""
+
+    action: str = Field(description="`read`, `write`, `manage` or `own`.")
+    meaning: str = Field(description="What the action allows, in a sentence.")
+
+
+class RoleOut(BaseModel):
+    """A team role and the actions it includes."""
+
+    role: Role
+    actions: list[str] = Field(description="The actions this role includes, weakest first.")
+    may_be_invited: bool = Field(description="Whether an invitation may grant this role.")
+
+
+class RolesOut(BaseModel):
+    """Every team role and every action, as the RBAC screen shows them."""
+
+    actions: list[RoleActionOut]
+    roles: list[RoleOut] = Field(description="Weakest first: viewer, member, admin, owner.")
+
+
 class RoleChange(BaseModel):
     """A member's new role. Only owners may make an owner or change an owner or admin."""
 

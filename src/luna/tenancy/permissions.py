@@ -9,8 +9,9 @@ Action = Literal["read", "write", "manage", "own"]
 # Roles an invitation may grant: ownership is only ever handed over by its holder.
 InvitableRole = Literal["admin", "member", "viewer"]
 
-ROLES: tuple[str, ...] = get_args(Role)
+ROLES: tuple[Role, ...] = get_args(Role)
 ACTIONS: tuple[str, ...] = get_args(Action)
+INVITABLE_ROLES: tuple[str, ...] = get_args(InvitableRole)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "viewer": frozenset({"read"}),
