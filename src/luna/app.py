@@ -28,6 +28,7 @@ from luna.identity.sso_routes import router as sso_router
 from luna.observability.logging import configure_logging, get_logger
 from luna.observability.metrics import router as metrics_router
 from luna.observability.middleware import RequestContextMiddleware
+from luna.onboarding.routes import router as onboarding_router
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
 from luna.runs.bus import RunBus
@@ -126,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(runs_router)
     app.include_router(billing_router)
     app.include_router(usage_router)
+    app.include_router(onboarding_router)
     app.include_router(metrics_router)
     app.include_router(site_router)
     app.include_router(web_router)  # last: it serves the web app's paths

@@ -9,6 +9,7 @@ from luna.billing import models as billing_models
 from luna.db.base import Base
 from luna.identity import models as identity_models
 from luna.notifications import models as notification_models
+from luna.onboarding import models as onboarding_models
 from luna.providers import models as provider_models
 from luna.runs import models as run_models
 from luna.security import models as security_models
@@ -21,6 +22,7 @@ __all__ = [
     "billing_models",
     "identity_models",
     "notification_models",
+    "onboarding_models",
     "provider_models",
     "run_models",
     "security_models",

@@ -1,0 +1,1 @@
+"""The guided first steps of a workspace: pick an agent, connect a model, run it."""
