@@ -14,6 +14,7 @@ import { BillingRedirect } from "../features/billing/BillingRedirect";
 import { NotFoundPage } from "../features/errors/NotFoundPage";
 import { RouteErrorPage } from "../features/errors/RouteErrorPage";
 import { AcceptInvitationPage } from "../features/invitations/AcceptInvitationPage";
+import { MembersPage } from "../features/members/MembersPage";
 import { RunsPage } from "../features/runs/RunsPage";
 import { HomeRedirect } from "../features/session/HomeRedirect";
 import { NoWorkspacePage } from "../features/session/NoWorkspacePage";
@@ -61,6 +62,7 @@ export const routes: RouteObject[] = [
               { path: "agents", element: <AgentsPage /> },
               { path: "runs", element: <RunsPage /> },
               { path: "api-keys", element: <ApiKeysPage /> },
+              { path: "members", element: <MembersPage /> },
               { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },
             ],

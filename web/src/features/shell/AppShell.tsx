@@ -65,6 +65,7 @@ export function AppShell() {
               <NavItem to={`${base}/agents`}>Agents</NavItem>
               <NavItem to={`${base}/runs`}>Runs</NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
+              <NavItem to={`${base}/members`}>Members</NavItem>
               <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>
             <nav aria-label="Account" className="flex flex-wrap gap-1 lg:flex-col">
