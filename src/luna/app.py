@@ -17,6 +17,7 @@ from luna.billing.routes import router as billing_router
 from luna.billing.usage_routes import router as usage_router
 from luna.cache import caches_for
 from luna.db.engine import create_engine, create_session_factory
+from luna.demo.routes import router as demo_router
 from luna.deps import open_session
 from luna.health.routes import router as health_router
 from luna.identity.api_key_routes import router as api_key_router
@@ -128,6 +129,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(billing_router)
     app.include_router(usage_router)
     app.include_router(onboarding_router)
+    app.include_router(demo_router)
     app.include_router(metrics_router)
     app.include_router(site_router)
     app.include_router(web_router)  # last: it serves the web app's paths

@@ -198,3 +198,15 @@ async def test_api_keys_have_no_onboarding(
     ) as sdk:
         response = await sdk.get(onboarding_url(account.workspace_id))
     assert response.status_code == 403
+
+
+async def test_a_viewer_sees_the_progress_but_records_nothing(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    owner = await sign_up()
+    async with teammate(app, owner.team_id, "vera@example.com", "viewer") as vera:
+        assert (await vera.http.get(onboarding_url(owner.workspace_id))).status_code == 200
+        refused = await vera.http.patch(
+            onboarding_url(owner.workspace_id), json={"dismissed": True}
+        )
+    assert refused.status_code == 403

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from luna.agents.catalog import Catalog
+from luna.agents.catalog import Catalog, CatalogAgent
 from luna.agents.definition import AgentDefinition, ToolChoice
 from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
@@ -177,6 +177,36 @@ async def update_agent(
     return agent, current
 
 
+def persona_definition(persona: CatalogAgent) -> AgentDefinition:
+    """The definition an agent copied from a catalog persona starts with."""
+    return AgentDefinition(
+        instructions=persona.instructions, tools=[ToolChoice(name=tool) for tool in persona.tools]
+    )
+
+
+async def add_sample_agent(
+    *, session: AsyncSession, workspace_id: str, persona: CatalogAgent, user_id: str, now: datetime
+) -> tuple[Agent, AgentVersion]:
+    """A copy of a catalog persona for a demo workspace, in the caller's transaction (not
+    committed). No plan check: a demo workspace's agents never count towards the plan."""
+    agent = Agent(
+        id=new_id("agt"),
+        workspace_id=workspace_id,
+        name=persona.name,
+        description=persona.summary,
+        tags=list(persona.tags),
+        template_slug=persona.slug,
+        created_by_user_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(agent)
+    await session.flush()
+    definition = persona_definition(persona).model_dump(mode="json")
+    version = await _add_version(session, agent, definition, user_id, now)
+    return agent, version
+
+
 async def list_agent_versions(
     *, session: AsyncSession, workspace_id: str, agent_id: str, sort: str, page: PageRequest
 ) -> Slice[AgentVersion]:
@@ -272,10 +302,7 @@ async def _from_template(
         name=request.name or await _free_name(session, workspace_id, persona.name),
         description=persona.summary if request.description is None else request.description,
         tags=list(persona.tags) if request.tags is None else request.tags,
-        definition=AgentDefinition(
-            instructions=persona.instructions,
-            tools=[ToolChoice(name=tool) for tool in persona.tools],
-        ),
+        definition=persona_definition(persona),
     )
 
 

@@ -140,13 +140,17 @@ async def _active_agents(session: AsyncSession, team_id: str, _now: datetime) ->
         select(func.count())
         .select_from(Agent)
         .join(Workspace, Workspace.id == Agent.workspace_id)
-        .where(Workspace.team_id == team_id, Agent.status == "active")
+        .where(Workspace.team_id == team_id, Workspace.demo.is_(False), Agent.status == "active")
     )
     return int(await session.scalar(statement) or 0)
 
 
 async def _workspaces(session: AsyncSession, team_id: str, _now: datetime) -> int:
-    statement = select(func.count()).select_from(Workspace).where(Workspace.team_id == team_id)
+    statement = (
+        select(func.count())
+        .select_from(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.demo.is_(False))
+    )
     return int(await session.scalar(statement) or 0)
 
 

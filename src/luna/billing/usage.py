@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from sqlalchemy import ColumnElement, Label, Select, func, select
+from sqlalchemy import ColumnElement, Label, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.models import Agent
@@ -118,15 +118,17 @@ async def get_usage(
     session: AsyncSession,
     workspace_id: str,
     group_by: GroupBy,
+    include_demo: bool = False,
     first_day: date | None,
     last_day: date | None,
     today: date,
 ) -> Usage:
     """The workspace's usage per day, agent or model over a period of UTC days (see
-    :func:`usage_period` for the defaults and limits)."""
+    :func:`usage_period` for the defaults and limits). Demo runs count only when
+    ``include_demo`` (a demo workspace's own report)."""
     period = usage_period(first_day=first_day, last_day=last_day, today=today)
     key, name = _grouping(group_by, session.get_bind().dialect.name)
-    rows = await session.execute(_usage_statement(workspace_id, period, key, name))
+    rows = await session.execute(_usage_statement(workspace_id, period, key, name, include_demo))
     groups = {group.key: group for group in map(_group_of, rows.mappings())}
     for rolled in await _rolled_up(session, workspace_id, period, group_by):
         known = groups.get(rolled.key)
@@ -184,9 +186,14 @@ def _utc_day(dialect_name: str) -> ColumnElement[str]:
 
 
 def _usage_statement(
-    workspace_id: str, period: UsagePeriod, key: Label[str], name: Label[str] | None
+    workspace_id: str,
+    period: UsagePeriod,
+    key: Label[str],
+    name: Label[str] | None,
+    include_demo: bool,
 ) -> Select[*tuple[Any, ...]]:
-    """Per group: runs, tokens and cost of the workspace's real runs in the period."""
+    """Per group: runs, tokens and cost of the workspace's runs in the period (its real
+    runs only, unless ``include_demo``)."""
     grouped = [key] if name is None else [key, name]
     statement = (
         select(
@@ -199,7 +206,7 @@ def _usage_statement(
         .select_from(Run)
         .where(
             Run.workspace_id == workspace_id,
-            Run.demo.is_(False),
+            true() if include_demo else Run.demo.is_(False),
             Run.created_at >= period.start,
             Run.created_at < period.end,
         )

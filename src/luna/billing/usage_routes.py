@@ -94,11 +94,12 @@ async def get_usage(
     ),
 ) -> UsageReport | Response:
     """Runs, tokens and cost of the workspace's runs per UTC day, agent or model, with the
-    totals of the range; demo runs never count. At most 366 days at a time (422 for a
-    longer range or one that ends before it starts)."""
+    totals of the range. Demo runs count only in a demo workspace, never in a real one.
+    At most 366 days at a time (422 for a longer range or one that ends before it starts)."""
     found = await usage.get_usage(
         session=session,
         workspace_id=access.workspace_id,
+        include_demo=access.workspace.demo,
         group_by=group_by,
         first_day=first_day,
         last_day=last_day,

@@ -13,7 +13,7 @@ from luna.cli.output import ExitCode, console, fail, run_async, settings_or_exit
 from luna.db import migrations
 from luna.db.engine import create_engine, create_session_factory
 from luna.errors import NotFound
-from luna.observability.logging import configure_logging
+from luna.observability.logging import configure_logging, get_logger
 from luna.settings import Settings
 
 app = typer.Typer(help="Migrate, inspect and author the database schema.", no_args_is_help=True)
@@ -36,6 +36,22 @@ def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
     except (SQLAlchemyError, OSError) as exc:
         fail(
             f"database {settings.database.render_as_string()} failed: {exc}",
+            ExitCode.DATABASE_NOT_READY,
+        )
+
+
+def prepare_database(settings: Settings, migrate: bool | None) -> None:
+    """Migrate when asked (or by default on SQLite); otherwise refuse a stale schema."""
+    if settings.should_migrate_on_start if migrate is None else migrate:
+        with_engine(settings, lambda engine: migrations.upgrade(engine, settings))
+        get_logger("luna.cli").info(
+            "database migrated", revision=sorted(migrations.head_revisions(settings))
+        )
+        return
+    current = with_engine(settings, migrations.current_revisions)
+    if current != migrations.head_revisions(settings):
+        fail(
+            "the database is not migrated; run `luna db migrate` first",
             ExitCode.DATABASE_NOT_READY,
         )
 

@@ -1,4 +1,5 @@
-"""The ``luna`` command: serve, worker, db, env, agents, maintenance, secrets, openapi."""
+"""The ``luna`` command: serve, worker, db, env, agents, maintenance, secrets, openapi,
+plans, demo."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from luna import __version__
-from luna.cli import agents, db, env, maintenance, openapi, plans, providers, secrets
+from luna.cli import agents, db, demo, env, maintenance, openapi, plans, providers, secrets
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
-from luna.settings import Settings
 
 log = get_logger("luna.cli")
 
@@ -28,6 +28,7 @@ app.add_typer(openapi.app, name="openapi")
 app.add_typer(maintenance.app, name="maintenance")
 app.add_typer(secrets.app, name="secrets")
 app.add_typer(plans.app, name="plans")
+app.add_typer(demo.app, name="demo")
 
 
 def _show_version(value: bool) -> None:
@@ -72,7 +73,7 @@ def serve(
     from luna.app import create_app
     from luna.security.server import GuardedHttpToolsProtocol
 
-    _prepare_database(settings, migrate)
+    db.prepare_database(settings, migrate)
     processes = workers or settings.web_concurrency
     options: dict[str, Any] = {
         "host": host or settings.host,
@@ -90,23 +91,6 @@ def serve(
         )
     else:
         uvicorn.run(create_app(settings), **options)
-
-
-def _prepare_database(settings: Settings, migrate: bool | None) -> None:
-    """Migrate when asked (or by default on SQLite); otherwise refuse a stale schema."""
-    from luna.cli.db import with_engine
-    from luna.db import migrations
-
-    if settings.should_migrate_on_start if migrate is None else migrate:
-        with_engine(settings, lambda engine: migrations.upgrade(engine, settings))
-        log.info("database migrated", revision=sorted(migrations.head_revisions(settings)))
-        return
-    current = with_engine(settings, migrations.current_revisions)
-    if current != migrations.head_revisions(settings):
-        fail(
-            "the database is not migrated; run `luna db migrate` first",
-            ExitCode.DATABASE_NOT_READY,
-        )
 
 
 @app.command("worker")

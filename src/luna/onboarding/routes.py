@@ -13,8 +13,10 @@ from luna.tenancy.access import WorkspaceAccess
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/onboarding", tags=["onboarding"])
 
-# Anyone who can see the workspace has their own progress; API keys have none.
+# Each person has their own progress; API keys have none. Recording it needs the role
+# that can do the steps (viewers create no agents and start no runs).
 OnboardingReader = Annotated[WorkspaceAccess, Depends(require_workspace("read"))]
+OnboardingWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write"))]
 
 
 @router.get("", operation_id="onboarding-get", response_model=OnboardingOut)
@@ -25,10 +27,11 @@ async def get_onboarding(access: OnboardingReader, session: SessionDep) -> Onboa
 
 @router.patch("", operation_id="onboarding-update", response_model=OnboardingOut)
 async def update_onboarding(
-    body: OnboardingUpdate, access: OnboardingReader, session: SessionDep, clock: ClockDep
+    body: OnboardingUpdate, access: OnboardingWriter, session: SessionDep, clock: ClockDep
 ) -> OnboardingOut:
     """Record a finished step (the agent picked, the provider connected, the first run),
-    or skip the wizard with `dismissed: true`. Ids must be of this workspace (422)."""
+    or skip the wizard with `dismissed: true`. Ids must be of this workspace (422).
+    Viewers, who can do none of the steps, are refused (403)."""
     return await service.update_onboarding(
         session=session, access=access, changes=body, now=clock()
     )

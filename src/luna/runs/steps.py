@@ -144,6 +144,19 @@ class StepWriter:
         return int(result.scalar_one())
 
 
+def recorded_steps(records: list[StepRecord], *, run_id: str, workspace_id: str) -> list[RunStep]:
+    """The rows of a whole run recorded beforehand (sample runs), numbered from 1, with
+    each parent key resolved among ``records``; for live runs use :class:`StepWriter`."""
+    ids: dict[str, str] = {}
+    steps = []
+    for sequence, record in enumerate(records, start=1):
+        parent_id = ids.get(record.parent_key) if record.parent_key else None
+        step = _new_step(record, run_id, workspace_id, sequence, parent_id)
+        ids[record.key] = step.id
+        steps.append(step)
+    return steps
+
+
 def _new_step(
     record: StepRecord, run_id: str, workspace_id: str, sequence: int, parent_id: str | None
 ) -> RunStep:

@@ -44,6 +44,8 @@ AuditAction = Literal[
     "billing.downgraded",
     "billing.checkout_started",
     "workspace.created",
+    "demo.seeded",
+    "demo.removed",
     "provider.created",
     "provider.updated",
     "provider.deleted",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
@@ -18,6 +18,10 @@ class WorkspaceOut(BaseModel):
     id: str
     team_id: str
     name: str
+    demo: bool = Field(
+        description="A demo workspace: sample agents and recorded runs that never count "
+        "towards the team's plan or usage."
+    )
     created_at: datetime
 
 

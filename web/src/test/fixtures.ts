@@ -20,6 +20,7 @@ export const me: Schemas["Me"] = {
           id: "ws_1",
           team_id: "team_1",
           name: "Analytical Engine",
+          demo: false,
           created_at: "2026-11-01T09:00:00Z",
         },
       ],

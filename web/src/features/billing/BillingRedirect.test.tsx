@@ -15,8 +15,20 @@ const company: Schemas["TeamOut"] = {
   personal: false,
   role: "admin",
   workspaces: [
-    { id: "ws_8", team_id: "team_2", name: "Staging", created_at: "2026-11-02T09:00:00Z" },
-    { id: "ws_9", team_id: "team_2", name: "Production", created_at: "2026-11-03T09:00:00Z" },
+    {
+      id: "ws_8",
+      team_id: "team_2",
+      name: "Staging",
+      demo: false,
+      created_at: "2026-11-02T09:00:00Z",
+    },
+    {
+      id: "ws_9",
+      team_id: "team_2",
+      name: "Production",
+      demo: false,
+      created_at: "2026-11-03T09:00:00Z",
+    },
   ],
 };
 
