@@ -92,6 +92,10 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
+    # A new account starts in the guided setup, which can be skipped.
+    page.wait_for_url(re.compile(r"/app/w/ws_[a-z0-9]+/onboarding$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Get started with Luna")
+    page.get_by_role("button", name="Skip setup").click()
     page.wait_for_url(WORKSPACE_URL)
     workspace = first_workspace(current_user(watched_page))
     assert page.url.endswith(f"/app/w/{workspace['id']}")

@@ -11,10 +11,12 @@ import { SignUpPage } from "../features/auth/SignUpPage";
 import { VerifyEmailPage } from "../features/auth/VerifyEmailPage";
 import { BillingPage } from "../features/billing/BillingPage";
 import { BillingRedirect } from "../features/billing/BillingRedirect";
+import { OnboardingPage } from "../features/onboarding/OnboardingPage";
 import { NotFoundPage } from "../features/errors/NotFoundPage";
 import { RouteErrorPage } from "../features/errors/RouteErrorPage";
 import { AcceptInvitationPage } from "../features/invitations/AcceptInvitationPage";
 import { MembersPage } from "../features/members/MembersPage";
+import { ProvidersPage } from "../features/providers/ProvidersPage";
 import { RunsPage } from "../features/runs/RunsPage";
 import { HomeRedirect } from "../features/session/HomeRedirect";
 import { NoWorkspacePage } from "../features/session/NoWorkspacePage";
@@ -25,7 +27,8 @@ import { WorkspaceHomePage } from "../features/workspace/WorkspaceHomePage";
 /** Where the app is served from; every route below is under it. */
 export const APP_BASENAME = "/app";
 
-/** The app's pages. Paths are relative to `/app`. */
+/** The app's pages. Paths are relative to `/app`. The pages that bring a charting or
+ * graph library load on first visit, so the rest of the app does not carry them. */
 export const routes: RouteObject[] = [
   {
     errorElement: <RouteErrorPage />,
@@ -59,9 +62,32 @@ export const routes: RouteObject[] = [
             element: <AppShell />,
             children: [
               { index: true, element: <WorkspaceHomePage /> },
+              { path: "onboarding", element: <OnboardingPage /> },
               { path: "agents", element: <AgentsPage /> },
+              {
+                path: "agents/:agentId",
+                lazy: () =>
+                  import("../features/agents/editor/AgentEditorPage").then((page) => ({
+                    Component: page.AgentEditorPage,
+                  })),
+              },
               { path: "runs", element: <RunsPage /> },
+              {
+                path: "runs/:runId",
+                lazy: () =>
+                  import("../features/runs/run-detail/RunDetailPage").then((page) => ({
+                    Component: page.RunDetailPage,
+                  })),
+              },
+              {
+                path: "usage",
+                lazy: () =>
+                  import("../features/usage/UsagePage").then((page) => ({
+                    Component: page.UsagePage,
+                  })),
+              },
               { path: "api-keys", element: <ApiKeysPage /> },
+              { path: "providers", element: <ProvidersPage /> },
               { path: "members", element: <MembersPage /> },
               { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },

@@ -58,10 +58,15 @@ describe("AgentsPage", () => {
       ]),
     });
     renderAgents();
-    const rows = within(await table()).getAllByRole("row");
+    const agentsTable = await table();
+    const rows = within(agentsTable).getAllByRole("row");
     expect(rows).toHaveLength(3);
     expect(rows[0]).toHaveTextContent(/Name.*Status.*Tags.*Version.*Updated/);
     expect(rows[1]).toHaveTextContent("Code reviewer");
+    expect(within(agentsTable).getByRole("link", { name: "Code reviewer" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1",
+    );
     expect(rows[1]).toHaveTextContent("Active");
     expect(rows[1]).toHaveTextContent("review");
     expect(rows[1]).toHaveTextContent("v3");
@@ -328,7 +333,10 @@ describe("New agent from the catalog", () => {
     const rows = within(await table()).getAllByRole("row");
     expect(rows[1]).toHaveTextContent("Release notes");
     expect(router.state.location.search).toBe("?sort=-updated_at");
-    expect(lists(requests).at(-1)?.query.sort).toBe("-updated_at");
+    // The new order's request follows the render that put it in the address.
+    await waitFor(() => {
+      expect(lists(requests).at(-1)?.query.sort).toBe("-updated_at");
+    });
   });
 
   it("sends only the template when no name is given, and shows a name conflict by the name", async () => {

@@ -6,6 +6,7 @@ import {
   type SortingState,
   type VisibilityState,
 } from "@tanstack/react-table";
+import { Link } from "react-router";
 
 import { Badge } from "../../components/ui/Badge";
 import { DataTable } from "../../components/ui/DataTable";
@@ -19,7 +20,12 @@ const columns = [
     header: "Name",
     cell: (info) => (
       <span className="flex flex-col">
-        <span className="font-medium text-white">{info.getValue()}</span>
+        <Link
+          to={info.row.original.id}
+          className="font-medium text-white underline-offset-4 hover:underline"
+        >
+          {info.getValue()}
+        </Link>
         {info.row.original.template_slug && (
           <span className="text-xs text-slate-400">From {info.row.original.template_slug}</span>
         )}

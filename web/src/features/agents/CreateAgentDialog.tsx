@@ -1,8 +1,6 @@
 import { useId, useState, type SubmitEvent } from "react";
-import { Link } from "react-router";
 
 import { ApiProblem } from "../../api/client";
-import { Alert } from "../../components/ui/Alert";
 import { Badge } from "../../components/ui/Badge";
 import { Button } from "../../components/ui/Button";
 import { Dialog } from "../../components/ui/Dialog";
@@ -21,6 +19,7 @@ import {
   type CatalogAgent,
   type CatalogCategory,
 } from "./hooks";
+import { PlanLimitAlert, planLimitOf } from "./PlanLimitAlert";
 import { needsLargerPlan, planName } from "./plans";
 import { SearchField } from "./SearchField";
 
@@ -35,29 +34,6 @@ const CATEGORIES: { value: CatalogCategory; label: string }[] = [
 
 function isCategory(value: string): value is CatalogCategory {
   return CATEGORIES.some((category) => category.value === value);
-}
-
-const ENTITLEMENT_PREFIX = "entitlement-exceeded:";
-
-/** What an `entitlement-exceeded` problem says about the team's plan. */
-interface PlanLimit {
-  message: string;
-  limit: number | null;
-  current: number | null;
-  upgradePlan: string | null;
-}
-
-function planLimitOf(error: unknown): PlanLimit | null {
-  if (!(error instanceof ApiProblem) || !error.code.startsWith(ENTITLEMENT_PREFIX)) {
-    return null;
-  }
-  const { problem } = error;
-  return {
-    message: problem.detail,
-    limit: typeof problem.limit === "number" ? problem.limit : null,
-    current: typeof problem.current === "number" ? problem.current : null,
-    upgradePlan: typeof problem.upgrade_plan === "string" ? problem.upgrade_plan : null,
-  };
 }
 
 interface CreateAgentDialogProps {
@@ -101,7 +77,6 @@ function CreateAgentFlow({
   }
 
   const choiceError = missingChoice ? "Choose an agent from the catalog." : errors.fields.template;
-  const billingPath = `/w/${workspaceId}/billing`;
   return (
     <Dialog
       open
@@ -113,19 +88,7 @@ function CreateAgentFlow({
     >
       <form onSubmit={submit} className="space-y-5">
         {planLimit ? (
-          <Alert tone="warning" title="Your plan's limit is reached">
-            <p>{planLimit.message}</p>
-            {planLimit.limit !== null && planLimit.limit > 0 && planLimit.current !== null && (
-              <p className="mt-1">
-                In use: {planLimit.current} of {planLimit.limit}.
-              </p>
-            )}
-            <Link to={billingPath} className="mt-2 inline-block font-semibold underline">
-              {planLimit.upgradePlan
-                ? `Upgrade to ${planName(planLimit.upgradePlan)}`
-                : "See the plans"}
-            </Link>
-          </Alert>
+          <PlanLimitAlert planLimit={planLimit} workspaceId={workspaceId} />
         ) : (
           <FormAlert message={errors.message} requestId={errors.requestId} />
         )}

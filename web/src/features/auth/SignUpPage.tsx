@@ -8,7 +8,8 @@ import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { safeNextPath, withNext } from "../session/next-path";
-import { homePath, meQueryKey } from "../session/use-me";
+import { onboardingPath } from "../onboarding/paths";
+import { meQueryKey } from "../session/use-me";
 import { AuthHeading } from "./AuthLayout";
 import { useSignUp } from "./hooks";
 
@@ -32,7 +33,7 @@ export function SignUpPage() {
       {
         onSuccess: (me) => {
           queryClient.setQueryData(meQueryKey, me);
-          void navigate(next ?? homePath(me), { replace: true });
+          void navigate(next ?? onboardingPath(me), { replace: true });
         },
       },
     );

@@ -110,7 +110,7 @@ export function MembersTable({
           if (member.user_id === userId) {
             return (
               <Button variant="ghost" size="sm" aria-label={`Leave ${teamName}`} onClick={onLeave}>
-                Leave team
+                Leave
               </Button>
             );
           }

@@ -22,6 +22,7 @@ function renderRuns(url = "/w/ws_1/runs") {
         element: <Outlet context={current} />,
         children: [
           { path: "runs", element: <RunsPage /> },
+          { path: "runs/:runId", element: <h1>Run page</h1> },
           { path: "agents", element: <h1>Agents</h1> },
         ],
       },
@@ -84,6 +85,20 @@ describe("RunsPage", () => {
       "descending",
     );
     expect(lists(requests)[0]?.query).toEqual({ sort: "-created_at", limit: "25" });
+  });
+
+  it("links each run to its page", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${RUNS}`]: page([run({ id: "run_01jd3k0000x7k2p9qa" })]),
+      [`GET ${AGENTS}`]: agents,
+    });
+    const { router } = renderRuns("/w/ws_1/runs?status=succeeded");
+    const link = within(await table()).getByRole("link", { name: "x7k2p9qa" });
+    expect(link).toHaveAttribute("title", "run_01jd3k0000x7k2p9qa");
+    await user.click(link);
+    expect(router.state.location.pathname).toBe("/w/ws_1/runs/run_01jd3k0000x7k2p9qa");
+    expect(screen.getByRole("heading", { name: "Run page" })).toBeInTheDocument();
   });
 
   it("filters by status, in the request and the address", async () => {

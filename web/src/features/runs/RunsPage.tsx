@@ -1,4 +1,5 @@
 import type { SortingState, Updater } from "@tanstack/react-table";
+import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { ApiProblem } from "../../api/client";
@@ -21,7 +22,8 @@ import {
   writeView,
   type RunListView,
 } from "./list-view";
-import { RUN_STATUS_LABELS, RunsTable } from "./RunsTable";
+import { RUN_STATUS_LABELS } from "./run-format";
+import { RunsTable } from "./RunsTable";
 
 /** The agents whose names the table shows: the first page of all of them. */
 const ALL_AGENTS: AgentListView = { q: "", status: "all", sort: null, cursors: [], hidden: [] };
@@ -57,7 +59,10 @@ export function RunsPage() {
   const { view, change } = useListView();
   const runs = useRuns(workspace.id, view);
   const agents = useAgents(workspace.id, ALL_AGENTS);
-  const agentNames = new Map((agents.data?.items ?? []).map((agent) => [agent.id, agent.name]));
+  const agentNames = useMemo(
+    () => new Map((agents.data?.items ?? []).map((agent) => [agent.id, agent.name])),
+    [agents.data],
+  );
   const sorting = sortingOf(view.sort);
 
   return (

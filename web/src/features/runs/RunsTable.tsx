@@ -5,53 +5,39 @@ import {
   type OnChangeFn,
   type SortingState,
 } from "@tanstack/react-table";
+import { useMemo } from "react";
+import { Link } from "react-router";
 
-import { Badge, type BadgeTone } from "../../components/ui/Badge";
+import { Badge } from "../../components/ui/Badge";
 import { DataTable } from "../../components/ui/DataTable";
 import { formatDateTime, formatRelative } from "../../lib/dates";
 import type { Run } from "./hooks";
-import type { RunStatus } from "./list-view";
-
-export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
-  queued: "Queued",
-  running: "Running",
-  waiting_approval: "Waiting for approval",
-  succeeded: "Succeeded",
-  failed: "Failed",
-  cancelled: "Cancelled",
-};
-
-const STATUS_TONES: Record<RunStatus, BadgeTone> = {
-  queued: "neutral",
-  running: "brand",
-  waiting_approval: "warning",
-  succeeded: "success",
-  failed: "danger",
-  cancelled: "neutral",
-};
-
-const count = new Intl.NumberFormat();
-const usd = new Intl.NumberFormat(undefined, {
-  style: "currency",
-  currency: "USD",
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 4,
-});
-const seconds = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
-
-/** "850 ms", "12.3 s". */
-export function formatLatency(ms: number): string {
-  return ms < 1000 ? `${count.format(ms)} ms` : `${seconds.format(ms / 1000)} s`;
-}
-
-export function formatCost(costUsd: string): string {
-  return usd.format(Number(costUsd));
-}
+import {
+  RUN_STATUS_LABELS,
+  RUN_STATUS_TONES,
+  formatCost,
+  formatCount,
+  formatLatency,
+  shortRunId,
+} from "./run-format";
 
 const column = createColumnHelper<Run>();
 
 function columns(agentNames: ReadonlyMap<string, string>) {
   return [
+    column.accessor("id", {
+      header: "Run",
+      enableSorting: false,
+      cell: (info) => (
+        <Link
+          to={info.getValue()}
+          title={info.getValue()}
+          className="font-mono text-xs text-luna-200 underline-offset-4 hover:underline"
+        >
+          {shortRunId(info.getValue())}
+        </Link>
+      ),
+    }),
     column.accessor("created_at", {
       header: "Created",
       sortDescFirst: true,
@@ -77,7 +63,7 @@ function columns(agentNames: ReadonlyMap<string, string>) {
       header: "Status",
       enableSorting: false,
       cell: (info) => (
-        <Badge tone={STATUS_TONES[info.getValue()]}>{RUN_STATUS_LABELS[info.getValue()]}</Badge>
+        <Badge tone={RUN_STATUS_TONES[info.getValue()]}>{RUN_STATUS_LABELS[info.getValue()]}</Badge>
       ),
     }),
     column.display({
@@ -85,7 +71,7 @@ function columns(agentNames: ReadonlyMap<string, string>) {
       header: "Tokens in / out",
       cell: ({ row }) => (
         <span className="tabular-nums">
-          {count.format(row.original.tokens_in)} / {count.format(row.original.tokens_out)}
+          {formatCount(row.original.tokens_in)} / {formatCount(row.original.tokens_out)}
         </span>
       ),
     }),
@@ -119,9 +105,11 @@ interface RunsTableProps {
 
 /** One page of the workspace's runs, as the server sorted it. */
 export function RunsTable({ runs, agentNames, sorting, onSortingChange }: RunsTableProps) {
+  // New column definitions would remount every cell: they change only with the names.
+  const tableColumns = useMemo(() => columns(agentNames), [agentNames]);
   const table = useReactTable({
     data: runs,
-    columns: columns(agentNames),
+    columns: tableColumns,
     state: { sorting },
     onSortingChange,
     manualSorting: true,

@@ -64,7 +64,9 @@ export function AppShell() {
               </NavItem>
               <NavItem to={`${base}/agents`}>Agents</NavItem>
               <NavItem to={`${base}/runs`}>Runs</NavItem>
+              <NavItem to={`${base}/usage`}>Usage</NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
+              <NavItem to={`${base}/providers`}>Providers</NavItem>
               <NavItem to={`${base}/members`}>Members</NavItem>
               <NavItem to={`${base}/billing`}>Billing</NavItem>
             </nav>

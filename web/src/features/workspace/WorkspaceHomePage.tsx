@@ -12,6 +12,7 @@ import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { formatDate } from "../../lib/dates";
 import { useSessions } from "../account/hooks";
 import { apiKeyStatus, useApiKeys } from "../api-keys/hooks";
+import { OnboardingCallout } from "../onboarding/OnboardingCallout";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { useCatalog, type CatalogAgent } from "./hooks";
 
@@ -154,6 +155,7 @@ export function WorkspaceHomePage() {
           </Link>
         }
       />
+      <OnboardingCallout workspaceId={workspace.id} role={team.role} />
       <div className="grid gap-4 sm:grid-cols-3">
         <SummaryCard
           title="Active API keys"
