@@ -6,6 +6,7 @@ import { EmptyState } from "../../components/ui/EmptyState";
 import { Logo } from "../../components/ui/Logo";
 import { classNames } from "../../lib/class-names";
 import { findWorkspace, homePath, useSignedInMe } from "../session/use-me";
+import { DemoBanner } from "../demo/DemoBanner";
 import { EmailVerificationBanner } from "./EmailVerificationBanner";
 import { SignOutButton } from "./SignOutButton";
 import type { CurrentWorkspace } from "./use-current-workspace";
@@ -88,6 +89,7 @@ export function AppShell() {
       </aside>
       <div className="min-w-0">
         {!me.user.email_verified && <EmailVerificationBanner email={me.user.email} />}
+        {current?.workspace.demo && <DemoBanner {...current} />}
         <main
           id="main"
           tabIndex={-1}

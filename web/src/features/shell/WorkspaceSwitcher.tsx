@@ -32,7 +32,7 @@ export function WorkspaceSwitcher({ me, currentWorkspaceId }: WorkspaceSwitcherP
         <optgroup key={team.id} label={team.personal ? `${team.name} (personal)` : team.name}>
           {team.workspaces.map((workspace) => (
             <option key={workspace.id} value={workspace.id}>
-              {workspace.name}
+              {workspace.demo ? `${workspace.name} (demo)` : workspace.name}
             </option>
           ))}
         </optgroup>

@@ -12,6 +12,7 @@ import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { formatDate } from "../../lib/dates";
 import { useSessions } from "../account/hooks";
 import { apiKeyStatus, useApiKeys } from "../api-keys/hooks";
+import { DemoCard } from "../demo/DemoCard";
 import { OnboardingCallout } from "../onboarding/OnboardingCallout";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { useCatalog, type CatalogAgent } from "./hooks";
@@ -179,6 +180,7 @@ export function WorkspaceHomePage() {
         />
       </div>
       <CatalogSection plan={team.plan} />
+      {!workspace.demo && <DemoCard team={team} />}
     </>
   );
 }

@@ -75,8 +75,8 @@ function DiffRow({ line }: { line: DiffLine }) {
   const newNumber = line.kind === "removed" ? null : line.newNumber;
   return (
     <tr className={mark.row}>
-      <td className="w-10 px-2 text-right text-slate-500 select-none">{oldNumber}</td>
-      <td className="w-10 px-2 text-right text-slate-500 select-none">{newNumber}</td>
+      <td className="w-10 px-2 text-right text-slate-400 select-none">{oldNumber}</td>
+      <td className="w-10 px-2 text-right text-slate-400 select-none">{newNumber}</td>
       <td className="w-6 text-center font-semibold select-none">
         <span aria-hidden="true">{mark.sign}</span>
         <span className="sr-only">{mark.label}</span>

@@ -138,7 +138,7 @@ export function RunTimeline({
             <span
               key={tick}
               aria-hidden="true"
-              className="absolute top-0 border-l border-white/10 pl-1 text-[10px] text-slate-500"
+              className="absolute top-0 border-l border-white/10 pl-1 text-[11px] text-slate-300"
               style={{ left: tick * pxPerMs, height }}
             >
               {formatLatency(tick)}

@@ -1,0 +1,159 @@
+"""The run page in Chromium: a demo workspace's recorded runs drawn as a graph, opened
+step by step and replayed, with no model provider; and a live run drawn as it happens."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import LunaServer, WatchedPage
+from tests.e2e.test_web_app import sign_in
+from tests.standins import OpenAIStandin, ToolCall, Turn
+from tests.standins.openai_server import DEFAULT_API_KEY
+
+# Polls the replay controls' position while a replay plays, in the page.
+WATCH_POSITIONS = """
+(lastSequence) => new Promise((resolve) => {
+  const controls = () => document.querySelector('[data-testid="replay-controls"]');
+  const seen = [Number(controls().dataset.position)];
+  const timer = setInterval(() => {
+    const position = Number(controls().dataset.position);
+    if (position !== seen[seen.length - 1]) seen.push(position);
+    if (new URL(location.href).searchParams.get("at") === String(lastSequence)) {
+      clearInterval(timer);
+      resolve(seen);
+    }
+  }, 10);
+  setTimeout(() => { clearInterval(timer); resolve(seen); }, 20000);
+})
+"""
+
+
+def api_get(watched: WatchedPage, path: str) -> Any:
+    response = watched.page.request.get(path)
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_a_demo_run_is_drawn_opened_and_replayed_without_a_provider(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    page = watched_page.page
+    luna_server.sign_up("mary@example.com", "Mary Jackson")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "mary@example.com")
+
+    page.get_by_role("button", name="Create a demo workspace").click()
+    expect(page.get_by_role("note", name="Demo workspace")).to_be_visible()
+    demo_id = page.url.rsplit("/", 1)[1]
+    assert api_get(watched_page, f"/api/v1/workspaces/{demo_id}/providers")["items"] == []
+    runs = api_get(watched_page, f"/api/v1/workspaces/{demo_id}/runs?limit=100")["items"]
+    review = next(run for run in runs if run["input"].startswith("Review pull request"))
+    graph = api_get(watched_page, f"/api/v1/workspaces/{demo_id}/runs/{review['id']}/graph")
+
+    watched_page.goto(f"/app/w/{demo_id}/runs/{review['id']}")
+    nodes = page.get_by_test_id("graph-node")
+    expect(nodes).to_have_count(review["step_count"])
+    expect(page.get_by_test_id("run-graph")).to_have_attribute(
+        "data-node-count", str(review["step_count"])
+    )
+    for node in graph["nodes"]:
+        drawn = page.locator(f'[data-testid="graph-node"][data-step-id="{node["id"]}"]')
+        expect(drawn.locator('[data-field="tokens-in"]')).to_have_attribute(
+            "data-value", str(node["tokens_in"])
+        )
+        if node["confidence"] is not None:
+            expect(drawn.locator('[data-field="confidence"]')).to_have_attribute(
+                "data-value", str(node["confidence"])
+            )
+    watched_page.check("run-graph")
+    watched_page.check_accessibility("run-graph")
+
+    first_request = next(node for node in graph["nodes"] if node["kind"] == "model_request")
+    page.locator(f'[data-testid="graph-node"][data-step-id="{first_request["id"]}"]').click()
+    panel = page.get_by_test_id("step-panel")
+    expect(panel).to_have_attribute("data-step-id", first_request["id"])
+    expect(panel.locator('[data-field="tokens-out"]')).to_have_attribute(
+        "data-value", str(first_request["tokens_out"])
+    )
+    watched_page.check("run-step-panel")
+
+    # Replay from the first step at 4x: the steps come back in their recorded order.
+    watched_page.goto(f"/app/w/{demo_id}/runs/{review['id']}?at=1&speed=4")
+    controls = page.get_by_test_id("replay-controls")
+    expect(controls).to_have_attribute("data-position", "1")
+    expect(page.get_by_label("Speed")).to_have_value("4")
+    page.get_by_role("button", name="Play").click()
+    positions = page.evaluate(WATCH_POSITIONS, review["step_count"])
+    assert positions == sorted(set(positions)), positions
+    assert positions[-1] > positions[0], positions
+    expect(controls).to_have_attribute("data-playing", "false")
+    # Every step is back in the graph (off-screen nodes are not rendered, so count the model).
+    expect(page.get_by_test_id("run-graph")).to_have_attribute(
+        "data-node-count", str(review["step_count"])
+    )
+    watched_page.check("run-replayed")
+
+
+def test_a_live_run_grows_its_graph_to_one_node_per_step(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    page = watched_page.page
+    me = luna_server.sign_up("evelyn@example.com", "Evelyn Boyd Granville")
+    workspace = me["teams"][0]["workspaces"][0]["id"]
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "evelyn@example.com")
+    base = f"/api/v1/workspaces/{workspace}"
+    origin = {"Origin": luna_server.base_url}
+    with OpenAIStandin() as model:
+        model.script(
+            Turn(
+                thinking="Measure the text first.",
+                tool_calls=[ToolCall(id="call_1", name="text_stats", arguments={"text": "a b c"})],
+                chunk_delay=0.05,
+            ),
+            Turn.with_mean_probability("Three words.", 0.8, chunk_delay=0.05),
+        )
+        created = page.request.post(
+            f"{base}/providers",
+            headers=origin,
+            data={
+                "name": "Local",
+                "kind": "openai_compatible",
+                "base_url": model.base_url,
+                "api_key": DEFAULT_API_KEY,
+                "default_model": "gpt-4.1-mini",
+            },
+        )
+        assert created.ok, created.text()
+        agent = page.request.post(
+            f"{base}/agents", headers=origin, data={"template": "code-review"}
+        ).json()
+        run = page.request.post(
+            f"{base}/agents/{agent['id']}/runs",
+            headers=origin,
+            data={"input": "Count the words: a b c", "mode": "background"},
+        ).json()
+        watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
+        finished = page.get_by_test_id("run-summary").locator('[data-field="status"]')
+        expect(finished).to_have_text(re.compile("Succeeded"), timeout=30_000)
+        model.raise_failures()
+
+    done = api_get(watched_page, f"{base}/runs/{run['id']}")
+    graph = api_get(watched_page, f"{base}/runs/{run['id']}/graph")
+    nodes = page.get_by_test_id("graph-node")
+    expect(nodes).to_have_count(done["step_count"])
+    drawn = [
+        int(value or 0)
+        for value in nodes.evaluate_all("(nodes) => nodes.map((n) => n.dataset.sequence)")
+    ]
+    assert sorted(drawn) == [node["sequence"] for node in graph["nodes"]]
+    answer = next(node for node in graph["nodes"] if node["kind"] == "text")
+    expect(
+        page.locator(f'[data-testid="graph-node"][data-step-id="{answer["id"]}"]').locator(
+            '[data-field="confidence"]'
+        )
+    ).to_have_attribute("data-value", str(answer["confidence"]))
+    watched_page.check("run-live")
