@@ -6,6 +6,7 @@ import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
 import { Button } from "../../components/ui/Button";
 import { CheckboxField } from "../../components/ui/CheckboxField";
+import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
@@ -181,32 +182,21 @@ export function AgentsPage() {
             }}
             columnVisibility={visibility}
           />
-          <nav aria-label="Pages of agents" className="mt-4 flex items-center justify-end gap-3">
-            <span className="mr-auto text-sm text-slate-400">Page {view.cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={view.cursors.length === 0}
-              onClick={() => {
-                change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-              }}
-            >
-              Previous
-            </Button>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!agents.data.next_cursor || agents.isPlaceholderData}
-              onClick={() => {
-                const next = agents.data.next_cursor;
-                if (next) {
-                  change((current) => ({ cursors: [...current.cursors, next] }));
-                }
-              }}
-            >
-              Next
-            </Button>
-          </nav>
+          <CursorPager
+            of="agents"
+            page={view.cursors.length + 1}
+            hasPrevious={view.cursors.length > 0}
+            hasNext={Boolean(agents.data.next_cursor) && !agents.isPlaceholderData}
+            onPrevious={() => {
+              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
+            }}
+            onNext={() => {
+              const next = agents.data.next_cursor;
+              if (next) {
+                change((current) => ({ cursors: [...current.cursors, next] }));
+              }
+            }}
+          />
         </div>
       )}
       <CreateAgentDialog

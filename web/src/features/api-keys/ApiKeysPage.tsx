@@ -1,6 +1,4 @@
-import type { SortingState, Updater } from "@tanstack/react-table";
-import { useCallback, useState } from "react";
-import { useSearchParams } from "react-router";
+import { useState } from "react";
 
 import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
@@ -9,40 +7,21 @@ import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { TableSkeleton } from "../../components/ui/Skeleton";
+import { useSortingParam } from "../../lib/sort-param";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { ApiKeysTable } from "./ApiKeysTable";
 import { CreateApiKeyDialog } from "./CreateApiKeyDialog";
 import { useApiKeys, type ApiKey } from "./hooks";
 import { RevokeApiKeyDialog } from "./RevokeApiKeyDialog";
-import { sortingFromParam, sortingToParam } from "./sorting";
+import { KEY_SORTING } from "./sorting";
 
 export function ApiKeysPage() {
   const { workspace } = useCurrentWorkspace();
   const keys = useApiKeys(workspace.id);
-  const [searchParams, setSearchParams] = useSearchParams();
-  const sorting = sortingFromParam(searchParams.get("sort"));
+  const [sorting, changeSorting] = useSortingParam(KEY_SORTING);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-
-  const changeSorting = useCallback(
-    (updater: Updater<SortingState>) => {
-      setSearchParams(
-        (params) => {
-          const current = sortingFromParam(params.get("sort"));
-          const param = sortingToParam(typeof updater === "function" ? updater(current) : updater);
-          if (param) {
-            params.set("sort", param);
-          } else {
-            params.delete("sort");
-          }
-          return params;
-        },
-        { replace: true },
-      );
-    },
-    [setSearchParams],
-  );
 
   const createButton = (
     <Button

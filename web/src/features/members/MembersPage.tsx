@@ -1,7 +1,5 @@
-import type { SortingState, Updater } from "@tanstack/react-table";
 import { useCallback, useId, useRef, useState, type ReactNode, type RefObject } from "react";
 import { flushSync } from "react-dom";
-import { useSearchParams } from "react-router";
 
 import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
@@ -10,6 +8,7 @@ import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { LoadingRegion, Skeleton, TableSkeleton } from "../../components/ui/Skeleton";
+import { useSortingParam } from "../../lib/sort-param";
 import { useSignedInMe } from "../session/use-me";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { useMembers, useRoles, type Member } from "./hooks";
@@ -20,7 +19,7 @@ import { PendingInvitations } from "./PendingInvitations";
 import { mayManageTeam, roleWithArticle } from "./permissions";
 import { RemoveMemberDialog } from "./RemoveMemberDialog";
 import { RoleMatrix } from "./RoleMatrix";
-import { sortingFromParam, sortingToParam } from "./sorting";
+import { MEMBER_SORTING } from "./sorting";
 
 interface SectionProps {
   title: string;
@@ -49,37 +48,12 @@ function Section({ title, description, headingRef, children }: SectionProps) {
   );
 }
 
-/** The table's sort order, kept in the address (`?sort=`). */
-function useSortingParam() {
-  const [searchParams, setSearchParams] = useSearchParams();
-  const sorting = sortingFromParam(searchParams.get("sort"));
-  const changeSorting = useCallback(
-    (updater: Updater<SortingState>) => {
-      setSearchParams(
-        (params) => {
-          const current = sortingFromParam(params.get("sort"));
-          const param = sortingToParam(typeof updater === "function" ? updater(current) : updater);
-          if (param) {
-            params.set("sort", param);
-          } else {
-            params.delete("sort");
-          }
-          return params;
-        },
-        { replace: true },
-      );
-    },
-    [setSearchParams],
-  );
-  return [sorting, changeSorting] as const;
-}
-
 export function MembersPage() {
   const { team } = useCurrentWorkspace();
   const me = useSignedInMe();
   const members = useMembers(team.id);
   const roles = useRoles();
-  const [sorting, changeSorting] = useSortingParam();
+  const [sorting, changeSorting] = useSortingParam(MEMBER_SORTING);
   const [removing, setRemoving] = useState<Member | null>(null);
   const [leaving, setLeaving] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);

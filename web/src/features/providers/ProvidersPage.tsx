@@ -5,6 +5,7 @@ import { useSearchParams } from "react-router";
 import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
 import { Button } from "../../components/ui/Button";
+import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { FormAlert } from "../../components/ui/FormAlert";
@@ -164,32 +165,21 @@ export function ProvidersPage() {
             onMakeDefault={onMakeDefault}
             onDelete={onDelete}
           />
-          <nav aria-label="Pages of providers" className="mt-4 flex items-center justify-end gap-3">
-            <span className="mr-auto text-sm text-slate-400">Page {view.cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={view.cursors.length === 0}
-              onClick={() => {
-                change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-              }}
-            >
-              Previous
-            </Button>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!providers.data.next_cursor || providers.isPlaceholderData}
-              onClick={() => {
-                const next = providers.data.next_cursor;
-                if (next) {
-                  change((current) => ({ cursors: [...current.cursors, next] }));
-                }
-              }}
-            >
-              Next
-            </Button>
-          </nav>
+          <CursorPager
+            of="providers"
+            page={view.cursors.length + 1}
+            hasPrevious={view.cursors.length > 0}
+            hasNext={Boolean(providers.data.next_cursor) && !providers.isPlaceholderData}
+            onPrevious={() => {
+              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
+            }}
+            onNext={() => {
+              const next = providers.data.next_cursor;
+              if (next) {
+                change((current) => ({ cursors: [...current.cursors, next] }));
+              }
+            }}
+          />
         </div>
       )}
       <AddProviderDialog

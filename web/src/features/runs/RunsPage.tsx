@@ -3,7 +3,8 @@ import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { ApiProblem } from "../../api/client";
-import { Button, buttonClasses } from "../../components/ui/Button";
+import { buttonClasses } from "../../components/ui/Button";
+import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
@@ -137,32 +138,21 @@ export function RunsPage() {
               change((current) => ({ sort: sortOf(resolve(updater, sortingOf(current.sort))) }));
             }}
           />
-          <nav aria-label="Pages of runs" className="mt-4 flex items-center justify-end gap-3">
-            <span className="mr-auto text-sm text-slate-400">Page {view.cursors.length + 1}</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={view.cursors.length === 0}
-              onClick={() => {
-                change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-              }}
-            >
-              Previous
-            </Button>
-            <Button
-              variant="secondary"
-              size="sm"
-              disabled={!runs.data.next_cursor || runs.isPlaceholderData}
-              onClick={() => {
-                const next = runs.data.next_cursor;
-                if (next) {
-                  change((current) => ({ cursors: [...current.cursors, next] }));
-                }
-              }}
-            >
-              Next
-            </Button>
-          </nav>
+          <CursorPager
+            of="runs"
+            page={view.cursors.length + 1}
+            hasPrevious={view.cursors.length > 0}
+            hasNext={Boolean(runs.data.next_cursor) && !runs.isPlaceholderData}
+            onPrevious={() => {
+              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
+            }}
+            onNext={() => {
+              const next = runs.data.next_cursor;
+              if (next) {
+                change((current) => ({ cursors: [...current.cursors, next] }));
+              }
+            }}
+          />
         </div>
       )}
     </>
