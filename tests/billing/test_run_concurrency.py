@@ -4,7 +4,6 @@ be cancelled while they wait."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
@@ -63,10 +62,11 @@ async def test_a_starter_team_runs_one_at_a_time(
 
     first, second = await start_runs(client, account, agent_id, 2)
     await wait_for_status(client, account.workspace_id, first, "running")
-    await asyncio.sleep(SLOW_SECONDS / 2)
     waiting = await run_of(client, account, second)
+    still = await run_of(client, account, first)
 
-    assert waiting["status"] == "queued"  # the team's one slot is taken
+    if still["status"] == "running":  # a slow machine may have finished it already
+        assert waiting["status"] == "queued"  # the team's one slot is taken
     done = await wait_for_status(client, account.workspace_id, second, "succeeded", within=30)
     finished = await wait_for_status(client, account.workspace_id, first, "succeeded")
     assert done["started_at"] >= finished["finished_at"]
