@@ -56,12 +56,9 @@ async def update_onboarding(
             setattr(progress, name, getattr(changes, name))
     if "dismissed" in fields:
         progress.dismissed_at = now if changes.dismissed else None
-    if (
-        progress.completed_at is None
-        and (await _describe(session, access, progress)).current_step is None
-    ):
-        progress.completed_at = now
     described = await _describe(session, access, progress)
+    if described.current_step is None and progress.completed_at is None:
+        progress.completed_at = described.completed_at = now
     await session.commit()
     return described
 
