@@ -14,7 +14,7 @@ run: setup web
 	$(UV) run luna serve
 
 test: setup web
-	$(UV) run pytest --cov --cov-report=term --cov-report=xml $(PYTEST_ARGS)
+	$(UV) run pytest --cov --cov-report=term --cov-report=xml --durations=25 $(PYTEST_ARGS)
 
 setup: $(UV)
 	$(UV) sync --frozen

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-START_TIMEOUT = 30.0
+START_TIMEOUT = 90.0  # generous: a loaded 2-core machine can take 30 s and more
 PASSWORD = "correct horse battery staple"
 
 # Runs before any script of the page; CDP-injected, so the page's CSP does not apply to it.
@@ -253,6 +254,13 @@ class WatchedPage:
 @pytest.fixture
 def watched_page(browser: Browser, luna_server: LunaServer) -> Iterator[WatchedPage]:
     """A fresh browser context (no cookies) with one watched page."""
+    with watched_page_in(browser, luna_server) as watched:
+        yield watched
+
+
+@contextmanager
+def watched_page_in(browser: Browser, luna_server: LunaServer) -> Iterator[WatchedPage]:
+    """A watched page in a browser context of its own: another visitor, with no cookies."""
     context = browser.new_context(
         base_url=luna_server.base_url,
         viewport={"width": 1280, "height": 800},
@@ -270,6 +278,8 @@ def watched_page(browser: Browser, luna_server: LunaServer) -> Iterator[WatchedP
     page.on("console", lambda message: watched.console.append(message))
     page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
     page.on("response", watched._record_response)
-    yield watched
-    context.close()
+    try:
+        yield watched
+    finally:
+        context.close()
     assert not watched.problems(), "\n".join(watched.problems())
