@@ -43,6 +43,8 @@ from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
 from luna.settings import Settings, load_settings
+from luna.sharing.routes import public_router as shared_runs_router
+from luna.sharing.routes import router as run_shares_router
 from luna.site.routes import router as site_router
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
@@ -126,6 +128,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(tools_router)
     app.include_router(providers_router)
     app.include_router(runs_router)
+    app.include_router(run_shares_router)
+    app.include_router(shared_runs_router)
     app.include_router(billing_router)
     app.include_router(usage_router)
     app.include_router(onboarding_router)

@@ -85,6 +85,21 @@ async def test_every_app_path_answers_with_the_index_page(
 
 
 @pytest.mark.usefixtures("build_directory")
+async def test_a_share_link_page_is_not_indexed_and_sends_no_referrer(
+    client: httpx.AsyncClient,
+) -> None:
+    shared = await client.get("/app/share/Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5d2Fs")
+    assert shared.status_code == 200
+    assert '<div id="root"></div>' in shared.text
+    assert shared.headers["x-robots-tag"] == "noindex, nofollow"
+    # The address holds the link's secret: it must not leak to other sites.
+    assert shared.headers["referrer-policy"] == "no-referrer"
+    other = await client.get("/app/w/ws_1/runs/run_1")
+    assert "x-robots-tag" not in other.headers
+    assert other.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+@pytest.mark.usefixtures("build_directory")
 async def test_scripts_carry_the_nonce_of_the_csp_header(client: httpx.AsyncClient) -> None:
     first = await client.get("/app/w/ws_1")
     second = await client.get("/app/w/ws_1")

@@ -13,6 +13,7 @@ from luna.onboarding import models as onboarding_models
 from luna.providers import models as provider_models
 from luna.runs import models as run_models
 from luna.security import models as security_models
+from luna.sharing import models as sharing_models
 from luna.tenancy import models as tenancy_models
 from luna.tools import models as tool_models
 
@@ -26,6 +27,7 @@ __all__ = [
     "provider_models",
     "run_models",
     "security_models",
+    "sharing_models",
     "tenancy_models",
     "tool_models",
 ]

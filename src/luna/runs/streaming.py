@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Final
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.runs.bus import RunBus
@@ -39,14 +40,18 @@ def sse(event: str, data: str, event_id: int | None = None) -> bytes:
     return ("\n".join(lines) + "\n\n").encode()
 
 
-def step_event(step: RunStep) -> bytes:
-    """The ``step`` event of a stored step."""
-    return sse("step", StepOut.of(step).model_dump_json(), step.sequence)
+StepShape = Callable[[RunStep], BaseModel]
+RunShape = Callable[[Run], BaseModel]
 
 
-def end_event(run: Run) -> bytes:
+def step_event(step: RunStep, shape: StepShape = StepOut.of) -> bytes:
+    """The ``step`` event of a stored step, in the members' shape unless told otherwise."""
+    return sse("step", shape(step).model_dump_json(), step.sequence)
+
+
+def end_event(run: Run, shape: RunShape = RunOut.of) -> bytes:
     """The ``end`` event: the run as it ended (or paused)."""
-    return sse("end", RunOut.of(run).model_dump_json())
+    return sse("end", shape(run).model_dump_json())
 
 
 async def _read(
@@ -108,8 +113,11 @@ async def replay_events(
     session_factory: async_sessionmaker[AsyncSession],
     run_id: str,
     speed: float,
+    step_shape: StepShape = StepOut.of,
+    run_shape: RunShape = RunOut.of,
 ) -> AsyncIterator[bytes]:
-    """A finished run's steps at their original pace divided by ``speed``, then ``end``."""
+    """A finished run's steps at their original pace divided by ``speed``, then ``end``.
+    ``step_shape`` and ``run_shape`` render the events (a share link's redacted ones)."""
     async with session_factory() as session:
         run = await session.get(Run, run_id)
         steps = await steps_after(session=session, run_id=run_id, after=0, limit=100_000)
@@ -121,8 +129,8 @@ async def replay_events(
     for step in steps:
         due = began + max(0.0, _offset(origin, recorded_at(step))) / speed
         await asyncio.sleep(max(0.0, due - clock.time()))
-        yield step_event(step)
-    yield end_event(run)
+        yield step_event(step, step_shape)
+    yield end_event(run, run_shape)
 
 
 def recorded_at(step: RunStep) -> datetime:

@@ -50,6 +50,8 @@ AuditAction = Literal[
     "provider.updated",
     "provider.deleted",
     "provider.checked",
+    "run.share_created",
+    "run.share_revoked",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 

@@ -27,6 +27,12 @@ NOT_BUILT_CACHE_CONTROL: Final = "no-store"
 # The paths of the links in Luna's emails: served the app, which routes them.
 EMAIL_LINK_PATHS: Final = ("/reset-password", "/verify-email", "/invitations/accept")
 READ_METHODS: Final = ["GET", "HEAD"]
+# The page of a public share link: its address holds the link's secret token.
+SHARED_RUN_PATH_PREFIX: Final = "/app/share/"
+SHARED_RUN_PAGE_HEADERS: Final = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+}
 
 NOT_BUILT_PAGE: Final = """<!doctype html>
 <html lang="en">
@@ -83,4 +89,7 @@ async def web_app_page(request: Request) -> Response:
             status_code=503,
             headers={"Cache-Control": NOT_BUILT_CACHE_CONTROL},
         )
-    return HTMLResponse(page, headers={"Cache-Control": INDEX_CACHE_CONTROL})
+    headers = {"Cache-Control": INDEX_CACHE_CONTROL}
+    if request.url.path.startswith(SHARED_RUN_PATH_PREFIX):
+        headers |= SHARED_RUN_PAGE_HEADERS
+    return HTMLResponse(page, headers=headers)

@@ -1,0 +1,1 @@
+"""Public, read-only, redacted share links for a finished run's replay."""
