@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
 
 from luna.demo.scenarios import HISTORY_DAYS
+from luna.tenancy.models import Workspace
 from tests.runs.conftest import parse_events
 from tests.tenancy.test_members import teammate
 
@@ -59,6 +62,34 @@ async def test_one_request_seeds_a_labelled_demo_workspace_once(
     assert len(agents) == 4
     audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
     assert [event["action"] for event in audit].count("demo.seeded") == 1
+
+
+async def test_simultaneous_requests_seed_one_demo_workspace(
+    client: httpx.AsyncClient, sign_up
+) -> None:
+    owner = await sign_up()
+
+    responses = await asyncio.gather(*(client.post(demo_url(owner.team_id)) for _ in range(4)))
+
+    assert sorted(response.status_code for response in responses) == [200, 200, 200, 201]
+    assert len({response.json()["id"] for response in responses}) == 1
+    me = (await client.get("/api/v1/me")).json()
+    assert [ws["demo"] for ws in me["teams"][0]["workspaces"]].count(True) == 1
+    audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
+    assert [event["action"] for event in audit].count("demo.seeded") == 1
+
+
+async def test_the_database_holds_one_demo_workspace_per_team(app: FastAPI, sign_up) -> None:
+    owner = await sign_up()
+    async with app.state.session_factory() as session:
+        session.add(Workspace(team_id=owner.team_id, name="Demo one", demo=True))
+        await session.commit()
+        session.add(Workspace(team_id=owner.team_id, name="Demo two", demo=True))
+        with pytest.raises(IntegrityError):
+            await session.commit()
+        await session.rollback()
+        session.add(Workspace(team_id=owner.team_id, name="Not a demo", demo=False))
+        await session.commit()
 
 
 async def test_the_recorded_runs_tell_their_story_through_the_graph(

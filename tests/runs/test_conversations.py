@@ -152,6 +152,15 @@ async def test_a_follow_up_run_continues_the_thread(
     assert second["output"] == {"text": "You are Ada."}
     unknown = await client.post(url, json={"input": "x", "thread_id": "run_unknown"})
     assert unknown.status_code == 422
+    openai_standin.script(Turn(text="A new conversation."))
+    await client.post(url, json={"input": "Hi", "mode": "wait"})
+    thread = await json_of(
+        await client.get(
+            f"/api/v1/workspaces/{account.workspace_id}/runs",
+            params={"thread_id": first["id"], "sort": "created_at"},
+        )
+    )
+    assert [run["id"] for run in thread["items"]] == [first["id"], second["id"]]
 
 
 async def test_a_replay_at_four_times_takes_a_quarter_of_the_time(

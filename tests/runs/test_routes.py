@@ -303,8 +303,9 @@ async def test_bad_stream_and_page_positions_are_clear_errors(
     replay = await client.get(
         runs_url(account.workspace_id, run["id"], "replay"), params={"speed": 1000}
     )
+    after = await client.get(runs_url(account.workspace_id, run["id"], "events?after=-2"))
 
-    for response in (events, steps, replay):
+    for response in (events, steps, replay, after):
         assert response.status_code == 422, response.text
         assert response.headers["content-type"] == "application/problem+json"
     assert events.json()["errors"][0]["name"] == "Last-Event-ID"

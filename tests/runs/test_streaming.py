@@ -98,6 +98,14 @@ async def test_a_streamed_run_over_the_openai_protocol(
     rest = parse_events(resumed.text)
     assert [event.id for event in rest if event.event == "step"] == [4, 5, 6]
     assert rest[-1].event == "end"
+    # A client that cannot set the header names the last event in the address instead;
+    # the header, when sent, wins.
+    by_query = await client.get(runs_url(account.workspace_id, run["id"], "events?after=4"))
+    assert [e.id for e in parse_events(by_query.text) if e.event == "step"] == [5, 6]
+    both = await client.get(
+        runs_url(account.workspace_id, run["id"], "events?after=1"), headers={"Last-Event-ID": "5"}
+    )
+    assert [e.id for e in parse_events(both.text) if e.event == "step"] == [6]
 
 
 async def test_a_streamed_run_over_the_anthropic_protocol_records_thinking(

@@ -163,7 +163,9 @@ async def update_agent(
         await _ensure_name_free(session, workspace_id, changes.name)
     if changes.definition is not None:
         check_tools_allowed(changes.definition, mcp_stdio_allowed=mcp_stdio_allowed)
-        await _check_provider(session, workspace_id, changes.definition, at=_PROVIDER_IN_BODY)
+        await check_definition_provider(
+            session, workspace_id, changes.definition, at=_PROVIDER_IN_BODY
+        )
     if changes.status == "active" and agent.status != "active":
         team = await team_of_workspace(session=session, workspace_id=workspace_id)
         await check_entitlement(session=session, team=team, entitlement="active-agents", now=now)
@@ -227,7 +229,7 @@ async def get_agent_version(
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
-    return await _version(session, agent, number)
+    return await version_of_agent(session, agent, number)
 
 
 async def restore_agent_version(
@@ -247,9 +249,11 @@ async def restore_agent_version(
     )
     current = await _current_version(session, agent)
     _check_expected(current, expected_version)
-    source = await _version(session, agent, number)
+    source = await version_of_agent(session, agent, number)
     definition = AgentDefinition.model_validate(source.definition)
-    await _check_provider(session, workspace_id, definition, at={"in": "path", "name": "number"})
+    await check_definition_provider(
+        session, workspace_id, definition, at={"in": "path", "name": "number"}
+    )
     async with _conflicts(session, _concurrent_change()):
         version = await _add_version(
             session, agent, dict(source.definition), user_id, now, after=current
@@ -322,7 +326,7 @@ async def _from_definition(
 ) -> _NewAgent:
     if request.definition is None or request.name is None:
         raise ValidationFailed("Give a template, or a name and a definition.")
-    await _check_provider(session, workspace_id, request.definition, at=_PROVIDER_IN_BODY)
+    await check_definition_provider(session, workspace_id, request.definition, at=_PROVIDER_IN_BODY)
     return _NewAgent(
         name=request.name,
         description=request.description or "",
@@ -361,7 +365,9 @@ async def _ensure_name_free(session: AsyncSession, workspace_id: str, name: str)
         raise _name_taken(name)
 
 
-def check_tools_allowed(definition: AgentDefinition, *, mcp_stdio_allowed: bool) -> None:
+def check_tools_allowed(
+    definition: AgentDefinition, *, mcp_stdio_allowed: bool, at: str = "#/definition"
+) -> None:
     """Refuse, as the agent is saved, an MCP server that runs a local command where the
     operator does not allow it (a run refuses it too, for agents saved before)."""
     if mcp_stdio_allowed:
@@ -372,11 +378,11 @@ def check_tools_allowed(definition: AgentDefinition, *, mcp_stdio_allowed: bool)
                 f"The MCP server {server.name!r} runs a local command, which this "
                 "installation does not allow (LUNA_MCP_STDIO_ALLOWED)."
             )
-            pointer = f"#/definition/mcp_servers/{index}/transport"
+            pointer = f"{at}/mcp_servers/{index}/transport"
             raise ToolNotAllowed(message, errors=[{"in": "body", "pointer": pointer}])
 
 
-async def _check_provider(
+async def check_definition_provider(
     session: AsyncSession, workspace_id: str, definition: AgentDefinition, *, at: dict[str, str]
 ) -> None:
     """A definition may only name a provider of its own workspace; ``at`` locates the
@@ -456,7 +462,10 @@ async def _current_version(session: AsyncSession, agent: Agent) -> AgentVersion:
     return version
 
 
-async def _version(session: AsyncSession, agent: Agent, number: int) -> AgentVersion:
+async def version_of_agent(
+    session: AsyncSession, agent: Agent, number: int, *, at: dict[str, str] | None = None
+) -> AgentVersion:
+    """Version ``number`` of the agent: 404, or 422 at ``at`` (a request field naming it)."""
     version = await session.scalar(
         select(AgentVersion).where(
             AgentVersion.agent_id == agent.id,
@@ -465,7 +474,10 @@ async def _version(session: AsyncSession, agent: Agent, number: int) -> AgentVer
         )
     )
     if version is None:
-        raise NotFound(f"Agent {agent.id} has no version {number}.")
+        message = f"Agent {agent.id} has no version {number}."
+        if at is not None:
+            raise ValidationFailed(message, errors=[{**at, "message": message}])
+        raise NotFound(message)
     return version
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Final
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.catalog import Catalog
@@ -61,7 +62,14 @@ async def seed_demo(
         return DemoSeed(workspace=existing, created=False)
     workspace = Workspace(team_id=team_id, name=DEMO_WORKSPACE_NAME, demo=True, created_at=now)
     session.add(workspace)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # another request seeded it a moment ago: that one is the demo
+        await session.rollback()
+        existing = await find_demo_workspace(session=session, team_id=team_id)
+        if existing is None:
+            raise
+        return DemoSeed(workspace=existing, created=False)
     agents: dict[str, tuple[Agent, AgentVersion]] = {}
     for slug in DEMO_AGENTS:
         agents[slug] = await add_sample_agent(

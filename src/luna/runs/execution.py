@@ -41,6 +41,7 @@ from pydantic_ai.messages import (
 from pydantic_ai.models import Model, ModelRequestContext
 from pydantic_ai.output import StructuredDict
 from pydantic_ai.usage import UsageLimits
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition
 from luna.agents.service import version_definition
@@ -77,10 +78,7 @@ async def execute_run(run_id: str, segment: int = 0) -> str:
         if run is None:
             log.warning("run to execute is missing", run_id=run_id)
             return "missing"
-        cache = None if runtime.caches is None else runtime.caches.agent_versions
-        definition = await version_definition(
-            session=session, version_id=run.agent_version_id, cache=cache
-        )
+        definition = await _definition_of(runtime, session, run)
     if run.status in lifecycle.FINISHED or definition is None:
         return run.status
     try:
@@ -89,6 +87,16 @@ async def execute_run(run_id: str, segment: int = 0) -> str:
         log.exception("run failed unexpectedly", run_id=run_id)
         error = {"code": "internal-error", "message": "The run failed unexpectedly."}
         return await lifecycle.finish(runtime, run, "failed", error=error)
+
+
+async def _definition_of(
+    runtime: RunRuntime, session: AsyncSession, run: Run
+) -> AgentDefinition | None:
+    """What the run executes: its draft when it has one, else its agent version."""
+    if run.draft_definition is not None:
+        return AgentDefinition.model_validate(run.draft_definition)
+    cache = None if runtime.caches is None else runtime.caches.agent_versions
+    return await version_definition(session=session, version_id=run.agent_version_id, cache=cache)
 
 
 @dataclass

@@ -70,6 +70,8 @@ class Run(Base):
     demo: Mapped[bool] = mapped_column(default=False)
     provider_id: Mapped[str | None] = mapped_column(String(40))
     model: Mapped[str | None] = mapped_column(String(200))
+    # An unsaved definition the run used in place of its agent version's (playground drafts).
+    draft_definition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Follow-up runs of one conversation share a thread (the first run's id).
     thread_id: Mapped[str | None] = mapped_column(String(40))
     # The model messages so far (Pydantic AI's JSON form): what a follow-up run or a run

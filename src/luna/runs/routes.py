@@ -74,10 +74,19 @@ def last_event_id_header(
         str | None,
         Header(max_length=20, description="Resume after this event id (a step's sequence)."),
     ] = None,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**53,
+            description="Resume after this event id, for clients that cannot send "
+            "`Last-Event-ID` on their first request; the header wins when both are sent.",
+        ),
+    ] = None,
 ) -> int:
     """The sequence a reconnecting client last received (0: from the start)."""
     if last_event_id is None or not last_event_id.strip():
-        return 0
+        return after or 0
     if not last_event_id.strip().isdigit():
         raise ValidationFailed(
             "Last-Event-ID must be the id of an event this stream sent.",
@@ -124,7 +133,8 @@ async def create_run(
         ),
     ] = None,
 ) -> Any:
-    """Run the agent's current version on an input.
+    """Run the agent's current version on an input, or another of its versions
+    (`version`), or an unsaved draft of its definition (`draft`, as the playground does).
 
     Refused with 409 `no-provider-configured` when the workspace has no model provider
     the agent can use, 409 for an archived agent and 422 for an input that does not
@@ -142,6 +152,7 @@ async def create_run(
         api_key_id=principal.api_key_id if principal.is_api_key else None,
         now=clock(),
         definitions=caches.agent_versions,
+        mcp_stdio_allowed=request.app.state.settings.mcp_stdio_allowed,
     )
     if created:
         await _enqueue(queue, run.id, run.workspace_id)
@@ -202,6 +213,14 @@ async def list_runs(
         str | None, Query(max_length=40, pattern=r"^[a-z0-9_]+$", description="Only this agent's.")
     ] = None,
     status: Annotated[RunStatus | None, Query(description="Only runs in this state.")] = None,
+    thread_id: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            pattern=r"^[a-z0-9_]+$",
+            description="Only the runs of this conversation (the id of its first run).",
+        ),
+    ] = None,
     sort: Annotated[RunSort, Query(description="Creation time; `-` for newest first.")] = (
         "-created_at"
     ),
@@ -211,6 +230,7 @@ async def list_runs(
         session=session,
         workspace_id=access.workspace_id,
         agent_id=agent_id,
+        thread_id=thread_id,
         status=status,
         sort=sort,
         page=page,

@@ -6,8 +6,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    model_validator,
+)
 
+from luna.agents.definition import AgentDefinition
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunApproval, RunStep
 
@@ -46,6 +54,24 @@ class RunCreate(BaseModel):
         description="Continue the conversation of this thread (the id of its first run); "
         "the new run sees the messages of the thread's last successful run.",
     )
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="Run this version of the agent (by number) instead of its current "
+        "one, for example to compare two versions on the same input.",
+    )
+    draft: AgentDefinition | None = Field(
+        None,
+        description="Run this unsaved definition (instructions, model, tools) in place of "
+        "the agent's, as the playground does; the agent itself is not changed and the "
+        "run is marked as a draft.",
+    )
+
+    @model_validator(mode="after")
+    def _one_definition(self) -> RunCreate:
+        if self.version is not None and self.draft is not None:
+            raise ValueError("Send either a version to run or a draft definition, not both.")
+        return self
 
 
 class RunError(BaseModel):
@@ -65,6 +91,7 @@ class RunOut(BaseModel):
     agent_version_id: str
     parent_run_id: str | None
     thread_id: str | None
+    draft: bool = Field(description="Whether the run used an unsaved draft definition.")
     status: RunStatus
     input: Any
     output: dict[str, Any] | None
@@ -94,6 +121,7 @@ class RunOut(BaseModel):
             agent_version_id=run.agent_version_id,
             parent_run_id=run.parent_run_id,
             thread_id=run.thread_id,
+            draft=run.draft_definition is not None,
             status=run.status,
             input=run.input.get("value"),
             output=run.output,

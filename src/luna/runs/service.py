@@ -16,7 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition
 from luna.agents.models import Agent
-from luna.agents.service import get_agent_for_workspace, version_definition
+from luna.agents.service import (
+    check_definition_provider,
+    check_tools_allowed,
+    get_agent_for_workspace,
+    version_definition,
+    version_of_agent,
+)
 from luna.billing.entitlements import check_entitlement
 from luna.billing.plans import team_of_workspace
 from luna.cache import TwoLevelCache
@@ -54,9 +60,11 @@ async def create_run(
     api_key_id: str | None,
     now: datetime,
     definitions: TwoLevelCache | None = None,
+    mcp_stdio_allowed: bool = True,
 ) -> tuple[Run, bool]:
-    """Store a queued run of the agent's current version; the run and whether it was
-    created now (False: an earlier request with the same Idempotency-Key made it).
+    """Store a queued run of the agent's current version (or of ``request.version``, or
+    of an unsaved ``request.draft``); the run and whether it was created now (False: an
+    earlier request with the same Idempotency-Key made it).
 
     Refused before anything is stored when the agent is archived (409), the input does
     not match the agent's input schema (422), the workspace has no model provider
@@ -69,7 +77,7 @@ async def create_run(
         if earlier is not None:
             return _same_request(earlier, agent_id, request), False
     agent, version_id = await _runnable_version(
-        session, keyring, workspace_id, agent_id, request, definitions
+        session, keyring, workspace_id, agent_id, request, definitions, mcp_stdio_allowed
     )
     thread_id = await _thread_of(session, workspace_id, request.thread_id)
     team = await team_of_workspace(session=session, workspace_id=workspace_id)
@@ -82,6 +90,7 @@ async def create_run(
         agent_version_id=version_id,
         status="queued",
         input={"value": request.input},
+        draft_definition=None if request.draft is None else request.draft.model_dump(mode="json"),
         idempotency_key=idempotency_key,
         created_by_user_id=user_id,
         api_key_id=api_key_id,
@@ -107,16 +116,26 @@ async def _runnable_version(
     agent_id: str,
     request: RunCreate,
     definitions: TwoLevelCache | None,
+    mcp_stdio_allowed: bool,
 ) -> tuple[Agent, str]:
-    """The agent and its current version's id, once the agent may run on this input and
-    a provider."""
+    """The agent and the id of the version the run records, once the agent may run on
+    this input and a provider. A draft is checked as a saved definition would be."""
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
     if agent.status != "active" or agent.current_version_id is None:
         raise Conflict("This agent is archived; activate it to run it.", reason="agent-archived")
     version_id = agent.current_version_id
-    definition = await version_definition(session=session, version_id=version_id, cache=definitions)
+    if request.version is not None:
+        version_id = (await version_of_agent(session, agent, request.version, at=_VERSION_AT)).id
+    definition: AgentDefinition | None = request.draft
+    if definition is None:
+        definition = await version_definition(
+            session=session, version_id=version_id, cache=definitions
+        )
+    else:
+        check_tools_allowed(definition, mcp_stdio_allowed=mcp_stdio_allowed, at="#/draft")
+        await check_definition_provider(session, workspace_id, definition, at=_DRAFT_PROVIDER_AT)
     if definition is None:  # the foreign key makes this impossible; never run a guess
         raise NotFound(f"No agent {agent_id} in this workspace.")
     check_input(definition, request.input)
@@ -124,6 +143,10 @@ async def _runnable_version(
         session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
     )
     return agent, version_id
+
+
+_VERSION_AT: Final = {"in": "body", "pointer": "#/version"}
+_DRAFT_PROVIDER_AT: Final = {"in": "body", "pointer": "#/draft/model/provider_id"}
 
 
 def check_input(definition: AgentDefinition, value: str | dict[str, Any]) -> None:
@@ -186,11 +209,14 @@ async def list_runs(
     status: str | None,
     sort: str,
     page: PageRequest,
+    thread_id: str | None = None,
 ) -> Slice[Run]:
-    """A page of the workspace's runs, optionally of one agent or one status."""
+    """A page of the workspace's runs, optionally of one agent, thread or status."""
     statement = select(Run).where(Run.workspace_id == workspace_id)
     if agent_id is not None:
         statement = statement.where(Run.agent_id == agent_id)
+    if thread_id is not None:
+        statement = statement.where(Run.thread_id == thread_id)
     if status is not None:
         statement = statement.where(Run.status == status)
     return await paginate(session, statement, keyset=RUN_KEYSET, sort=sort, page=page)

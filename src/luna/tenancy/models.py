@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +39,16 @@ class Workspace(TimestampMixin, Base):
     """Where agents, runs, API keys, provider credentials and usage live."""
 
     __tablename__ = "workspaces"
+    __table_args__ = (
+        # At most one demo workspace per team, even when two requests seed at once.
+        Index(
+            "uq_workspaces_team_id_demo",
+            "team_id",
+            unique=True,
+            sqlite_where=text("demo"),
+            postgresql_where=text("demo"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("ws"))
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
