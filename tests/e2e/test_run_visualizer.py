@@ -4,6 +4,7 @@ step by step and replayed, with no model provider; and a live run drawn as it ha
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
 from playwright.sync_api import expect
@@ -157,3 +158,143 @@ def test_a_live_run_grows_its_graph_to_one_node_per_step(
         )
     ).to_have_attribute("data-value", str(answer["confidence"]))
     watched_page.check("run-live")
+
+
+# Installed before any page script: when the page first showed the graph's frame and its
+# first node, on the same clock as the server's step timestamps (this machine's).
+WATCH_FIRST_NODE = """
+window.__graphShownAt = null;
+window.__firstNodeAt = null;
+new MutationObserver(() => {
+  const now = Date.now();
+  if (window.__graphShownAt === null && document.querySelector('[data-testid="run-graph"]')) {
+    window.__graphShownAt = now;
+  }
+  if (window.__firstNodeAt === null && document.querySelector('[data-testid="graph-node"]')) {
+    window.__firstNodeAt = now;
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+# Records every long task (over 50 ms) from now on; `window.__longTasks` holds durations.
+WATCH_LONG_TASKS = """
+() => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+  }).observe({ type: "longtask" });
+}
+"""
+
+
+def add_local_model(watched: WatchedPage, server: LunaServer, base: str, model_url: str) -> None:
+    created = watched.page.request.post(
+        f"{base}/providers",
+        headers={"Origin": server.base_url},
+        data={
+            "name": "Local",
+            "kind": "openai_compatible",
+            "base_url": model_url,
+            "api_key": DEFAULT_API_KEY,
+            "default_model": "gpt-4.1-mini",
+        },
+    )
+    assert created.ok, created.text()
+
+
+def milliseconds(timestamp: str) -> float:
+    return datetime.fromisoformat(timestamp).timestamp() * 1000
+
+
+def test_the_first_node_shows_within_200_ms_of_its_step_being_stored(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    page = watched_page.page
+    luna_server.sign_up("katherine@example.com", "Katherine Johnson")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "katherine@example.com")
+    workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
+    base = f"/api/v1/workspaces/{workspace}"
+    origin = {"Origin": luna_server.base_url}
+    page.add_init_script(WATCH_FIRST_NODE)
+    with OpenAIStandin() as model:
+        # The model answers after 3 s: the page is open and listening well before the
+        # run's first step (the model request, stored once answered) exists.
+        model.script(Turn(text="Measured.", first_byte_delay=3.0))
+        add_local_model(watched_page, luna_server, base, model.base_url)
+        agent = page.request.post(
+            f"{base}/agents", headers=origin, data={"template": "code-review"}
+        )
+        run = page.request.post(
+            f"{base}/agents/{agent.json()['id']}/runs",
+            headers=origin,
+            data={"input": "Say when", "mode": "background"},
+        ).json()
+        watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
+        status = page.get_by_test_id("run-summary").locator('[data-field="status"]')
+        expect(status).to_have_text(re.compile("Succeeded"), timeout=30_000)
+        model.raise_failures()
+
+    graph = api_get(watched_page, f"{base}/runs/{run['id']}/graph")
+    first = min(graph["nodes"], key=lambda node: node["sequence"])
+    stored_at = milliseconds(first["ended_at"] or first["started_at"])
+    shown = page.evaluate("() => [window.__graphShownAt, window.__firstNodeAt]")
+    graph_shown_at, first_node_at = shown
+    assert graph_shown_at is not None and first_node_at is not None, shown
+    assert graph_shown_at < stored_at, "the page was not listening before the first step"
+    assert first_node_at - stored_at < 200, (first_node_at, stored_at)
+    watched_page.check("run-first-node")
+
+
+def test_a_run_of_500_steps_stays_responsive_while_panned(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    page = watched_page.page
+    luna_server.sign_up("annie@example.com", "Annie Easley")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "annie@example.com")
+    workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
+    base = f"/api/v1/workspaces/{workspace}"
+    origin = {"Origin": luna_server.base_url}
+    calls = [
+        ToolCall(id=f"call_{index}", name="text_stats", arguments={"text": f"line {index}"})
+        for index in range(250)
+    ]
+    with OpenAIStandin() as model:
+        model.script(Turn(tool_calls=calls), Turn(text="All 250 lines measured."))
+        add_local_model(watched_page, luna_server, base, model.base_url)
+        agent = page.request.post(
+            f"{base}/agents", headers=origin, data={"template": "code-review"}
+        )
+        run = page.request.post(
+            f"{base}/agents/{agent.json()['id']}/runs",
+            headers=origin,
+            data={"input": "Measure every line", "mode": "wait", "timeout_seconds": 120},
+            timeout=130_000,
+        ).json()
+        model.raise_failures()
+    assert run["status"] == "succeeded", run
+    assert run["step_count"] >= 500, run["step_count"]
+
+    watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
+    graph = page.get_by_test_id("run-graph")
+    expect(graph).to_have_attribute("data-node-count", str(run["step_count"]), timeout=30_000)
+    expect(page.get_by_test_id("graph-node").first).to_be_visible()
+    page.evaluate(WATCH_LONG_TASKS)
+    box = graph.bounding_box()
+    assert box is not None
+    centre_x, centre_y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for dx, dy in [(-300, -200), (300, 250), (-250, 300), (200, -350)]:
+        page.mouse.move(centre_x, centre_y)
+        page.mouse.down()
+        page.mouse.move(centre_x + dx, centre_y + dy, steps=15)
+        page.mouse.up()
+    page.mouse.wheel(0, 400)
+    page.wait_for_timeout(300)
+
+    long_tasks = page.evaluate("() => window.__longTasks")
+    assert max(long_tasks, default=0) <= 200, long_tasks
+    # The graph still answers: a click on a node opens its panel.
+    page.get_by_test_id("graph-node").first.click()
+    expect(page.get_by_test_id("step-panel")).to_be_visible()
+    watched_page.check("run-500-steps")

@@ -44,6 +44,14 @@ export const routes: RouteObject[] = [
         ],
       },
       {
+        // A public share link: no session, no app navigation.
+        path: "share/:token",
+        lazy: () =>
+          import("../features/sharing/SharedRunPage").then((page) => ({
+            Component: page.SharedRunPage,
+          })),
+      },
+      {
         element: (
           <RequireSession>
             <Outlet />
@@ -80,6 +88,13 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "playground",
+                lazy: () =>
+                  import("../features/playground/PlaygroundPage").then((page) => ({
+                    Component: page.PlaygroundPage,
+                  })),
+              },
+              {
                 path: "usage",
                 lazy: () =>
                   import("../features/usage/UsagePage").then((page) => ({
@@ -91,6 +106,34 @@ export const routes: RouteObject[] = [
               { path: "members", element: <MembersPage /> },
               { path: "billing", element: <BillingPage /> },
               { path: "account/sessions", element: <SessionsPage /> },
+              {
+                path: "account/security",
+                lazy: () =>
+                  import("../features/security/SecurityPage").then((page) => ({
+                    Component: page.SecurityPage,
+                  })),
+              },
+              {
+                path: "sso",
+                lazy: () =>
+                  import("../features/security/SsoPage").then((page) => ({
+                    Component: page.SsoPage,
+                  })),
+              },
+              {
+                path: "audit-log",
+                lazy: () =>
+                  import("../features/security/AuditLogPage").then((page) => ({
+                    Component: page.AuditLogPage,
+                  })),
+              },
+              {
+                path: "settings",
+                lazy: () =>
+                  import("../features/settings/SettingsPage").then((page) => ({
+                    Component: page.SettingsPage,
+                  })),
+              },
             ],
           },
         ],

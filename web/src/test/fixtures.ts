@@ -207,6 +207,7 @@ export function run(overrides: Partial<Schemas["RunOut"]> = {}): Schemas["RunOut
     agent_version_id: "agv_1",
     parent_run_id: null,
     thread_id: null,
+    draft: false,
     status: "succeeded",
     input: { prompt: "Review PR 42" },
     output: { text: "Looks good." },

@@ -53,7 +53,7 @@ export function AppShell() {
         Skip to content
       </a>
       <aside className="border-b border-white/8 bg-night/40 backdrop-blur-xl lg:sticky lg:top-0 lg:flex lg:h-screen lg:flex-col lg:border-r lg:border-b-0">
-        <div className="flex flex-col gap-5 p-5 lg:flex-1">
+        <div className="flex flex-col gap-5 p-5 lg:min-h-0 lg:flex-1 lg:overflow-y-auto">
           <Link to={homePath(me)} className="self-start rounded-lg" aria-label="Luna home">
             <Logo />
           </Link>
@@ -64,18 +64,23 @@ export function AppShell() {
                 Home
               </NavItem>
               <NavItem to={`${base}/agents`}>Agents</NavItem>
+              <NavItem to={`${base}/playground`}>Playground</NavItem>
               <NavItem to={`${base}/runs`}>Runs</NavItem>
               <NavItem to={`${base}/usage`}>Usage</NavItem>
               <NavItem to={`${base}/api-keys`}>API keys</NavItem>
               <NavItem to={`${base}/providers`}>Providers</NavItem>
               <NavItem to={`${base}/members`}>Members</NavItem>
               <NavItem to={`${base}/billing`}>Billing</NavItem>
+              <NavItem to={`${base}/sso`}>SSO</NavItem>
+              <NavItem to={`${base}/audit-log`}>Audit log</NavItem>
             </nav>
             <nav aria-label="Account" className="flex flex-wrap gap-1 lg:flex-col">
               <p className="hidden px-3 pt-2 text-xs font-semibold tracking-wide text-slate-400 uppercase lg:block">
                 Account
               </p>
+              <NavItem to={`${base}/account/security`}>Security</NavItem>
               <NavItem to={`${base}/account/sessions`}>Sessions</NavItem>
+              <NavItem to={`${base}/settings`}>Settings</NavItem>
             </nav>
           </div>
         </div>

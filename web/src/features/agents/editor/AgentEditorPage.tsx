@@ -126,6 +126,14 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
         }
         actions={
           <>
+            {agent.status === "active" && (
+              <Link
+                to={`/w/${workspaceId}/playground?agent=${agent.id}`}
+                className={buttonClasses("primary")}
+              >
+                Try in playground
+              </Link>
+            )}
             <Link to={`/w/${workspaceId}/agents`} className={buttonClasses("secondary")}>
               All agents
             </Link>

@@ -48,7 +48,8 @@ export function ApprovalsPanel({ workspaceId, runId, canDecide }: ApprovalsPanel
   );
 }
 
-function ApprovalItem({
+/** One paused tool call: its name and arguments, and (for members) Approve and Reject. */
+export function ApprovalItem({
   workspaceId,
   runId,
   approval,

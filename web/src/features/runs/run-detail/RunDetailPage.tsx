@@ -9,6 +9,7 @@ import { PageHeader } from "../../../components/ui/PageHeader";
 import { SelectField } from "../../../components/ui/SelectField";
 import { LoadingRegion, Skeleton } from "../../../components/ui/Skeleton";
 import { useCurrentWorkspace } from "../../shell/use-current-workspace";
+import { ShareRunControls } from "../../sharing/ShareRunControls";
 import { formatCount, shortRunId } from "../run-format";
 import { ApprovalsPanel } from "./ApprovalsPanel";
 import { CancelRunButton } from "./CancelRunButton";
@@ -54,6 +55,14 @@ export function RunDetailPage() {
           <>
             {graph.data && !isFinished(graph.data.run) && team.role !== "viewer" && (
               <CancelRunButton workspaceId={workspace.id} runId={runId} />
+            )}
+            {graph.data && (
+              <ShareRunControls
+                workspaceId={workspace.id}
+                runId={runId}
+                finished={isFinished(graph.data.run)}
+                canWrite={team.role !== "viewer"}
+              />
             )}
             <Link to={runsPath} className={buttonClasses("secondary")}>
               All runs

@@ -21,8 +21,12 @@ const STREAM_LABELS: Record<StreamState, string | null> = {
   failed: "Live updates stopped: reload the page to follow the run again.",
 };
 
+/** What the summary shows of a run; a shared run has its agent's name but not its id. */
+type SummaryRun = Pick<Run, "status" | "model" | "created_at" | "error"> &
+  Partial<Pick<Run, "agent_id">>;
+
 interface RunSummaryProps {
-  run: Run;
+  run: SummaryRun;
   agentName: string | null;
   totals: RunTotals;
   stream: StreamState;

@@ -8,6 +8,11 @@
 import type { Schemas } from "../../../api/client";
 
 export type Run = Schemas["RunOut"];
+/** The totals of a run, which a shared run's public shape has too. */
+export type RunFigures = Pick<
+  Run,
+  "step_count" | "tokens_in" | "tokens_out" | "cost_usd" | "latency_ms"
+>;
 export type Step = Schemas["StepOut"];
 export type StepKind = Step["kind"];
 export type StepEdge = Schemas["GraphEdge"];
@@ -117,7 +122,7 @@ export interface RunTotals {
  * The run's totals: those the API stored with the run, plus the steps streamed since
  * (whose sequence is past the run's step count).
  */
-export function runTotals(run: Run, steps: readonly Step[]): RunTotals {
+export function runTotals(run: RunFigures, steps: readonly Step[]): RunTotals {
   const uncounted = steps.filter((step) => step.sequence > run.step_count);
   const sum = (pick: (step: Step) => number) =>
     uncounted.reduce((total, step) => total + pick(step), 0);
@@ -139,11 +144,11 @@ export function runTotals(run: Run, steps: readonly Step[]): RunTotals {
 }
 
 /** Whether the run can still change: its stream is worth following. */
-export function isLive(run: Run): boolean {
+export function isLive(run: Pick<Run, "status">): boolean {
   return run.status === "queued" || run.status === "running";
 }
 
 /** Whether the run has ended for good and can be replayed. */
-export function isFinished(run: Run): boolean {
+export function isFinished(run: Pick<Run, "status">): boolean {
   return run.status === "succeeded" || run.status === "failed" || run.status === "cancelled";
 }

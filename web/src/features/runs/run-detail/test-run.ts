@@ -143,6 +143,7 @@ export function recordedRun(overrides: Partial<Run> = {}): Run {
     agent_version_id: "agv_1",
     parent_run_id: null,
     thread_id: null,
+    draft: false,
     status: "succeeded",
     input: "Review PR 42",
     output: { text: "Looks good." },

@@ -1,0 +1,82 @@
+import { Link } from "react-router";
+
+import { Card } from "../../components/ui/Card";
+import { PageHeader } from "../../components/ui/PageHeader";
+import { Section } from "../../components/ui/Section";
+import { useSignedInMe } from "../session/use-me";
+import { useCurrentWorkspace } from "../shell/use-current-workspace";
+import { ChangeEmailForm } from "./ChangeEmailForm";
+import { ChangePasswordForm } from "./ChangePasswordForm";
+import { CookiePreferences } from "./CookiePreferences";
+import { ToolSettingsSection } from "./ToolSettingsSection";
+
+/** The account's password, email and cookie choice, and the workspace's tool settings. */
+export function SettingsPage() {
+  const me = useSignedInMe();
+  const { team, workspace } = useCurrentWorkspace();
+  return (
+    <>
+      <title>Settings · Luna</title>
+      <PageHeader
+        title="Settings"
+        description={
+          <>
+            Your account, and the <strong className="text-slate-200">{workspace.name}</strong>{" "}
+            workspace. Two-factor authentication is under{" "}
+            <Link
+              to={`/w/${workspace.id}/account/security`}
+              className="text-luna-300 underline hover:text-luna-200"
+            >
+              security
+            </Link>
+            .
+          </>
+        }
+      />
+      <div className="space-y-12">
+        <Section
+          title="Password"
+          description="Changing it signs out every other browser signed in to your account."
+        >
+          <Card className="p-5">
+            <ChangePasswordForm />
+          </Card>
+        </Section>
+        <Section
+          title="Email address"
+          description={
+            <>
+              You sign in as <strong className="text-slate-200">{me.user.email}</strong>. A new
+              address must be confirmed from its inbox.
+            </>
+          }
+        >
+          <Card className="p-5">
+            <ChangeEmailForm currentEmail={me.user.email} />
+          </Card>
+        </Section>
+        <Section
+          title="Cookies"
+          description="Your choice applies on Luna's public site, in this browser and any other you sign in to."
+        >
+          <Card className="p-5">
+            <CookiePreferences />
+          </Card>
+        </Section>
+        <Section
+          title="Tools"
+          description={
+            <>
+              Where the agents of the <strong className="text-slate-200">{workspace.name}</strong>{" "}
+              workspace may reach with the <code className="font-mono">http_fetch</code> tool.
+            </>
+          }
+        >
+          <Card className="p-5">
+            <ToolSettingsSection workspaceId={workspace.id} role={team.role} />
+          </Card>
+        </Section>
+      </div>
+    </>
+  );
+}
