@@ -32,7 +32,13 @@ from luna.runs.schemas import (
     StepPage,
 )
 from luna.runs.steps import StepWriter
-from luna.runs.streaming import SETTLED, SSE_HEADERS, live_events, replay_events
+from luna.runs.streaming import (
+    SETTLED,
+    SSE_HEADERS,
+    ReplaySpeed,
+    live_events,
+    replay_events,
+)
 from luna.tenancy.access import WorkspaceAccess
 
 log = get_logger(__name__)
@@ -268,10 +274,7 @@ async def get_graph(run_id: RunIdPath, access: RunReader, session: SessionDep) -
     return RunGraph(
         run=RunOut.of(run),
         nodes=[StepOut.of(step) for step in steps],
-        edges=[
-            GraphEdge(id=f"{source}-{target}", source=source, target=target, kind=kind)
-            for source, target, kind in edges
-        ],
+        edges=GraphEdge.all_of(edges),
     )
 
 
@@ -298,9 +301,7 @@ async def replay(
     request: Request,
     access: RunReader,
     session: SessionDep,
-    speed: Annotated[
-        float, Query(ge=0.25, le=64, description="1 is the original pace; 4 is four times faster.")
-    ] = 1.0,
+    speed: ReplaySpeed = 1.0,
 ) -> StreamingResponse:
     """A finished run's steps as server-sent events, at its original pace divided by `speed`."""
     run = await service.get_run_for_workspace(

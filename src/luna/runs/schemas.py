@@ -31,6 +31,13 @@ Money = Annotated[
 RunId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 
 
+def latency_ms(run: Run) -> float | None:
+    """From a run's start to its finish, in milliseconds, once it has finished."""
+    if run.started_at is None or run.finished_at is None:
+        return None
+    return round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
+
+
 class RunCreate(BaseModel):
     """A run of the agent: its input, and how to answer.
 
@@ -111,9 +118,6 @@ class RunOut(BaseModel):
     @classmethod
     def of(cls, run: Run) -> RunOut:
         """The API shape of a stored run."""
-        latency = None
-        if run.started_at is not None and run.finished_at is not None:
-            latency = round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
         return cls(
             id=run.id,
             workspace_id=run.workspace_id,
@@ -136,7 +140,7 @@ class RunOut(BaseModel):
             tokens_in=run.tokens_in,
             tokens_out=run.tokens_out,
             cost_usd=run.cost_usd,
-            latency_ms=latency,
+            latency_ms=latency_ms(run),
         )
 
 
@@ -204,6 +208,14 @@ class GraphEdge(BaseModel):
     source: str
     target: str
     kind: Literal["parent", "next"]
+
+    @classmethod
+    def all_of(cls, edges: list[tuple[str, str, str]]) -> list[GraphEdge]:
+        """The API shape of the service's (source, target, kind) edges."""
+        return [
+            cls(id=f"{source}-{target}", source=source, target=target, kind=kind)
+            for source, target, kind in edges
+        ]
 
 
 class RunGraph(BaseModel):

@@ -15,8 +15,9 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Final
+from typing import Annotated, Final
 
+from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +27,10 @@ from luna.runs.models import Run, RunStep
 from luna.runs.schemas import RunOut, StepOut
 from luna.runs.service import steps_after
 
+ReplaySpeed = Annotated[
+    float, Query(ge=0.25, le=64, description="1 is the original pace; 4 is four times faster.")
+]
+"""How much faster than it happened a replay plays."""
 POLL_SECONDS: Final = 1.0
 HEARTBEAT_SECONDS: Final = 15.0
 BATCH: Final = 500

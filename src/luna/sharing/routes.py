@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
 from luna.deps import ClockDep, OriginDep, SessionDep, SettingsDep, require_workspace
 from luna.identity.api_key_routes import actor_of
 from luna.runs.schemas import GraphEdge
-from luna.runs.streaming import SSE_HEADERS, replay_events
+from luna.runs.streaming import SSE_HEADERS, ReplaySpeed, replay_events
 from luna.sharing import service
 from luna.sharing.schemas import (
     ShareCreate,
@@ -143,10 +143,7 @@ async def get_shared_graph(
             shared.run, agent_name=shared.agent_name, shared_until=shared.share.expires_at
         ),
         nodes=[shared_step(step) for step in steps],
-        edges=[
-            GraphEdge(id=f"{source}-{target}", source=source, target=target, kind=kind)
-            for source, target, kind in edges
-        ],
+        edges=GraphEdge.all_of(edges),
     )
 
 
@@ -156,9 +153,7 @@ async def replay_shared_run(
     request: Request,
     session: SessionDep,
     clock: ClockDep,
-    speed: Annotated[
-        float, Query(ge=0.25, le=64, description="1 is the original pace; 4 is four times faster.")
-    ] = 1.0,
+    speed: ReplaySpeed = 1.0,
 ) -> StreamingResponse:
     """The shared run's steps as server-sent events at their original pace divided by
     `speed`, then `end`, like the members' replay, redacted."""

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from luna.runs.models import Run, RunStep
-from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut
+from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut, latency_ms
 from luna.sharing.models import RunShare
 from luna.sharing.redaction import redact, redact_text
 
@@ -52,8 +52,7 @@ class ShareOut(BaseModel):
             revoked_at=share.revoked_at,
             last_viewed_at=share.last_viewed_at,
             view_count=share.view_count,
-            active=share.revoked_at is None
-            and (share.expires_at is None or share.expires_at > now),
+            active=is_active(share, now=now),
         )
 
 
@@ -93,9 +92,6 @@ class SharedRunOut(BaseModel):
     @classmethod
     def of(cls, run: Run, *, agent_name: str, shared_until: datetime | None) -> SharedRunOut:
         """The redacted public shape of a stored run."""
-        latency = None
-        if run.started_at is not None and run.finished_at is not None:
-            latency = round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
         return cls(
             id=run.id,
             agent_name=agent_name,
@@ -111,7 +107,7 @@ class SharedRunOut(BaseModel):
             tokens_in=run.tokens_in,
             tokens_out=run.tokens_out,
             cost_usd=run.cost_usd,
-            latency_ms=latency,
+            latency_ms=latency_ms(run),
             shared_until=shared_until,
         )
 
