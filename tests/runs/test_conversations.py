@@ -169,9 +169,17 @@ async def test_a_replay_at_four_times_takes_a_quarter_of_the_time(
     account = await sign_up()
     await local_provider(client, account.workspace_id, openai_standin)
     agent_id = await agent_with(client, account.workspace_id, tools=[{"name": "calculator"}])
+    # A 21-step run: six requests that each call the calculator (request, call, result),
+    # then one that answers (request, text, final).
     openai_standin.script(
-        Turn(tool_calls=[ToolCall("calculator", {"expression": "1+1"})], first_byte_delay=0.6),
-        Turn(text="Two.", first_byte_delay=0.6),
+        *(
+            Turn(
+                tool_calls=[ToolCall("calculator", {"expression": f"{n}+1"}, id=f"c{n}")],
+                first_byte_delay=0.4,
+            )
+            for n in range(6)
+        ),
+        Turn(text="Seven.", first_byte_delay=0.4),
     )
     run = await json_of(
         await client.post(
@@ -181,9 +189,10 @@ async def test_a_replay_at_four_times_takes_a_quarter_of_the_time(
     steps = (await json_of(await client.get(runs_url(account.workspace_id, run["id"], "steps"))))[
         "items"
     ]
+    assert len(steps) == 21
     last = max(step["ended_at"] or step["started_at"] for step in steps)
     original = _seconds_between(run["started_at"], last)
-    assert original > 1.2
+    assert original > 2.8
 
     started = time.monotonic()
     replay = await client.get(
