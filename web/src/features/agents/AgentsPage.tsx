@@ -9,6 +9,7 @@ import { CheckboxField } from "../../components/ui/CheckboxField";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
+import { FilterBar } from "../../components/ui/FilterBar";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { SelectField } from "../../components/ui/SelectField";
 import { TableSkeleton } from "../../components/ui/Skeleton";
@@ -97,11 +98,7 @@ export function AgentsPage() {
           {notice}
         </Alert>
       )}
-      <div
-        role="search"
-        aria-label="Agents"
-        className="mb-4 flex flex-col gap-4 sm:flex-row sm:items-end"
-      >
+      <FilterBar label="Agents">
         <SearchField
           label="Search agents"
           value={view.q}
@@ -147,7 +144,7 @@ export function AgentsPage() {
             ))}
           </fieldset>
         </details>
-      </div>
+      </FilterBar>
       {agents.isPending ? (
         <TableSkeleton label="Loading agents" />
       ) : agents.isError ? (
@@ -184,17 +181,11 @@ export function AgentsPage() {
           />
           <CursorPager
             of="agents"
-            page={view.cursors.length + 1}
-            hasPrevious={view.cursors.length > 0}
-            hasNext={Boolean(agents.data.next_cursor) && !agents.isPlaceholderData}
-            onPrevious={() => {
-              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-            }}
-            onNext={() => {
-              const next = agents.data.next_cursor;
-              if (next) {
-                change((current) => ({ cursors: [...current.cursors, next] }));
-              }
+            cursors={view.cursors}
+            nextCursor={agents.data.next_cursor}
+            loading={agents.isPlaceholderData}
+            onCursorsChange={(move) => {
+              change((current) => ({ cursors: move(current.cursors) }));
             }}
           />
         </div>

@@ -5,7 +5,6 @@ import { Badge } from "../../components/ui/Badge";
 import { Button } from "../../components/ui/Button";
 import { Dialog } from "../../components/ui/Dialog";
 import { ErrorState } from "../../components/ui/ErrorState";
-import { FormAlert } from "../../components/ui/FormAlert";
 import { SelectField } from "../../components/ui/SelectField";
 import { Skeleton } from "../../components/ui/Skeleton";
 import { FieldErrorMessage, TextField } from "../../components/ui/TextField";
@@ -19,7 +18,7 @@ import {
   type CatalogAgent,
   type CatalogCategory,
 } from "./hooks";
-import { PlanLimitAlert, planLimitOf } from "./PlanLimitAlert";
+import { PlanLimitOrFormAlert, planLimitOf } from "./PlanLimitAlert";
 import { needsLargerPlan, planName } from "./plans";
 import { SearchField } from "./SearchField";
 
@@ -87,11 +86,7 @@ function CreateAgentFlow({
       size="lg"
     >
       <form onSubmit={submit} className="space-y-5">
-        {planLimit ? (
-          <PlanLimitAlert planLimit={planLimit} workspaceId={workspaceId} />
-        ) : (
-          <FormAlert message={errors.message} requestId={errors.requestId} />
-        )}
+        <PlanLimitOrFormAlert planLimit={planLimit} error={errors} workspaceId={workspaceId} />
         <div className="grid gap-4 sm:grid-cols-[1fr_12rem]">
           <SearchField
             label="Search the catalog"

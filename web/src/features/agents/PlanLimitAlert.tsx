@@ -2,6 +2,7 @@ import { Link } from "react-router";
 
 import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
+import { FormAlert } from "../../components/ui/FormAlert";
 import { planName } from "./plans";
 
 const ENTITLEMENT_PREFIX = "entitlement-exceeded:";
@@ -47,5 +48,22 @@ export function PlanLimitAlert({ planLimit, workspaceId }: PlanLimitAlertProps) 
         {planLimit.upgradePlan ? `Upgrade to ${planName(planLimit.upgradePlan)}` : "See the plans"}
       </Link>
     </Alert>
+  );
+}
+
+interface PlanLimitOrFormAlertProps {
+  /** The limit the request ran into, if that is why it failed. */
+  planLimit: PlanLimit | null;
+  /** Any other failure, for the form's own alert. */
+  error: { message: string | null; requestId: string | null };
+  workspaceId: string;
+}
+
+/** Above a form: the plan's limit with the way to a larger plan, else the form's error. */
+export function PlanLimitOrFormAlert({ planLimit, error, workspaceId }: PlanLimitOrFormAlertProps) {
+  return planLimit ? (
+    <PlanLimitAlert planLimit={planLimit} workspaceId={workspaceId} />
+  ) : (
+    <FormAlert message={error.message} requestId={error.requestId} />
   );
 }

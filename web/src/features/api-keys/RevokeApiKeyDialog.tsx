@@ -1,6 +1,4 @@
-import { Button } from "../../components/ui/Button";
-import { Dialog } from "../../components/ui/Dialog";
-import { FormAlert } from "../../components/ui/FormAlert";
+import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { formErrors } from "../../lib/form-errors";
 import { useRevokeApiKey, type ApiKey } from "./hooks";
 
@@ -22,13 +20,8 @@ function ConfirmRevoke({
   onRevoked,
 }: RevokeApiKeyDialogProps & { apiKey: ApiKey }) {
   const revoke = useRevokeApiKey(workspaceId);
-  const errors = formErrors(revoke.error, []);
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!revoke.isPending}
+    <ConfirmDialog
       title={`Revoke “${apiKey.name}”?`}
       description={
         <>
@@ -36,28 +29,18 @@ function ConfirmRevoke({
           from the moment you revoke it. This cannot be undone.
         </>
       }
-    >
-      <div className="space-y-5">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={revoke.isPending}>
-            Keep the key
-          </Button>
-          <Button
-            variant="danger"
-            loading={revoke.isPending}
-            onClick={() => {
-              revoke.mutate(apiKey.id, {
-                onSuccess: () => {
-                  onRevoked(apiKey);
-                },
-              });
-            }}
-          >
-            Revoke key
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Revoke key"
+      cancelLabel="Keep the key"
+      busy={revoke.isPending}
+      error={formErrors(revoke.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        revoke.mutate(apiKey.id, {
+          onSuccess: () => {
+            onRevoked(apiKey);
+          },
+        });
+      }}
+    />
   );
 }

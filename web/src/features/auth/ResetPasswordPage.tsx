@@ -9,6 +9,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { AuthHeading } from "./AuthLayout";
 import { useResetPassword } from "./hooks";
+import { NewPasswordField } from "./NewPasswordField";
 
 function AskForANewLink() {
   return (
@@ -76,14 +77,9 @@ export function ResetPasswordPage() {
       <form onSubmit={submit} className="space-y-5">
         <FormAlert message={errors.message} requestId={errors.requestId} />
         {tokenRejected && <AskForANewLink />}
-        <TextField
+        <NewPasswordField
           label="New password"
           name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
           description="10 to 128 characters."
           error={errors.fields.password}
         />

@@ -12,6 +12,7 @@ import { onboardingPath } from "../onboarding/paths";
 import { meQueryKey } from "../session/use-me";
 import { AuthHeading } from "./AuthLayout";
 import { useSignUp } from "./hooks";
+import { NewPasswordField } from "./NewPasswordField";
 
 export function SignUpPage() {
   const signUp = useSignUp();
@@ -63,14 +64,9 @@ export function SignUpPage() {
           maxLength={320}
           error={errors.fields.email}
         />
-        <TextField
+        <NewPasswordField
           label="Password"
           name="password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
           description="10 to 128 characters. A passphrase of a few unrelated words works well."
           error={errors.fields.password}
         />

@@ -2,8 +2,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "react-router";
 
 import { Button } from "../../components/ui/Button";
+import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { Dialog } from "../../components/ui/Dialog";
-import { FormAlert } from "../../components/ui/FormAlert";
 import { formErrors } from "../../lib/form-errors";
 import { meQueryKey } from "../session/use-me";
 import { useLeaveTeam } from "./hooks";
@@ -30,7 +30,6 @@ function ConfirmLeaving({
   const leave = useLeaveTeam(teamId);
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const errors = formErrors(leave.error, []);
 
   if (lastOwner) {
     return (
@@ -58,33 +57,19 @@ function ConfirmLeaving({
     await navigate("/", { replace: true });
   }
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!busy}
+    <ConfirmDialog
       title={`Leave ${teamName}?`}
       description="You lose access to the team's workspaces at once. To come back, you need a new invitation from an owner or admin."
-    >
-      <div className="space-y-5">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={busy}>
-            Stay
-          </Button>
-          <Button
-            variant="danger"
-            loading={busy}
-            onClick={() => {
-              leave.mutate(undefined, {
-                onSuccess: () => void goHome(),
-              });
-            }}
-          >
-            Leave team
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Leave team"
+      cancelLabel="Stay"
+      busy={busy}
+      error={formErrors(leave.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        leave.mutate(undefined, {
+          onSuccess: () => void goHome(),
+        });
+      }}
+    />
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useId, useRef, useState, type ReactNode, type RefObject } from "react";
+import { useCallback, useRef, useState } from "react";
 import { flushSync } from "react-dom";
 
 import { ApiProblem } from "../../api/client";
@@ -7,6 +7,7 @@ import { Card } from "../../components/ui/Card";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
+import { Section } from "../../components/ui/Section";
 import { LoadingRegion, Skeleton, TableSkeleton } from "../../components/ui/Skeleton";
 import { useSortingParam } from "../../lib/sort-param";
 import { useSignedInMe } from "../session/use-me";
@@ -20,33 +21,6 @@ import { mayManageTeam, roleWithArticle } from "./permissions";
 import { RemoveMemberDialog } from "./RemoveMemberDialog";
 import { RoleMatrix } from "./RoleMatrix";
 import { MEMBER_SORTING } from "./sorting";
-
-interface SectionProps {
-  title: string;
-  description?: ReactNode;
-  headingRef?: RefObject<HTMLHeadingElement | null>;
-  children: ReactNode;
-}
-
-function Section({ title, description, headingRef, children }: SectionProps) {
-  const headingId = useId();
-  return (
-    <section aria-labelledby={headingId} className="space-y-4">
-      <div>
-        <h2
-          id={headingId}
-          ref={headingRef}
-          tabIndex={headingRef ? -1 : undefined}
-          className="text-lg font-semibold text-white focus:outline-none"
-        >
-          {title}
-        </h2>
-        {description && <p className="mt-1 max-w-2xl text-sm text-slate-400">{description}</p>}
-      </div>
-      {children}
-    </section>
-  );
-}
 
 export function MembersPage() {
   const { team } = useCurrentWorkspace();

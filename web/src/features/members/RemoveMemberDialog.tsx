@@ -1,6 +1,4 @@
-import { Button } from "../../components/ui/Button";
-import { Dialog } from "../../components/ui/Dialog";
-import { FormAlert } from "../../components/ui/FormAlert";
+import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { formErrors } from "../../lib/form-errors";
 import { useRemoveMember, type Member } from "./hooks";
 import { memberName } from "./MembersTable";
@@ -25,14 +23,9 @@ function ConfirmRemoval({
   onRemoved,
 }: RemoveMemberDialogProps & { member: Member }) {
   const remove = useRemoveMember(teamId);
-  const errors = formErrors(remove.error, []);
   const name = memberName(member);
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!remove.isPending}
+    <ConfirmDialog
       title={`Remove ${name} from ${teamName}?`}
       description={
         <>
@@ -41,28 +34,18 @@ function ConfirmRemoval({
           working too.
         </>
       }
-    >
-      <div className="space-y-5">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={remove.isPending}>
-            Keep {name}
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() => {
-              remove.mutate(member.id, {
-                onSuccess: () => {
-                  onRemoved(member);
-                },
-              });
-            }}
-          >
-            Remove member
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Remove member"
+      cancelLabel={`Keep ${name}`}
+      busy={remove.isPending}
+      error={formErrors(remove.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        remove.mutate(member.id, {
+          onSuccess: () => {
+            onRemoved(member);
+          },
+        });
+      }}
+    />
   );
 }

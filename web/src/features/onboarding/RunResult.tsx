@@ -6,8 +6,8 @@ import { Badge } from "../../components/ui/Badge";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { Spinner } from "../../components/ui/Spinner";
-import { RUN_STATUS_LABELS, RUN_STATUS_TONES, formatCount } from "../runs/run-format";
-import { answerOf, isFinished, useWatchedRun } from "./hooks";
+import { RUN_STATUS_LABELS, RUN_STATUS_TONES, formatCount, runAnswer } from "../runs/run-format";
+import { isFinished, useWatchedRun } from "./hooks";
 
 /** The first run as it goes: its status until it ends, then its answer or its error. */
 export function RunResult({ workspaceId, runId }: { workspaceId: string; runId: string }) {
@@ -33,7 +33,7 @@ export function RunResult({ workspaceId, runId }: { workspaceId: string; runId: 
   const current = run.data;
   const finished = isFinished(current);
   const status = current.status;
-  const answer = answerOf(current);
+  const answer = runAnswer(current);
   return (
     <section aria-labelledby="first-run-heading" className="glass space-y-4 rounded-2xl p-5">
       <div className="flex flex-wrap items-center justify-between gap-3">

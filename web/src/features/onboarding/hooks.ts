@@ -115,14 +115,3 @@ export function useWatchedRun(workspaceId: string, runId: string) {
     refetchInterval: (query) => (query.state.data && isFinished(query.state.data) ? false : 1000),
   });
 }
-
-/** The text of a run's answer: its text, or its structured output as JSON. */
-export function answerOf(run: Run): string | null {
-  const output = run.output;
-  if (!output) {
-    return null;
-  }
-  return typeof output.text === "string"
-    ? output.text
-    : JSON.stringify(output.data ?? output, null, 2);
-}

@@ -1,7 +1,4 @@
-import { FormAlert } from "../../components/ui/FormAlert";
-import { Skeleton } from "../../components/ui/Skeleton";
-import { ApprovalItem } from "../runs/run-detail/ApprovalsPanel";
-import { useApprovals } from "../runs/run-detail/hooks";
+import { PendingApprovalList, usePendingApprovals } from "../runs/run-detail/ApprovalsPanel";
 
 interface ChatApprovalsProps {
   workspaceId: string;
@@ -14,8 +11,8 @@ interface ChatApprovalsProps {
  * Once decided, the run resumes and its stream goes on.
  */
 export function ChatApprovals({ workspaceId, runId, canDecide }: ChatApprovalsProps) {
-  const approvals = useApprovals(workspaceId, runId);
-  const pending = (approvals.data ?? []).filter((approval) => approval.status === "pending");
+  const waiting = usePendingApprovals(workspaceId, runId);
+  const { pending } = waiting;
   return (
     <div
       role="group"
@@ -27,23 +24,13 @@ export function ChatApprovals({ workspaceId, runId, canDecide }: ChatApprovalsPr
         The agent wants to call {pending.length === 1 ? "a tool" : "tools"}. Approve or reject
         {pending.length === 1 ? " the call" : " each call"} to let the run go on.
       </p>
-      {approvals.isPending ? (
-        <Skeleton className="h-16" />
-      ) : approvals.isError ? (
-        <FormAlert message={approvals.error.message} requestId={null} />
-      ) : (
-        <ul className="space-y-2">
-          {pending.map((approval) => (
-            <ApprovalItem
-              key={approval.id}
-              workspaceId={workspaceId}
-              runId={runId}
-              approval={approval}
-              canDecide={canDecide}
-            />
-          ))}
-        </ul>
-      )}
+      <PendingApprovalList
+        workspaceId={workspaceId}
+        runId={runId}
+        canDecide={canDecide}
+        waiting={waiting}
+        className="space-y-2"
+      />
     </div>
   );
 }

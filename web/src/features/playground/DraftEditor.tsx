@@ -4,13 +4,13 @@ import { useId, useState } from "react";
 import { Alert } from "../../components/ui/Alert";
 import { Badge } from "../../components/ui/Badge";
 import { Button } from "../../components/ui/Button";
-import { FormAlert } from "../../components/ui/FormAlert";
 import { TextAreaField } from "../../components/ui/TextAreaField";
-import { isConcurrentChange, saveErrors, type FieldMessages } from "../agents/editor/editor-form";
+import { ConcurrentChangeAlert } from "../agents/editor/ConcurrentChangeAlert";
+import { saveFailure, type FieldMessages } from "../agents/editor/editor-form";
 import { agentQuery, useUpdateAgent } from "../agents/editor/hooks";
 import { ModelFields } from "../agents/editor/ModelFields";
 import { ToolsField } from "../agents/editor/ToolsField";
-import { PlanLimitAlert, planLimitOf } from "../agents/PlanLimitAlert";
+import { PlanLimitOrFormAlert } from "../agents/PlanLimitAlert";
 import type { DraftState } from "./use-draft";
 
 interface DraftEditorProps {
@@ -31,9 +31,7 @@ export function DraftEditor({ workspaceId, draft, canWrite }: DraftEditorProps) 
   const [reloading, setReloading] = useState(false);
   const headingId = useId();
   const toolsErrorId = useId();
-  const conflict = isConcurrentChange(update.error) ? update.error : null;
-  const planLimit = planLimitOf(update.error);
-  const serverErrors = saveErrors(conflict || planLimit ? null : update.error);
+  const { conflict, planLimit, errors: serverErrors } = saveFailure(update.error);
   const errors: FieldMessages =
     draft.draft.state === "invalid" ? draft.draft.errors : serverErrors.fields;
   const readOnly = !canWrite;
@@ -115,27 +113,12 @@ export function DraftEditor({ workspaceId, draft, canWrite }: DraftEditorProps) 
       </p>
       {notice && <Alert tone="success">{notice}</Alert>}
       {conflict && (
-        <Alert tone="warning" title="This agent was changed by someone else">
-          <p>
-            Someone saved a version since you started this draft, so it was not saved. Reload the
-            agent to start again from its latest version; reloading discards this draft.
-          </p>
-          <Button
-            variant="secondary"
-            size="sm"
-            className="mt-2"
-            loading={reloading}
-            onClick={() => void reload()}
-          >
-            Reload the agent
-          </Button>
-        </Alert>
+        <ConcurrentChangeAlert reloading={reloading} onReload={() => void reload()}>
+          Someone saved a version since you started this draft, so it was not saved. Reload the
+          agent to start again from its latest version; reloading discards this draft.
+        </ConcurrentChangeAlert>
       )}
-      {planLimit ? (
-        <PlanLimitAlert planLimit={planLimit} workspaceId={workspaceId} />
-      ) : (
-        <FormAlert message={serverErrors.message} requestId={serverErrors.requestId} />
-      )}
+      <PlanLimitOrFormAlert planLimit={planLimit} error={serverErrors} workspaceId={workspaceId} />
       <div className="grid gap-5 lg:grid-cols-2">
         <TextAreaField
           label="Instructions"

@@ -10,6 +10,7 @@ import { PageHeader } from "../../components/ui/PageHeader";
 import { SelectField } from "../../components/ui/SelectField";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { classNames } from "../../lib/class-names";
+import { AgentLoadError } from "../agents/editor/AgentLoadError";
 import { useAgent, useProviderChoices } from "../agents/editor/hooks";
 import type { Agent, AgentDetail } from "../agents/hooks";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
@@ -194,14 +195,8 @@ function AgentPlayground({ agentId, view, onChange }: AgentPlaygroundProps) {
   }
   if (agent.isError) {
     return (
-      <ErrorState
-        title={
-          agent.error instanceof ApiProblem && agent.error.status === 404
-            ? "This agent does not exist"
-            : "The agent could not be loaded"
-        }
-        message={agent.error.message}
-        requestId={agent.error instanceof ApiProblem ? agent.error.requestId : null}
+      <AgentLoadError
+        error={agent.error}
         onRetry={() => void agent.refetch()}
         retrying={agent.isFetching}
       />

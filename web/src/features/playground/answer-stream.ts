@@ -6,6 +6,7 @@
  */
 import type { Run } from "../runs/run-detail/graph-model";
 import type { RunDelta } from "../runs/run-detail/run-events";
+import { runAnswer } from "../runs/run-format";
 
 export interface StreamedAnswer {
   /** The run the fragments belong to. */
@@ -30,20 +31,9 @@ export function withDelta(answer: StreamedAnswer, delta: RunDelta): StreamedAnsw
   return { ...answer, text: answer.text + delta.text };
 }
 
-/** What the run answered (its text, or its structured output as JSON), if it has finished. */
-export function finalAnswer(run: Run): string | null {
-  const output = run.output;
-  if (!output) {
-    return null;
-  }
-  return typeof output.text === "string"
-    ? output.text
-    : JSON.stringify(output.data ?? output, null, 2);
-}
-
 /** The answer to show: the stored one once there is one, else the text streamed so far. */
 export function shownAnswer(run: Run, streamed: string): string | null {
-  return finalAnswer(run) ?? (streamed === "" ? null : streamed);
+  return runAnswer(run) ?? (streamed === "" ? null : streamed);
 }
 
 /** A run's input as a person reads it: the text, or the input object as JSON. */

@@ -1,6 +1,4 @@
-import { Button } from "../../components/ui/Button";
-import { Dialog } from "../../components/ui/Dialog";
-import { FormAlert } from "../../components/ui/FormAlert";
+import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { formErrors } from "../../lib/form-errors";
 import { useDeleteProvider, type Provider } from "./hooks";
 
@@ -22,13 +20,8 @@ function ConfirmDelete({
   onDeleted,
 }: DeleteProviderDialogProps & { provider: Provider }) {
   const remove = useDeleteProvider(workspaceId);
-  const errors = formErrors(remove.error, []);
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!remove.isPending}
+    <ConfirmDialog
       title={`Delete “${provider.name}”?`}
       description={
         <>
@@ -38,28 +31,18 @@ function ConfirmDelete({
           cannot be undone.
         </>
       }
-    >
-      <div className="space-y-5">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={remove.isPending}>
-            Keep it
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() => {
-              remove.mutate(provider, {
-                onSuccess: () => {
-                  onDeleted(provider);
-                },
-              });
-            }}
-          >
-            Delete provider
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Delete provider"
+      cancelLabel="Keep it"
+      busy={remove.isPending}
+      error={formErrors(remove.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        remove.mutate(provider, {
+          onSuccess: () => {
+            onDeleted(provider);
+          },
+        });
+      }}
+    />
   );
 }

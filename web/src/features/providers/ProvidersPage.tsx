@@ -167,17 +167,11 @@ export function ProvidersPage() {
           />
           <CursorPager
             of="providers"
-            page={view.cursors.length + 1}
-            hasPrevious={view.cursors.length > 0}
-            hasNext={Boolean(providers.data.next_cursor) && !providers.isPlaceholderData}
-            onPrevious={() => {
-              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-            }}
-            onNext={() => {
-              const next = providers.data.next_cursor;
-              if (next) {
-                change((current) => ({ cursors: [...current.cursors, next] }));
-              }
+            cursors={view.cursors}
+            nextCursor={providers.data.next_cursor}
+            loading={providers.isPlaceholderData}
+            onCursorsChange={(move) => {
+              change((current) => ({ cursors: move(current.cursors) }));
             }}
           />
         </div>

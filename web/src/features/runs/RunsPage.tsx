@@ -7,6 +7,7 @@ import { buttonClasses } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
+import { FilterBar } from "../../components/ui/FilterBar";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { SelectField } from "../../components/ui/SelectField";
 import { TableSkeleton } from "../../components/ui/Skeleton";
@@ -79,11 +80,7 @@ export function RunsPage() {
           </>
         }
       />
-      <div
-        role="search"
-        aria-label="Runs"
-        className="mb-4 flex flex-col gap-4 sm:flex-row sm:items-end"
-      >
+      <FilterBar label="Runs">
         <SelectField
           label="Status"
           className="sm:w-56"
@@ -100,7 +97,7 @@ export function RunsPage() {
             </option>
           ))}
         </SelectField>
-      </div>
+      </FilterBar>
       {runs.isPending ? (
         <TableSkeleton label="Loading runs" />
       ) : runs.isError ? (
@@ -140,17 +137,11 @@ export function RunsPage() {
           />
           <CursorPager
             of="runs"
-            page={view.cursors.length + 1}
-            hasPrevious={view.cursors.length > 0}
-            hasNext={Boolean(runs.data.next_cursor) && !runs.isPlaceholderData}
-            onPrevious={() => {
-              change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-            }}
-            onNext={() => {
-              const next = runs.data.next_cursor;
-              if (next) {
-                change((current) => ({ cursors: [...current.cursors, next] }));
-              }
+            cursors={view.cursors}
+            nextCursor={runs.data.next_cursor}
+            loading={runs.isPlaceholderData}
+            onCursorsChange={(move) => {
+              change((current) => ({ cursors: move(current.cursors) }));
             }}
           />
         </div>

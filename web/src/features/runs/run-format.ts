@@ -1,5 +1,6 @@
-/** How the runs pages write a run's figures and status. */
+/** How the runs pages write a run's figures, status and answer. */
 import type { BadgeTone } from "../../components/ui/Badge";
+import type { Run } from "./hooks";
 import type { RunStatus } from "./list-view";
 
 export const RUN_STATUS_LABELS: Record<RunStatus, string> = {
@@ -54,4 +55,15 @@ export function formatConfidence(confidence: number): string {
 export function shortRunId(runId: string): string {
   const bare = runId.replace(/^run_/, "");
   return bare.length > 8 ? bare.slice(-8) : bare;
+}
+
+/** What a finished run answered: its text, or its structured output as JSON; null before. */
+export function runAnswer(run: Run): string | null {
+  const output = run.output;
+  if (!output) {
+    return null;
+  }
+  return typeof output.text === "string"
+    ? output.text
+    : JSON.stringify(output.data ?? output, null, 2);
 }

@@ -6,6 +6,7 @@ import { buttonClasses } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
+import { FilterBar } from "../../components/ui/FilterBar";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { SelectField } from "../../components/ui/SelectField";
 import { TableSkeleton } from "../../components/ui/Skeleton";
@@ -87,7 +88,6 @@ export function AuditLogPage() {
       </EmptyState>
     );
   } else {
-    const next = log.data.next_cursor;
     body = (
       <div aria-busy={log.isPlaceholderData || undefined}>
         <AuditLogTable
@@ -96,16 +96,11 @@ export function AuditLogPage() {
         />
         <CursorPager
           of="audit events"
-          page={page}
-          hasPrevious={view.cursors.length > 0}
-          hasNext={Boolean(next) && !log.isPlaceholderData}
-          onPrevious={() => {
-            change((current) => ({ cursors: current.cursors.slice(0, -1) }));
-          }}
-          onNext={() => {
-            if (next) {
-              change((current) => ({ cursors: [...current.cursors, next] }));
-            }
+          cursors={view.cursors}
+          nextCursor={log.data.next_cursor}
+          loading={log.isPlaceholderData}
+          onCursorsChange={(move) => {
+            change((current) => ({ cursors: move(current.cursors) }));
           }}
         />
       </div>
@@ -128,11 +123,7 @@ export function AuditLogPage() {
         }
       />
       {canRead && (
-        <div
-          role="search"
-          aria-label="Audit log"
-          className="mb-4 flex flex-col gap-4 sm:flex-row sm:items-end"
-        >
+        <FilterBar label="Audit log">
           <SelectField
             label="Action"
             className="sm:w-80"
@@ -168,7 +159,7 @@ export function AuditLogPage() {
               </option>
             ))}
           </SelectField>
-        </div>
+        </FilterBar>
       )}
       {body}
     </>

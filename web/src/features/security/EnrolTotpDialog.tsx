@@ -9,7 +9,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { useConfirmTotp, type TotpEnrolment } from "./hooks";
 import { qrCodeDataUrl } from "./qr-code";
-import { RecoveryCodes } from "./RecoveryCodes";
+import { RecoveryCodesDialog } from "./RecoveryCodes";
 
 interface EnrolTotpDialogProps {
   enrolment: TotpEnrolment | null;
@@ -37,16 +37,12 @@ function EnrolTotpFlow({ enrolment, onClose }: { enrolment: TotpEnrolment; onClo
 
   if (codes) {
     return (
-      <Dialog
-        open
-        onClose={onClose}
-        dismissible={false}
-        size="lg"
+      <RecoveryCodesDialog
         title="Save your recovery codes"
         description="Two-factor authentication is on. Signing in now asks for a code from your app."
-      >
-        <RecoveryCodes codes={codes} onDone={onClose} />
-      </Dialog>
+        codes={codes}
+        onClose={onClose}
+      />
     );
   }
 

@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { Alert } from "../../components/ui/Alert";
 import { Button, buttonClasses } from "../../components/ui/Button";
+import { Dialog } from "../../components/ui/Dialog";
 
 type CopyStatus = "idle" | "copied" | "failed";
 
@@ -70,5 +71,33 @@ export function RecoveryCodes({ codes, onDone }: RecoveryCodesProps) {
         {STATUS_TEXT[status]}
       </p>
     </div>
+  );
+}
+
+interface RecoveryCodesDialogProps {
+  title: string;
+  description: string;
+  codes: readonly string[];
+  onClose: () => void;
+}
+
+/** A new set of recovery codes, in a dialog that stays until the user has saved them. */
+export function RecoveryCodesDialog({
+  title,
+  description,
+  codes,
+  onClose,
+}: RecoveryCodesDialogProps) {
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      dismissible={false}
+      size="lg"
+      title={title}
+      description={description}
+    >
+      <RecoveryCodes codes={codes} onDone={onClose} />
+    </Dialog>
   );
 }

@@ -1,11 +1,7 @@
-import type { SubmitEvent } from "react";
-
-import { Button } from "../../components/ui/Button";
-import { Dialog } from "../../components/ui/Dialog";
-import { FormAlert } from "../../components/ui/FormAlert";
+import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { formErrors } from "../../lib/form-errors";
 import { useRegenerateRecoveryCodes } from "./hooks";
-import { RecoveryCodes } from "./RecoveryCodes";
+import { RecoveryCodesDialog } from "./RecoveryCodes";
 import { useStepUpGate } from "./step-up";
 import { StepUpFields } from "./StepUpFields";
 
@@ -23,59 +19,37 @@ export function RegenerateCodesDialog({ open, onClose }: RegenerateCodesDialogPr
 function RegenerateCodesFlow({ onClose }: { onClose: () => void }) {
   const regenerate = useRegenerateRecoveryCodes();
   const gate = useStepUpGate(regenerate.error);
-  const errors = formErrors(gate.demand ? null : regenerate.error, []);
-  const busy = regenerate.isPending || gate.stepUp.isPending;
   const codes = regenerate.data?.codes;
 
-  async function submit(event: SubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    if (await gate.proveIfAsked(new FormData(event.currentTarget))) {
+  async function confirm(form: FormData) {
+    if (await gate.proveIfAsked(form)) {
       regenerate.mutate();
     }
   }
 
   if (codes) {
     return (
-      <Dialog
-        open
-        onClose={onClose}
-        dismissible={false}
-        size="lg"
+      <RecoveryCodesDialog
         title="Save your new recovery codes"
         description="The old codes no longer work."
-      >
-        <RecoveryCodes codes={codes} onDone={onClose} />
-      </Dialog>
+        codes={codes}
+        onClose={onClose}
+      />
     );
   }
 
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!busy}
+    <ConfirmDialog
       title="Replace your recovery codes?"
       description="You get ten new codes, and every code you saved before stops working."
+      confirmLabel="Replace codes"
+      confirmVariant="primary"
+      busy={regenerate.isPending || gate.stepUp.isPending}
+      error={formErrors(gate.demand ? null : regenerate.error, [])}
+      onClose={onClose}
+      onConfirm={(form) => void confirm(form)}
     >
-      <form onSubmit={(event) => void submit(event)} className="space-y-5">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
-        {gate.demand && (
-          <StepUpFields
-            message={gate.demand.message}
-            error={gate.stepUp.error}
-            onSwitch={gate.stepUp.reset}
-          />
-        )}
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={busy}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={busy}>
-            Replace codes
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      <StepUpFields gate={gate} />
+    </ConfirmDialog>
   );
 }

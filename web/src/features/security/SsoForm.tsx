@@ -164,13 +164,7 @@ export function SsoForm({ teamId, workspaceId, config, upgradePlan, onSaved }: S
           description="While enabled, members can no longer sign in with a password."
         />
       </div>
-      {gate.demand && (
-        <StepUpFields
-          message={gate.demand.message}
-          error={gate.stepUp.error}
-          onSwitch={gate.stepUp.reset}
-        />
-      )}
+      <StepUpFields gate={gate} />
       <div className="flex justify-end">
         <Button type="submit" loading={busy}>
           {config ? "Save changes" : "Save single sign-on"}

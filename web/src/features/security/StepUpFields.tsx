@@ -5,19 +5,36 @@ import { Alert } from "../../components/ui/Alert";
 import { FormAlert } from "../../components/ui/FormAlert";
 import { TextField } from "../../components/ui/TextField";
 import { formErrors } from "../../lib/form-errors";
-import { STEP_UP_CODE, STEP_UP_RECOVERY_CODE } from "./step-up";
+import { STEP_UP_CODE, STEP_UP_RECOVERY_CODE, type StepUpGate } from "./step-up";
 
-interface StepUpFieldsProps {
+/**
+ * The second factor again, inside the form of an action that needs a recent step-up: shown
+ * once the action's error asks for one, fresh each time it does.
+ */
+export function StepUpFields({ gate }: { gate: StepUpGate }) {
+  if (!gate.demand) {
+    return null;
+  }
+  return (
+    <StepUpProof
+      message={gate.demand.message}
+      error={gate.stepUp.error}
+      onSwitch={gate.stepUp.reset}
+    />
+  );
+}
+
+interface StepUpProofProps {
   /** Why the action waits: the API's `mfa-step-up-required` message. */
   message: string;
   /** The failed step-up, if any: a wrong code shows next to the field. */
   error: unknown;
   /** Called when the user switches between the app's code and a recovery code. */
-  onSwitch?: () => void;
+  onSwitch: () => void;
 }
 
-/** The second factor again, inside the form of an action that needs a recent step-up. */
-export function StepUpFields({ message, error, onSwitch }: StepUpFieldsProps) {
+/** The app's code, or a recovery code instead. */
+function StepUpProof({ message, error, onSwitch }: StepUpProofProps) {
   const [useRecoveryCode, setUseRecoveryCode] = useState(false);
   const wrongCode = error instanceof ApiProblem && error.code === "mfa-code-invalid";
   const field = useRecoveryCode ? "recovery_code" : "code";
@@ -62,7 +79,7 @@ export function StepUpFields({ message, error, onSwitch }: StepUpFieldsProps) {
         className="text-sm text-luna-300 hover:text-luna-200"
         onClick={() => {
           setUseRecoveryCode(!useRecoveryCode);
-          onSwitch?.();
+          onSwitch();
         }}
       >
         {useRecoveryCode ? "Use the authenticator app" : "Use a recovery code"}

@@ -47,3 +47,5 @@ export function useStepUpGate(actionError: unknown) {
 
   return { demand, stepUp, proveIfAsked };
 }
+
+export type StepUpGate = ReturnType<typeof useStepUpGate>;

@@ -6,6 +6,7 @@ import { FormAlert } from "../../components/ui/FormAlert";
 import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
+import { NEW_PASSWORD_MAX_LENGTH, NewPasswordField } from "../auth/NewPasswordField";
 import { useChangePassword } from "./hooks";
 
 const FIELDS = ["current_password", "new_password"] as const;
@@ -55,14 +56,9 @@ export function ChangePasswordForm() {
         error={errors.fields.current_password}
       />
       <div className="grid gap-5 sm:grid-cols-2">
-        <TextField
+        <NewPasswordField
           label="New password"
           name="new_password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
           description="At least 10 characters, and not a common password."
           error={errors.fields.new_password}
         />
@@ -72,7 +68,7 @@ export function ChangePasswordForm() {
           type="password"
           autoComplete="new-password"
           required
-          maxLength={128}
+          maxLength={NEW_PASSWORD_MAX_LENGTH}
           error={mismatch ? "The two new passwords are not the same." : undefined}
         />
       </div>

@@ -4,16 +4,15 @@ import { useEffect, useId, useMemo, useState, type SubmitEvent } from "react";
 import { Alert } from "../../../components/ui/Alert";
 import { Button } from "../../../components/ui/Button";
 import { Card } from "../../../components/ui/Card";
-import { FormAlert } from "../../../components/ui/FormAlert";
 import { SelectField } from "../../../components/ui/SelectField";
 import { TextAreaField } from "../../../components/ui/TextAreaField";
 import { TextField } from "../../../components/ui/TextField";
 import type { AgentDetail } from "../hooks";
-import { PlanLimitAlert, planLimitOf } from "../PlanLimitAlert";
+import { PlanLimitOrFormAlert } from "../PlanLimitAlert";
+import { ConcurrentChangeAlert } from "./ConcurrentChangeAlert";
 import {
   changedFields,
-  isConcurrentChange,
-  saveErrors,
+  saveFailure,
   saveRequest,
   valuesOf,
   type AgentStatus,
@@ -86,9 +85,7 @@ export function AgentEditorForm({
   };
 
   const reload = useMutation({ mutationFn: onReload, onSuccess: startAfresh });
-  const conflict = isConcurrentChange(update.error) ? update.error : null;
-  const planLimit = planLimitOf(update.error);
-  const serverErrors = saveErrors(conflict || planLimit ? null : update.error);
+  const { conflict, planLimit, errors: serverErrors } = saveFailure(update.error);
   const errors: FieldMessages = update.error && !conflict ? serverErrors.fields : invalid;
   const definitionChanged = changed.some(
     (field) => !["name", "description", "tags", "status"].includes(field),
@@ -133,24 +130,16 @@ export function AgentEditorForm({
         )}
         {notice && <Alert tone="success">{notice}</Alert>}
         {conflict ? (
-          <Alert tone="warning" title="This agent was changed by someone else">
-            <p>
-              Someone saved a change since you opened it, so your changes were not saved. Reload it
-              to see the latest version; reloading discards your changes here.
-            </p>
-            <Button
-              variant="secondary"
-              size="sm"
-              className="mt-2"
-              loading={reload.isPending}
-              onClick={() => {
-                reload.mutate();
-              }}
-            >
-              Reload the agent
-            </Button>
-            {reload.isError && <p className="mt-2">{reload.error.message}</p>}
-          </Alert>
+          <ConcurrentChangeAlert
+            reloading={reload.isPending}
+            onReload={() => {
+              reload.mutate();
+            }}
+            reloadError={reload.isError ? reload.error.message : null}
+          >
+            Someone saved a change since you opened it, so your changes were not saved. Reload it to
+            see the latest version; reloading discards your changes here.
+          </ConcurrentChangeAlert>
         ) : (
           outdated && (
             <Alert tone="info">
@@ -159,11 +148,11 @@ export function AgentEditorForm({
             </Alert>
           )
         )}
-        {planLimit ? (
-          <PlanLimitAlert planLimit={planLimit} workspaceId={workspaceId} />
-        ) : (
-          <FormAlert message={serverErrors.message} requestId={serverErrors.requestId} />
-        )}
+        <PlanLimitOrFormAlert
+          planLimit={planLimit}
+          error={serverErrors}
+          workspaceId={workspaceId}
+        />
 
         <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_12rem]">
           <TextField

@@ -2,17 +2,16 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 
-import { ApiProblem } from "../../../api/client";
 import { Alert } from "../../../components/ui/Alert";
 import { Badge } from "../../../components/ui/Badge";
 import { Button, buttonClasses } from "../../../components/ui/Button";
-import { ErrorState } from "../../../components/ui/ErrorState";
 import { PageHeader } from "../../../components/ui/PageHeader";
 import { LoadingRegion, Skeleton } from "../../../components/ui/Skeleton";
 import { formatDateTime, formatRelative } from "../../../lib/dates";
 import { useCurrentWorkspace } from "../../shell/use-current-workspace";
 import type { AgentDetail } from "../hooks";
 import { AgentEditorForm } from "./AgentEditorForm";
+import { AgentLoadError } from "./AgentLoadError";
 import { DeleteAgentDialog } from "./DeleteAgentDialog";
 import { agentKey, agentQuery, useAgent } from "./hooks";
 import { RestoreVersionDialog } from "./RestoreVersionDialog";
@@ -34,14 +33,8 @@ export function AgentEditorPage() {
       ) : agent.isError ? (
         <>
           <PageHeader title="Agent" />
-          <ErrorState
-            title={
-              agent.error instanceof ApiProblem && agent.error.status === 404
-                ? "This agent does not exist"
-                : "The agent could not be loaded"
-            }
-            message={agent.error.message}
-            requestId={agent.error instanceof ApiProblem ? agent.error.requestId : null}
+          <AgentLoadError
+            error={agent.error}
             onRetry={() => void agent.refetch()}
             retrying={agent.isFetching}
             action={

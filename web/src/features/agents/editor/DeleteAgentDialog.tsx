@@ -1,9 +1,7 @@
 import { useNavigate } from "react-router";
 
 import { ApiProblem } from "../../../api/client";
-import { Button } from "../../../components/ui/Button";
-import { Dialog } from "../../../components/ui/Dialog";
-import { FormAlert } from "../../../components/ui/FormAlert";
+import { ConfirmDialog } from "../../../components/ui/ConfirmDialog";
 import type { AgentDetail } from "../hooks";
 import { useDeleteAgent } from "./hooks";
 
@@ -24,36 +22,21 @@ function DeleteAgentFlow({ workspaceId, agent, onClose }: Omit<DeleteAgentDialog
   const remove = useDeleteAgent(workspaceId, agent.id);
   const error = remove.error;
   return (
-    <Dialog
-      open
-      role="alertdialog"
-      onClose={onClose}
-      dismissible={!remove.isPending}
+    <ConfirmDialog
       title={`Delete “${agent.name}”?`}
       description="The agent and all its versions are deleted for good. An agent that has runs cannot be deleted: archive it instead, by setting its status to Archived."
-    >
-      <div className="space-y-4">
-        <FormAlert
-          message={error ? error.message : null}
-          requestId={error instanceof ApiProblem ? error.requestId : null}
-        />
-        <div className="flex justify-end gap-3">
-          <Button variant="ghost" onClick={onClose} disabled={remove.isPending}>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            loading={remove.isPending}
-            onClick={() => {
-              remove.mutate(undefined, {
-                onSuccess: () => void navigate(`/w/${workspaceId}/agents`),
-              });
-            }}
-          >
-            Delete agent
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+      confirmLabel="Delete agent"
+      busy={remove.isPending}
+      error={{
+        message: error ? error.message : null,
+        requestId: error instanceof ApiProblem ? error.requestId : null,
+      }}
+      onClose={onClose}
+      onConfirm={() => {
+        remove.mutate(undefined, {
+          onSuccess: () => void navigate(`/w/${workspaceId}/agents`),
+        });
+      }}
+    />
   );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
+import { ApiProblem } from "../../../api/client";
 import { agent } from "../../../test/fixtures";
-import { fieldAt, parseAdvanced, saveRequest, valuesOf } from "./editor-form";
+import { fieldAt, parseAdvanced, saveFailure, saveRequest, valuesOf } from "./editor-form";
 import { comparisonFromParams, writeComparison } from "./version-view";
 
 const detail = {
@@ -76,6 +77,59 @@ describe("saveRequest", () => {
       "name",
       "temperature",
     ]);
+  });
+});
+
+function problem(status: number, code: string, extra: Record<string, unknown> = {}) {
+  return new ApiProblem({
+    type: `urn:luna:problem:${code}`,
+    title: "Refused",
+    status,
+    detail: `The save was refused (${code}).`,
+    request_id: "req_1",
+    ...extra,
+  });
+}
+
+describe("saveFailure", () => {
+  it("tells someone else's version apart, with nothing else to show", () => {
+    const failure = saveFailure(problem(409, "conflict"));
+    expect(failure.conflict).toBeInstanceOf(ApiProblem);
+    expect(failure.planLimit).toBeNull();
+    expect(failure.errors).toEqual({ fields: {}, message: null, requestId: null });
+  });
+
+  it("tells the plan's limit apart, with nothing else to show", () => {
+    const failure = saveFailure(
+      problem(402, "entitlement-exceeded:agents", { limit: 3, current: 3, upgrade_plan: "growth" }),
+    );
+    expect(failure.conflict).toBeNull();
+    expect(failure.planLimit).toEqual({
+      message: "The save was refused (entitlement-exceeded:agents).",
+      limit: 3,
+      current: 3,
+      upgradePlan: "growth",
+    });
+    expect(failure.errors.message).toBeNull();
+  });
+
+  it("places any other problem by field and above the form", () => {
+    const failure = saveFailure(
+      problem(422, "validation-failed", {
+        errors: [{ in: "body", pointer: "#/name", message: "Too long." }],
+      }),
+    );
+    expect(failure.conflict).toBeNull();
+    expect(failure.planLimit).toBeNull();
+    expect(failure.errors.fields).toEqual({ name: "Too long." });
+  });
+
+  it("shows nothing before a save fails", () => {
+    expect(saveFailure(null)).toEqual({
+      conflict: null,
+      planLimit: null,
+      errors: { fields: {}, message: null, requestId: null },
+    });
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { ApiProblem } from "../../../api/client";
 import type { AgentDetail } from "../hooks";
+import { planLimitOf, type PlanLimit } from "../PlanLimitAlert";
 import { stableJson } from "./definition-text";
 import type { AgentDefinition, AgentUpdate, ToolChoice, ToolName } from "./hooks";
 
@@ -298,7 +299,7 @@ export interface SaveErrors {
 }
 
 /** Places a failed save's problem: field errors by their fields, the rest above the form. */
-export function saveErrors(error: unknown): SaveErrors {
+function saveErrors(error: unknown): SaveErrors {
   if (error === null || error === undefined) {
     return { fields: {}, message: null, requestId: null };
   }
@@ -329,10 +330,25 @@ export function saveErrors(error: unknown): SaveErrors {
  * Whether a problem says that someone else changed the agent since the form was loaded:
  * a 409 that is not about one of the form's fields (such as a taken name).
  */
-export function isConcurrentChange(error: unknown): error is ApiProblem {
+function isConcurrentChange(error: unknown): error is ApiProblem {
   return (
     error instanceof ApiProblem &&
     error.status === 409 &&
     !(error.problem.errors ?? []).some((item) => item.pointer && fieldAt(item.pointer))
   );
+}
+
+/** How a failed save shows: someone else's change, the plan's limit, or its errors. */
+export interface SaveFailure {
+  /** Someone saved a version since the edits started: the form offers to reload. */
+  conflict: ApiProblem | null;
+  planLimit: PlanLimit | null;
+  /** Every other failure, by field and above the form. */
+  errors: SaveErrors;
+}
+
+export function saveFailure(error: unknown): SaveFailure {
+  const conflict = isConcurrentChange(error) ? error : null;
+  const planLimit = planLimitOf(error);
+  return { conflict, planLimit, errors: saveErrors(conflict || planLimit ? null : error) };
 }

@@ -15,8 +15,7 @@ interface ApprovalsPanelProps {
 
 /** The tool calls the run paused on, each with a way to approve or reject it. */
 export function ApprovalsPanel({ workspaceId, runId, canDecide }: ApprovalsPanelProps) {
-  const approvals = useApprovals(workspaceId, runId);
-  const pending = (approvals.data ?? []).filter((approval) => approval.status === "pending");
+  const waiting = usePendingApprovals(workspaceId, runId);
   return (
     <section
       aria-label="Waiting for approval"
@@ -27,29 +26,61 @@ export function ApprovalsPanel({ workspaceId, runId, canDecide }: ApprovalsPanel
         The run paused before these tool calls. Once each is decided, it resumes: approved calls
         run, rejected ones are reported to the model with the reason.
       </p>
-      {approvals.isPending ? (
-        <Skeleton className="h-16" />
-      ) : approvals.isError ? (
-        <FormAlert message={approvals.error.message} requestId={null} />
-      ) : (
-        <ul className="space-y-3">
-          {pending.map((approval) => (
-            <ApprovalItem
-              key={approval.id}
-              workspaceId={workspaceId}
-              runId={runId}
-              approval={approval}
-              canDecide={canDecide}
-            />
-          ))}
-        </ul>
-      )}
+      <PendingApprovalList
+        workspaceId={workspaceId}
+        runId={runId}
+        canDecide={canDecide}
+        waiting={waiting}
+        className="space-y-3"
+      />
     </section>
   );
 }
 
+/** A run's approvals as loaded, and the tool calls among them still waiting for a decision. */
+export function usePendingApprovals(workspaceId: string, runId: string) {
+  const approvals = useApprovals(workspaceId, runId);
+  const pending = (approvals.data ?? []).filter((approval) => approval.status === "pending");
+  return { approvals, pending };
+}
+
+interface PendingApprovalListProps extends ApprovalsPanelProps {
+  waiting: ReturnType<typeof usePendingApprovals>;
+  /** The list's spacing. */
+  className: string;
+}
+
+/** The tool calls waiting for a decision, one item each, once they are loaded. */
+export function PendingApprovalList({
+  workspaceId,
+  runId,
+  canDecide,
+  waiting: { approvals, pending },
+  className,
+}: PendingApprovalListProps) {
+  if (approvals.isPending) {
+    return <Skeleton className="h-16" />;
+  }
+  if (approvals.isError) {
+    return <FormAlert message={approvals.error.message} requestId={null} />;
+  }
+  return (
+    <ul className={className}>
+      {pending.map((approval) => (
+        <ApprovalItem
+          key={approval.id}
+          workspaceId={workspaceId}
+          runId={runId}
+          approval={approval}
+          canDecide={canDecide}
+        />
+      ))}
+    </ul>
+  );
+}
+
 /** One paused tool call: its name and arguments, and (for members) Approve and Reject. */
-export function ApprovalItem({
+function ApprovalItem({
   workspaceId,
   runId,
   approval,
