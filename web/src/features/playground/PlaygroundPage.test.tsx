@@ -1,11 +1,12 @@
-import { act, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Outlet } from "react-router";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { fakeApi, json, problem, type RecordedRequest } from "../../test/fake-api";
 import { agent, me, run as runFixture } from "../../test/fixtures";
+import { FakeEventSource, streamOf, stubGraphBrowser } from "../../test/react-flow";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
 import { PlaygroundPage } from "./PlaygroundPage";
@@ -21,61 +22,8 @@ const INSTRUCTIONS = "You answer questions.";
 const team = me.teams[0];
 const current = { team, workspace: team?.workspaces[0] } as CurrentWorkspace;
 
-/** React Flow measures with browser APIs that jsdom lacks; nodes render unmeasured. */
-class NoResizeObserver {
-  observe() {
-    return undefined;
-  }
-  unobserve() {
-    return undefined;
-  }
-  disconnect() {
-    return undefined;
-  }
-}
-
-class IdentityMatrix {
-  m22 = 1;
-}
-
-/** The browser's EventSource, driven by the test. */
-class FakeEventSource extends EventTarget {
-  static readonly CLOSED = 2;
-  static opened: FakeEventSource[] = [];
-  readonly url: string;
-  readyState = 0;
-
-  constructor(url: string) {
-    super();
-    this.url = url;
-    FakeEventSource.opened.push(this);
-  }
-
-  close() {
-    this.readyState = FakeEventSource.CLOSED;
-  }
-
-  emit(event: string, data: unknown) {
-    act(() => {
-      this.dispatchEvent(new MessageEvent(event, { data: JSON.stringify(data) }));
-    });
-  }
-}
-
-/** The stream the page opened last for a run. */
-function streamOf(runId: string): FakeEventSource {
-  const found = FakeEventSource.opened.findLast((source) => source.url.includes(`/${runId}/`));
-  if (!found) {
-    throw new Error(`no stream of ${runId}`);
-  }
-  return found;
-}
-
 beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", NoResizeObserver);
-  vi.stubGlobal("DOMMatrixReadOnly", IdentityMatrix);
-  vi.stubGlobal("EventSource", FakeEventSource);
-  FakeEventSource.opened = [];
+  stubGraphBrowser();
 });
 
 function definition(overrides: Partial<Definition> = {}): Definition {

@@ -1,7 +1,8 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 
 import { fakeApi, json, problem } from "../../test/fake-api";
+import { stubGraphBrowser } from "../../test/react-flow";
 import { renderRoutes } from "../../test/render";
 import { recordedEdges, recordedRun, recordedSteps } from "../runs/run-detail/test-run";
 import type { SharedRun } from "./hooks";
@@ -10,26 +11,8 @@ import { SharedRunPage } from "./SharedRunPage";
 const TOKEN = "tok_abcdefghijklmnopqrstuvwxyz0123456789";
 const GRAPH = `/api/v1/shared/runs/${TOKEN}/graph`;
 
-/** React Flow measures with browser APIs that jsdom lacks; nodes render unmeasured. */
-class NoResizeObserver {
-  observe() {
-    return undefined;
-  }
-  unobserve() {
-    return undefined;
-  }
-  disconnect() {
-    return undefined;
-  }
-}
-
-class IdentityMatrix {
-  m22 = 1;
-}
-
 beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", NoResizeObserver);
-  vi.stubGlobal("DOMMatrixReadOnly", IdentityMatrix);
+  stubGraphBrowser();
 });
 
 function sharedRun(overrides: Partial<SharedRun> = {}): SharedRun {

@@ -5,60 +5,18 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { fakeApi, json, problem } from "../../../test/fake-api";
 import { agent, me } from "../../../test/fixtures";
+import { FakeEventSource, stubGraphBrowser } from "../../../test/react-flow";
 import { renderRoutes } from "../../../test/render";
 import type { CurrentWorkspace } from "../../shell/use-current-workspace";
 import { extendGraph, type Run } from "./graph-model";
 import type { LayoutRequest, LayoutResponse } from "./graph-layout";
 import { RunDetailPage } from "./RunDetailPage";
-import { longRunSteps, recordedEdges, recordedRun, recordedSteps } from "./test-run";
+import { fanOutSteps, longRunSteps, recordedEdges, recordedRun, recordedSteps } from "./test-run";
 
 const GRAPH = "/api/v1/workspaces/ws_1/runs/run_1/graph";
 const AGENT = "/api/v1/workspaces/ws_1/agents/agt_1";
 const team = me.teams[0];
 const current = { team, workspace: team?.workspaces[0] } as CurrentWorkspace;
-
-/** React Flow measures with browser APIs that jsdom lacks; nodes render unmeasured. */
-class NoResizeObserver {
-  observe() {
-    return undefined;
-  }
-  unobserve() {
-    return undefined;
-  }
-  disconnect() {
-    return undefined;
-  }
-}
-
-class IdentityMatrix {
-  m22 = 1;
-}
-
-/** The browser's EventSource, driven by the test. */
-class FakeEventSource extends EventTarget {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  static opened: FakeEventSource[] = [];
-  readonly url: string;
-  readyState = FakeEventSource.CONNECTING;
-
-  constructor(url: string) {
-    super();
-    this.url = url;
-    FakeEventSource.opened.push(this);
-  }
-
-  close() {
-    this.readyState = FakeEventSource.CLOSED;
-  }
-
-  emit(event: string, data: unknown, id?: number) {
-    this.dispatchEvent(
-      new MessageEvent(event, { data: JSON.stringify(data), lastEventId: id ? String(id) : "" }),
-    );
-  }
-}
 
 /** A layout worker that answers when the test says, with made-up positions. */
 class FakeLayoutWorker extends EventTarget {
@@ -83,7 +41,7 @@ class FakeLayoutWorker extends EventTarget {
     if (request) {
       const data: LayoutResponse = {
         job: request.job,
-        positions: request.stepIds.map((id, index) => [id, index * 300, 0]),
+        positions: request.nodeIds.map((id, index) => [id, index * 300, 0]),
       };
       this.dispatchEvent(new MessageEvent("message", { data }));
     }
@@ -91,10 +49,7 @@ class FakeLayoutWorker extends EventTarget {
 }
 
 beforeEach(() => {
-  vi.stubGlobal("ResizeObserver", NoResizeObserver);
-  vi.stubGlobal("DOMMatrixReadOnly", IdentityMatrix);
-  vi.stubGlobal("EventSource", FakeEventSource);
-  FakeEventSource.opened = [];
+  stubGraphBrowser();
 });
 
 function renderRun(url = "/w/ws_1/runs/run_1") {
@@ -115,6 +70,12 @@ function renderRun(url = "/w/ws_1/runs/run_1") {
 
 function graphOf(run: Run = recordedRun(), steps = recordedSteps, edges = recordedEdges) {
   return json({ run, nodes: steps, edges });
+}
+
+/** A run whose first request called `text_stats` `calls` times (the third call failed). */
+function fanOutGraph(calls: number) {
+  const { steps, edges } = extendGraph({ steps: [], edges: [] }, fanOutSteps(calls, [2]));
+  return graphOf(recordedRun({ step_count: steps.length }), steps, edges);
 }
 
 function answers(graph = graphOf()) {
@@ -397,7 +358,7 @@ describe("RunDetailPage", () => {
     expect(screen.getByText("Arranging 160 steps…")).toBeInTheDocument();
     const [worker] = FakeLayoutWorker.started;
     expect(worker?.requests).toHaveLength(1);
-    expect(worker?.requests[0]?.stepIds).toHaveLength(160);
+    expect(worker?.requests[0]?.nodeIds).toHaveLength(160);
     expect(worker?.requests[0]?.edges).toHaveLength(graph.edges.length);
 
     act(() => {
@@ -419,6 +380,101 @@ describe("RunDetailPage", () => {
     expect(drawn).toBeGreaterThan(0);
     expect(drawn).toBeLessThan(40);
   }, 60_000);
+
+  it("draws many calls of one tool as one group, which expands and collapses", async () => {
+    const user = userEvent.setup();
+    answers(fanOutGraph(10));
+    renderRun();
+    // The request, the group, the search call and result, the second request, the answer.
+    await graphNodes(5);
+    expect(screen.getByTestId("run-graph")).toHaveAttribute("data-node-count", "25");
+    const group = screen.getByTestId("graph-group");
+    expect(group).toHaveAttribute("data-count", "10");
+    expect(group).toHaveAccessibleName(
+      "Tool calls #2–22 text_stats ×10 Expand Time 10 ms–100 ms In 0 Out 0 9 ok 1 failed",
+    );
+    expect(group).toHaveAttribute("aria-expanded", "false");
+    expect(field(group, "ok")).toHaveTextContent("9 ok");
+    expect(field(group, "errors")).toHaveTextContent("1 failed");
+    expect(field(group, "latency-range")).toHaveTextContent("10 ms–100 ms");
+
+    group.focus();
+    await user.keyboard("{Enter}");
+    await graphNodes(25);
+    expect(screen.queryByTestId("graph-group")).not.toBeInTheDocument();
+    const toggle = screen.getByRole("button", { name: "Collapse text_stats ×10" });
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    expect(toggle).toHaveFocus();
+
+    await user.keyboard("{Enter}");
+    await graphNodes(5);
+    expect(screen.getByRole("button", { name: "Expand text_stats ×10" })).toHaveFocus();
+    fireEvent.click(screen.getByTestId("graph-group"));
+    await graphNodes(25);
+  });
+
+  it("expands the group of a step selected in the address, the timeline or a replay", async () => {
+    answers(fanOutGraph(10));
+    const { router } = renderRun("/w/ws_1/runs/run_1?step=5");
+    await graphNodes(25);
+    expect(node(5)).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("step-panel")).toHaveAttribute("data-step-id", "stp_5");
+
+    await userEvent.click(screen.getByRole("button", { name: "Collapse text_stats ×10" }));
+    await graphNodes(5);
+    // Still selected: the group shows that it holds the step.
+    expect(router.state.location.search).toBe("?step=5");
+    const result = screen
+      .getAllByTestId("timeline-bar")
+      .find((bar) => bar.dataset.sequence === "14");
+    fireEvent.click(result ?? document.body);
+    expect(router.state.location.search).toBe("?step=14");
+    await graphNodes(25);
+
+    await userEvent.click(screen.getByRole("button", { name: "Collapse text_stats ×10" }));
+    await graphNodes(5);
+    await userEvent.click(screen.getByRole("button", { name: "Step back" }));
+    // The replay is at the last step (the answer): stepping back stays out of the group.
+    expect(router.state.location.search).toBe("?step=14&at=24");
+    await graphNodes(4);
+    fireEvent.change(screen.getByRole("slider", { name: "Replay position" }), {
+      target: { value: "3" },
+    });
+    await graphNodes(3);
+    expect(node(3)).toBeInTheDocument();
+  });
+
+  it("draws only the timeline's lanes in view when hundreds of calls ran at once", async () => {
+    const user = userEvent.setup();
+    answers(fanOutGraph(250));
+    const { router } = renderRun();
+    await graphNodes(5);
+    expect(screen.getByTestId("run-graph")).toHaveAttribute("data-node-count", "505");
+    expect(screen.getByTestId("graph-group")).toHaveAttribute("data-count", "250");
+    const lanesOf = () =>
+      screen.getAllByTestId("timeline-bar").map((bar) => Number(bar.dataset.lane));
+    const top = lanesOf();
+    expect(top.length).toBeGreaterThan(5);
+    expect(top.length).toBeLessThan(50);
+    expect(Math.max(...top)).toBeLessThan(20);
+
+    const strip = screen.getByTestId("run-timeline");
+    strip.scrollTop = 18 * 150;
+    fireEvent.scroll(strip);
+    const further = lanesOf();
+    expect(further.length).toBeLessThan(50);
+    expect(Math.min(...further)).toBeGreaterThan(140);
+
+    // The last step is in the first lane, at the end: the strip scrolls back up to it.
+    strip.focus();
+    await user.keyboard("{End}");
+    expect(router.state.location.search).toBe("?step=505");
+    expect(strip.scrollTop).toBe(0);
+    fireEvent.scroll(strip);
+    expect(
+      screen.getAllByTestId("timeline-bar").find((bar) => bar.dataset.sequence === "505"),
+    ).toHaveAttribute("aria-pressed", "true");
+  });
 
   it("says when the server refused the live stream", async () => {
     answers(graphOf(recordedRun({ status: "running", latency_ms: null })));

@@ -10,21 +10,26 @@ import {
   type FitViewOptions,
   type NodeMouseHandler,
 } from "@xyflow/react";
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from "react";
 
+import { Button } from "../../../components/ui/Button";
+import { formatCount } from "../run-format";
+import type { RepeatedCalls } from "./graph-groups";
 import {
   edgesBetween,
   flowEdges,
   flowNodes,
   markNodes,
   type LayoutDirection,
-  type StepFlowNode,
+  type RunFlowNode,
 } from "./graph-layout";
 import type { StepGraph } from "./graph-model";
+import { GroupNode } from "./GroupNode";
 import { StepNode } from "./StepNode";
+import { useDrawnGraph } from "./use-drawn-graph";
 import { useGraphLayout } from "./use-graph-layout";
 
-const NODE_TYPES = { step: StepNode };
+const NODE_TYPES = { step: StepNode, stepGroup: GroupNode };
 
 /** Up to this many steps, the whole graph fits the view; past it, the view opens on the start. */
 const FIT_ALL_STEPS = 40;
@@ -41,7 +46,8 @@ interface RunGraphProps {
 }
 
 /**
- * The run's steps as a graph laid out by dagre. Only the nodes and edges in view are
+ * The run's steps as a graph laid out by dagre. Many calls of one tool by one model
+ * request are drawn as one group until expanded; only the nodes and edges in view are
  * rendered, and a node re-renders only when its own step or marks change, so that runs of
  * thousands of steps stay responsive.
  */
@@ -61,23 +67,33 @@ function StepFlow({
   currentSequence,
   onSelect,
 }: RunGraphProps) {
-  const { positions, arranging } = useGraphLayout(graph, direction);
+  const { drawn, groups, expanded, toggle } = useDrawnGraph(graph, [
+    selectedSequence,
+    currentSequence,
+  ]);
+  const { positions, arranging } = useGraphLayout(drawn, direction);
   const allNodes = useMemo(
-    () => flowNodes(graph.steps, positions, direction),
-    [graph.steps, positions, direction],
+    () => flowNodes(drawn.nodes, positions, direction),
+    [drawn.nodes, positions, direction],
   );
-  const allEdges = useMemo(() => flowEdges(graph), [graph]);
+  const allEdges = useMemo(() => flowEdges(drawn), [drawn]);
   const nodes = useMemo(
     () => markNodes(allNodes, { upToSequence, selectedSequence, currentSequence }),
     [allNodes, upToSequence, selectedSequence, currentSequence],
   );
   const edges = useMemo(() => edgesBetween(allEdges, nodes), [allEdges, nodes]);
   const select = useStableCallback(onSelect);
-  const onNodeClick = useCallback<NodeMouseHandler<StepFlowNode>>(
+  const toggles = useRef<HTMLDivElement>(null);
+  const onNodeClick = useCallback<NodeMouseHandler<RunFlowNode>>(
     (_event, node) => {
-      select(node.data.step.sequence);
+      if (node.type === "step") {
+        select(node.data.step.sequence);
+      } else {
+        toggle(node.id);
+        focusToggle(toggles.current, node.id);
+      }
     },
-    [select],
+    [select, toggle],
   );
   const fitViewOptions = useMemo<FitViewOptions>(
     () => ({
@@ -87,7 +103,12 @@ function StepFlow({
     }),
     [allNodes],
   );
-  useFitView({ count: allNodes.length, direction, arranging, options: fitViewOptions });
+  useFitView({
+    count: allNodes.length,
+    shape: `${direction} ${[...expanded].sort().join(" ")}`,
+    arranging,
+    options: fitViewOptions,
+  });
 
   return (
     <ReactFlow
@@ -110,6 +131,7 @@ function StepFlow({
     >
       <Background gap={20} size={1} />
       <Controls showInteractive={false} position="bottom-right" />
+      <GroupToggles groups={groups} expanded={expanded} onToggle={toggle} ref={toggles} />
       {arranging && (
         <Panel position="top-left">
           <p
@@ -124,30 +146,87 @@ function StepFlow({
   );
 }
 
+interface GroupTogglesProps {
+  groups: readonly RepeatedCalls[];
+  expanded: ReadonlySet<string>;
+  onToggle: (groupId: string) => void;
+  ref: RefObject<HTMLDivElement | null>;
+}
+
+/**
+ * A button per group of repeated calls, to expand it or draw it as one node again. It
+ * stays where it is either way, so that the keyboard's focus does too.
+ */
+function GroupToggles({ groups, expanded, onToggle, ref }: GroupTogglesProps) {
+  if (groups.length === 0) {
+    return null;
+  }
+  return (
+    <Panel position="top-right">
+      <div
+        ref={ref}
+        role="group"
+        aria-label="Repeated tool calls"
+        className="flex max-h-40 max-w-xs flex-col items-end gap-1 overflow-y-auto"
+      >
+        {groups.map((group) => {
+          const open = expanded.has(group.id);
+          return (
+            <Button
+              key={group.id}
+              variant="secondary"
+              size="sm"
+              data-testid="group-toggle"
+              data-group-id={group.id}
+              aria-expanded={open}
+              onClick={() => {
+                onToggle(group.id);
+              }}
+            >
+              {open ? "Collapse" : "Expand"} {group.toolName} ×{formatCount(callCount(group))}
+            </Button>
+          );
+        })}
+      </div>
+    </Panel>
+  );
+}
+
+function callCount(group: RepeatedCalls): number {
+  return group.steps.filter((step) => step.kind === "tool_call").length;
+}
+
+/** Moves the focus to the toggle of a group, which stays put as its node comes and goes. */
+function focusToggle(panel: HTMLElement | null, groupId: string) {
+  const toggles = panel?.querySelectorAll<HTMLButtonElement>('[data-testid="group-toggle"]') ?? [];
+  [...toggles].find((toggle) => toggle.dataset.groupId === groupId)?.focus();
+}
+
 interface FitViewTriggers {
   count: number;
-  direction: LayoutDirection;
+  /** What the layout depends on besides the steps: the direction, the groups expanded. */
+  shape: string;
   arranging: boolean;
   options: FitViewOptions;
 }
 
 /**
- * Fits the view again as steps arrive or the direction changes while the graph is small,
- * and once a large graph's layout (or its layout in a new direction) is ready; a large
- * graph that grows later keeps the view its reader chose.
+ * Fits the view again as steps arrive or the shape changes while the graph is small, and
+ * once a large graph's layout (or its layout in a new direction, or with other groups
+ * expanded) is ready; a large graph that grows later keeps the view its reader chose.
  */
-function useFitView({ count, direction, arranging, options }: FitViewTriggers) {
+function useFitView({ count, shape, arranging, options }: FitViewTriggers) {
   const { fitView } = useReactFlow();
-  const fittedLayout = useRef<LayoutDirection | null>(null);
+  const fittedShape = useRef<string | null>(null);
   useEffect(() => {
-    const firstLayout = !arranging && fittedLayout.current !== direction;
+    const firstLayout = !arranging && fittedShape.current !== shape;
     if (!arranging) {
-      fittedLayout.current = direction;
+      fittedShape.current = shape;
     }
     if ((count > 0 && count <= FIT_ALL_STEPS) || firstLayout) {
       void fitView({ ...options, duration: 150 });
     }
-  }, [count, direction, arranging, fitView, options]);
+  }, [count, shape, arranging, fitView, options]);
 }
 
 /** A callback whose identity never changes but which always calls the latest `callback`. */

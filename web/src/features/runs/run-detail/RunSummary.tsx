@@ -22,7 +22,7 @@ const STREAM_LABELS: Record<StreamState, string | null> = {
 };
 
 /** What the summary shows of a run; a shared run has its agent's name but not its id. */
-type SummaryRun = Pick<Run, "status" | "model" | "created_at" | "error"> &
+export type SummaryRun = Pick<Run, "status" | "model" | "created_at" | "error"> &
   Partial<Pick<Run, "agent_id">>;
 
 interface RunSummaryProps {

@@ -13,14 +13,26 @@ import { classNames } from "../../../lib/class-names";
 import { formatLatency } from "../run-format";
 import type { Step } from "./graph-model";
 import { STEP_KIND_BARS, statusRing, stepTitle } from "./step-kinds";
-import { axisTicks, barsInWindow, timelineOf, type TimelineBar } from "./timeline-model";
+import {
+  axisTicks,
+  barsInWindow,
+  lanesInView,
+  scrollToReveal,
+  timelineOf,
+  type TimelineBar,
+  type TimelineModel,
+} from "./timeline-model";
 
 const LANE_HEIGHT = 14;
 const LANE_GAP = 4;
+const LANE_STEP = LANE_HEIGHT + LANE_GAP;
 const AXIS_HEIGHT = 18;
 const SMALLEST_BAR_PX = 4;
-/** How far past the visible part bars are still drawn, in pixels. */
+/** How far past the visible part bars are still drawn, in pixels and in lanes. */
 const OVERSCAN_PX = 200;
+const OVERSCAN_LANES = 4;
+/** The strip's height at most (`max-h-56`): past it, the lanes scroll. */
+const VIEWPORT_HEIGHT = 224;
 const ZOOMS = [1, 2, 4, 8, 16, 32, 64];
 /** The width assumed before the strip is measured. */
 const DEFAULT_WIDTH = 800;
@@ -39,8 +51,9 @@ interface RunTimelineProps {
 
 /**
  * The steps on a time axis, a bar each from start to end; overlapping steps (parallel tool
- * calls) get lanes of their own. Only the bars in view are drawn; zoom in for detail.
- * The arrow keys select the previous or next step.
+ * calls) get lanes of their own. Only the bars in view, across and down, are drawn, so
+ * that hundreds of parallel calls stay quick to scroll; zoom in for detail. The arrow
+ * keys select the previous or next step, scrolling it into view.
  */
 export function RunTimeline({
   steps,
@@ -53,7 +66,7 @@ export function RunTimeline({
   const scroller = useRef<HTMLDivElement>(null);
   const width = useWidth(scroller);
   const [zoomIndex, setZoomIndex] = useState(0);
-  const [scrollLeft, setScrollLeft] = useState(0);
+  const [scroll, setScroll] = useState({ left: 0, top: 0 });
   const trackWidth = width * (ZOOMS[zoomIndex] ?? 1);
   const spanOfAll = useMemo(() => timelineOf(steps, origin).spanMs, [steps, origin]);
   const pxPerMs = trackWidth / spanOfAll;
@@ -61,29 +74,23 @@ export function RunTimeline({
     () => timelineOf(steps, origin, SMALLEST_BAR_PX / pxPerMs),
     [steps, origin, pxPerMs],
   );
-  const visible = barsInWindow(
-    timeline.bars,
-    (scrollLeft - OVERSCAN_PX) / pxPerMs,
-    (scrollLeft + width + OVERSCAN_PX) / pxPerMs,
-  );
+  const visible = barsInWindow(timeline.bars, {
+    fromMs: (scroll.left - OVERSCAN_PX) / pxPerMs,
+    toMs: (scroll.left + width + OVERSCAN_PX) / pxPerMs,
+    ...lanesInView(scroll.top, VIEWPORT_HEIGHT, {
+      laneHeight: LANE_STEP,
+      topOffset: AXIS_HEIGHT,
+      overscan: OVERSCAN_LANES,
+    }),
+  });
   const ticks = axisTicks(timeline.spanMs, Math.max(2, Math.round(trackWidth / 140)));
-  const height = AXIS_HEIGHT + timeline.lanes * (LANE_HEIGHT + LANE_GAP);
+  const height = AXIS_HEIGHT + timeline.lanes * LANE_STEP;
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
-    const sequences = steps.map((step) => step.sequence);
-    const index = selectedSequence === null ? -1 : sequences.indexOf(selectedSequence);
-    const target =
-      event.key === "ArrowRight"
-        ? sequences[Math.min(index + 1, sequences.length - 1)]
-        : event.key === "ArrowLeft"
-          ? sequences[Math.max(index - 1, 0)]
-          : event.key === "Home"
-            ? sequences[0]
-            : event.key === "End"
-              ? sequences.at(-1)
-              : undefined;
+    const target = keyTarget(event.key, steps, selectedSequence);
     if (target !== undefined) {
       event.preventDefault();
+      reveal(scroller.current, timeline, target, { pxPerMs, width });
       onSelect(target);
     }
   };
@@ -129,7 +136,8 @@ export function RunTimeline({
         data-testid="run-timeline"
         onKeyDown={onKeyDown}
         onScroll={(event) => {
-          setScrollLeft(event.currentTarget.scrollLeft);
+          const { scrollLeft, scrollTop } = event.currentTarget;
+          setScroll({ left: scrollLeft, top: scrollTop });
         }}
         className="max-h-56 overflow-auto rounded-lg"
       >
@@ -202,12 +210,56 @@ const Bar = memo(function Bar({ bar, pxPerMs, selected, dimmed, onSelect }: BarP
       style={{
         left: bar.startMs * pxPerMs,
         width: Math.max(SMALLEST_BAR_PX, (bar.endMs - bar.startMs) * pxPerMs),
-        top: AXIS_HEIGHT + bar.lane * (LANE_HEIGHT + LANE_GAP),
+        top: AXIS_HEIGHT + bar.lane * LANE_STEP,
         height: LANE_HEIGHT,
       }}
     />
   );
 });
+
+/** The step the key selects: the next or previous one, the first or the last. */
+function keyTarget(
+  key: string,
+  steps: readonly Step[],
+  selectedSequence: number | null,
+): number | undefined {
+  const index =
+    selectedSequence === null ? -1 : steps.findIndex((step) => step.sequence === selectedSequence);
+  const targets: Record<string, Step | undefined> = {
+    ArrowRight: steps[Math.min(index + 1, steps.length - 1)],
+    ArrowLeft: steps[Math.max(index - 1, 0)],
+    Home: steps[0],
+    End: steps.at(-1),
+  };
+  return targets[key]?.sequence;
+}
+
+/** Scrolls the strip so that the step's bar, which may not be drawn yet, is in view. */
+function reveal(
+  strip: HTMLElement | null,
+  timeline: TimelineModel,
+  sequence: number,
+  { pxPerMs, width }: { pxPerMs: number; width: number },
+) {
+  const bar = timeline.bars.find((candidate) => candidate.step.sequence === sequence);
+  if (!strip || !bar) {
+    return;
+  }
+  // From the top of the lane above (or of the axis, above the first lane).
+  const above = bar.lane * LANE_STEP;
+  strip.scrollTop = scrollToReveal(
+    above,
+    above + LANE_STEP + LANE_HEIGHT,
+    strip.scrollTop,
+    VIEWPORT_HEIGHT,
+  );
+  strip.scrollLeft = scrollToReveal(
+    bar.startMs * pxPerMs,
+    bar.endMs * pxPerMs,
+    strip.scrollLeft,
+    width,
+  );
+}
 
 /** The element's width, kept up to date as it resizes. */
 function useWidth(element: RefObject<HTMLElement | null>): number {

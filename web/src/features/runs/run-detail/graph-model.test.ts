@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-import { edgesBetween, flowEdges, flowNodes, layoutGraph, markNodes } from "./graph-layout";
 import { extendGraph, runTotals, type Step, type StepGraph } from "./graph-model";
 import { recordedEdges, recordedRun, recordedStep, recordedSteps } from "./test-run";
 
@@ -106,48 +105,5 @@ describe("runTotals", () => {
   it("have no confidence when no model request has one", () => {
     const steps = recordedSteps.map((step) => ({ ...step, confidence: null }));
     expect(runTotals(recordedRun(), steps).confidence).toBeNull();
-  });
-});
-
-describe("layout", () => {
-  it("places causes before their effects, left to right or top down", () => {
-    const across = layoutGraph(full, "LR");
-    const down = layoutGraph(full, "TB");
-    for (const edge of recordedEdges) {
-      expect(across.get(edge.source)?.x).toBeLessThan(across.get(edge.target)?.x ?? 0);
-      expect(down.get(edge.source)?.y).toBeLessThan(down.get(edge.target)?.y ?? 0);
-    }
-  });
-
-  it("lays out a run of five hundred steps", () => {
-    const steps: Step[] = [];
-    const edges: StepGraph["edges"] = [];
-    for (let sequence = 1; sequence <= 500; sequence += 1) {
-      const base = recordedStep(1);
-      steps.push({ ...base, id: `s${sequence}`, sequence });
-      if (sequence > 1) {
-        const source = `s${Math.floor(sequence / 2)}`;
-        edges.push({
-          id: `${source}-s${sequence}`,
-          source,
-          target: `s${sequence}`,
-          kind: "parent",
-        });
-      }
-    }
-    const positions = layoutGraph({ steps, edges }, "LR");
-    expect(positions.size).toBe(500);
-  });
-
-  it("shows a replay's steps only, and marks the selected and current ones", () => {
-    const nodes = flowNodes(recordedSteps, layoutGraph(full, "LR"), "LR");
-    const marked = markNodes(nodes, { upToSequence: 4, selectedSequence: 2, currentSequence: 4 });
-    expect(marked.map((node) => node.id)).toEqual(["stp_1", "stp_2", "stp_3", "stp_4"]);
-    expect(marked[0]).toBe(nodes[0]);
-    expect(marked[1]?.selected).toBe(true);
-    expect(marked[3]?.data.current).toBe(true);
-    expect(ids(edgesBetween(flowEdges(full), marked))).toEqual(
-      ["stp_1-stp_2", "stp_1-stp_3", "stp_1-stp_4"].sort(),
-    );
   });
 });

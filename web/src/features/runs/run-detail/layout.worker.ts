@@ -1,14 +1,14 @@
 /**
  * Lays out large run graphs off the main thread, so that the page stays responsive while
- * dagre works: it receives the steps' ids and edges, and answers each step's position.
+ * dagre works: it receives the nodes' ids and edges, and answers each node's position.
  */
 import { layoutGraph, type LayoutRequest, type LayoutResponse } from "./graph-layout";
 
 globalThis.addEventListener("message", (event: MessageEvent<LayoutRequest>) => {
-  const { job, stepIds, edges, direction } = event.data;
+  const { job, nodeIds, edges, direction } = event.data;
   const positions = layoutGraph(
     {
-      steps: stepIds.map((id) => ({ id })),
+      nodes: nodeIds.map((id) => ({ id })),
       edges: edges.map(([source, target]) => ({ source, target })),
     },
     direction,

@@ -220,3 +220,72 @@ export function longRunSteps(requests: number): Step[] {
   }
   return steps;
 }
+
+/**
+ * A fan-out: a model request that calls `text_stats` `calls` times and `search` once, all
+ * at once; their results (those of the calls numbered in `failing`, from 0, are errors),
+ * a second request that reads them, and the final answer. The last result took
+ * `calls * 10` ms.
+ */
+export function fanOutSteps(calls: number, failing: readonly number[] = []): Step[] {
+  const results = calls + 2;
+  const second = 2 * calls + 4;
+  const end = 1000 + calls * 10;
+  const steps: Step[] = [
+    step(1, { kind: "model_request", name: "gpt-test", from: 0, to: 1000, tokens_in: 50 }),
+  ];
+  for (let index = 0; index < calls; index += 1) {
+    steps.push(
+      step(2 + index, {
+        kind: "tool_call",
+        name: "text_stats",
+        parent_step_id: "stp_1",
+        from: 0,
+        to: 1000,
+        content: { tool_call_id: `call_${index}`, arguments: { text: `line ${index}` } },
+      }),
+    );
+  }
+  steps.push(
+    step(calls + 2, {
+      kind: "tool_call",
+      name: "search",
+      parent_step_id: "stp_1",
+      from: 0,
+      to: 1000,
+    }),
+  );
+  for (let index = 0; index < calls; index += 1) {
+    steps.push(
+      step(results + 1 + index, {
+        kind: "tool_result",
+        name: "text_stats",
+        parent_step_id: `stp_${2 + index}`,
+        status: failing.includes(index) ? "error" : "done",
+        from: 1000,
+        to: 1000 + (index + 1) * 10,
+        content: { tool_call_id: `call_${index}`, result: { words: 2 } },
+      }),
+    );
+  }
+  steps.push(
+    step(second - 1, {
+      kind: "tool_result",
+      name: "search",
+      parent_step_id: `stp_${calls + 2}`,
+      from: 1000,
+      to: 1005,
+    }),
+    step(second, {
+      kind: "model_request",
+      name: "gpt-test",
+      parent_step_id: "stp_1",
+      from: end,
+      to: end + 500,
+      tokens_in: 400,
+      tokens_out: 20,
+    }),
+    step(second + 1, { kind: "final", from: end + 500, to: null, content: { text: "Done." } }),
+  );
+  return steps;
+}

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { detailViewFromParams, writeDetailView } from "./detail-view";
-import { recordedRun, recordedSteps } from "./test-run";
-import { axisTicks, barsInWindow, timelineOf } from "./timeline-model";
+import { fanOutSteps, recordedRun, recordedSteps } from "./test-run";
+import { axisTicks, barsInWindow, lanesInView, scrollToReveal, timelineOf } from "./timeline-model";
 
 describe("timelineOf", () => {
   const timeline = timelineOf(recordedSteps, recordedRun().started_at, 50);
@@ -27,8 +27,44 @@ describe("timelineOf", () => {
   });
 
   it("draws only the bars that cross the window", () => {
-    const shown = barsInWindow(timeline.bars, 1500, 2000).map((bar) => bar.step.sequence);
+    const view = { fromMs: 1500, toMs: 2000, firstLane: 0, lastLane: 10 };
+    const shown = barsInWindow(timeline.bars, view).map((bar) => bar.step.sequence);
     expect(shown.sort((a, b) => a - b)).toEqual([6, 7, 8]);
+    const laneOf7 = lane(7) ?? -1;
+    const lanes = barsInWindow(timeline.bars, { ...view, firstLane: laneOf7, lastLane: laneOf7 });
+    expect(lanes.map((bar) => bar.step.sequence).sort((a, b) => a - b)).toEqual([7]);
+  });
+});
+
+describe("a timeline of hundreds of parallel calls", () => {
+  const steps = fanOutSteps(250);
+  const timeline = timelineOf(steps, recordedRun().started_at, 50);
+  const lanes = { laneHeight: 18, topOffset: 18, overscan: 3 };
+
+  it("has a lane per call running at once, and draws only the lanes in view", () => {
+    expect(steps).toHaveLength(505);
+    expect(timeline.lanes).toBeGreaterThan(250);
+    const everything = { fromMs: 0, toMs: timeline.spanMs };
+    const top = barsInWindow(timeline.bars, { ...everything, ...lanesInView(0, 224, lanes) });
+    expect(top.length).toBeGreaterThan(10);
+    expect(top.length).toBeLessThan(40);
+    expect(top.map((bar) => bar.step.sequence)).toContain(1);
+
+    const further = lanesInView(18 * 200, 224, lanes);
+    expect(further).toEqual({ firstLane: 196, lastLane: 215 });
+    const lower = barsInWindow(timeline.bars, { ...everything, ...further });
+    expect(lower.every((bar) => bar.lane >= 196 && bar.lane <= 215)).toBe(true);
+    expect(lower.map((bar) => bar.step.sequence)).not.toContain(1);
+  });
+});
+
+describe("scrollToReveal", () => {
+  it("scrolls only as far as it takes to show the span", () => {
+    expect(scrollToReveal(100, 120, 50, 200)).toBe(50);
+    expect(scrollToReveal(20, 40, 50, 200)).toBe(20);
+    expect(scrollToReveal(300, 320, 50, 200)).toBe(120);
+    // Longer than the view: its start shows.
+    expect(scrollToReveal(300, 900, 50, 200)).toBe(300);
   });
 });
 

@@ -55,13 +55,52 @@ export function timelineOf(
   return { bars, lanes: laneEnds.length, spanMs };
 }
 
-/** The bars that cross the window `[fromMs, toMs]`: the only ones worth drawing. */
-export function barsInWindow(
-  bars: readonly TimelineBar[],
-  fromMs: number,
-  toMs: number,
-): TimelineBar[] {
-  return bars.filter((bar) => bar.endMs >= fromMs && bar.startMs <= toMs);
+/** The part of the timeline in view: a span of time and a range of lanes, both inclusive. */
+export interface TimelineWindow {
+  fromMs: number;
+  toMs: number;
+  firstLane: number;
+  lastLane: number;
+}
+
+/** The bars in the window: the only ones worth drawing. */
+export function barsInWindow(bars: readonly TimelineBar[], view: TimelineWindow): TimelineBar[] {
+  return bars.filter(
+    (bar) =>
+      bar.endMs >= view.fromMs &&
+      bar.startMs <= view.toMs &&
+      bar.lane >= view.firstLane &&
+      bar.lane <= view.lastLane,
+  );
+}
+
+/**
+ * The lanes a viewport `height` pixels high shows when scrolled down by `scrollTop`, each
+ * lane `laneHeight` pixels high below a `topOffset` (the axis), with `overscan` lanes
+ * more on either side so that a quick scroll does not show gaps.
+ */
+export function lanesInView(
+  scrollTop: number,
+  height: number,
+  { laneHeight, topOffset, overscan }: { laneHeight: number; topOffset: number; overscan: number },
+): { firstLane: number; lastLane: number } {
+  const first = Math.floor((scrollTop - topOffset) / laneHeight);
+  const last = Math.ceil((scrollTop + height - topOffset) / laneHeight);
+  return { firstLane: Math.max(0, first - overscan), lastLane: Math.max(0, last + overscan) };
+}
+
+/**
+ * Where to scroll along one axis so that `[start, end]` is in a view `size` long that is
+ * now at `scroll`: unchanged when it is in view already, else just far enough.
+ */
+export function scrollToReveal(start: number, end: number, scroll: number, size: number): number {
+  if (start < scroll) {
+    return Math.max(0, start);
+  }
+  if (end > scroll + size) {
+    return Math.max(0, Math.min(start, end - size));
+  }
+  return scroll;
 }
 
 const TICK_STEPS_MS = [

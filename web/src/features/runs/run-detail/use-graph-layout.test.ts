@@ -6,12 +6,16 @@ import {
   type LayoutRequest,
   type LayoutResponse,
 } from "./graph-layout";
-import type { StepGraph } from "./graph-model";
+import { drawnGraph } from "./graph-groups";
 import { recordedEdges, recordedSteps } from "./test-run";
 import { BackgroundLayout, type LaidOut, type LayoutWorker } from "./use-graph-layout";
 
-const full: StepGraph = { steps: recordedSteps, edges: recordedEdges };
-const half: StepGraph = { steps: recordedSteps.slice(0, 4), edges: recordedEdges.slice(0, 3) };
+const full = drawnGraph({ steps: recordedSteps, edges: recordedEdges }, [], new Set());
+const half = drawnGraph(
+  { steps: recordedSteps.slice(0, 4), edges: recordedEdges.slice(0, 3) },
+  [],
+  new Set(),
+);
 
 /** A worker that answers when the test says, with the positions of a real layout. */
 class FakeWorker implements LayoutWorker {
@@ -38,7 +42,7 @@ class FakeWorker implements LayoutWorker {
     }
     const positions = layoutGraph(
       {
-        steps: request.stepIds.map((id) => ({ id })),
+        nodes: request.nodeIds.map((id) => ({ id })),
         edges: request.edges.map(([source, target]) => ({ source, target })),
       },
       request.direction,
@@ -71,13 +75,13 @@ describe("BackgroundLayout", () => {
     layout.request({ graph: half, direction: "LR" });
     layout.request({ graph: full, direction: "TB" });
     layout.request({ graph: full, direction: "LR" });
-    expect(worker.received.map((request) => request.stepIds.length)).toEqual([4]);
+    expect(worker.received.map((request) => request.nodeIds.length)).toEqual([4]);
 
     worker.answer(0);
     expect(done.map((result) => result.graph)).toEqual([half]);
     expect(done[0]?.positions.size).toBe(4);
     expect(worker.received.map((request) => request.direction)).toEqual(["LR", "LR"]);
-    expect(worker.received[1]?.stepIds).toHaveLength(9);
+    expect(worker.received[1]?.nodeIds).toHaveLength(9);
 
     worker.answer(1);
     expect(done.map((result) => result.graph)).toEqual([half, full]);
@@ -110,7 +114,7 @@ describe("BackgroundLayout", () => {
 describe("withProvisionalPositions", () => {
   it("keeps the known positions and puts new steps one rank past their parents", () => {
     const known = layoutGraph(half, "LR");
-    const positions = withProvisionalPositions(recordedSteps, known, "LR");
+    const positions = withProvisionalPositions(full.nodes, known, "LR");
     expect(positions.size).toBe(9);
     for (const [id, point] of known) {
       expect(positions.get(id)).toEqual(point);
@@ -125,7 +129,7 @@ describe("withProvisionalPositions", () => {
   });
 
   it("places everything when nothing is laid out yet, top down too", () => {
-    const positions = withProvisionalPositions(recordedSteps, new Map(), "TB");
+    const positions = withProvisionalPositions(full.nodes, new Map(), "TB");
     expect(positions.get("stp_1")).toEqual({ x: 0, y: 0 });
     expect(positions.get("stp_2")?.y).toBeGreaterThan(0);
     expect(positions.get("stp_9")?.y).toBeGreaterThan(positions.get("stp_2")?.y ?? Infinity);

@@ -11,14 +11,20 @@ import {
   layoutRequest,
   withProvisionalPositions,
   type LayoutDirection,
+  type LayoutInput,
   type LayoutRequest,
   type LayoutResponse,
   type Point,
+  type ProvisionalNode,
 } from "./graph-layout";
-import type { StepGraph } from "./graph-model";
 
-/** Up to this many steps, the layout is computed right away on the main thread. */
-export const MAIN_THREAD_LAYOUT_STEPS = 150;
+/** Up to this many nodes, the layout is computed right away on the main thread. */
+export const MAIN_THREAD_LAYOUT_NODES = 150;
+
+/** A graph to lay out: its nodes, each with its parent, and its edges. */
+export interface LayoutGraph extends LayoutInput {
+  nodes: readonly ProvisionalNode[];
+}
 
 /** What lays out graphs in the background: a Worker, or a stand-in in tests. */
 export interface LayoutWorker {
@@ -31,7 +37,7 @@ export interface LayoutWorker {
 }
 
 interface LayoutJob {
-  graph: StepGraph;
+  graph: LayoutGraph;
   direction: LayoutDirection;
 }
 
@@ -134,12 +140,12 @@ function createLayoutWorker(): LayoutWorker {
 }
 
 /**
- * The positions of the graph's steps, and whether a background layout is still running
- * (the positions of some steps are provisional then).
+ * The positions of the graph's nodes, and whether a background layout is still running
+ * (the positions of some nodes are provisional then).
  */
-export function useGraphLayout(graph: StepGraph, direction: LayoutDirection) {
+export function useGraphLayout(graph: LayoutGraph, direction: LayoutDirection) {
   const inBackground =
-    graph.steps.length > MAIN_THREAD_LAYOUT_STEPS && typeof Worker !== "undefined";
+    graph.nodes.length > MAIN_THREAD_LAYOUT_NODES && typeof Worker !== "undefined";
   const immediate = useMemo(
     () => (inBackground ? null : layoutGraph(graph, direction)),
     [inBackground, graph, direction],
@@ -168,8 +174,8 @@ export function useGraphLayout(graph: StepGraph, direction: LayoutDirection) {
       return immediate;
     }
     const known = laidOut?.direction === direction ? laidOut.positions : new Map<string, Point>();
-    return withProvisionalPositions(graph.steps, known, direction);
-  }, [immediate, laidOut, graph.steps, direction]);
+    return withProvisionalPositions(graph.nodes, known, direction);
+  }, [immediate, laidOut, graph.nodes, direction]);
 
   const settled = laidOut?.graph === graph && laidOut.direction === direction;
   return { positions, arranging: !immediate && !settled };
