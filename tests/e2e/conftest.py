@@ -25,6 +25,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Response, sync_playwright
 
+from tests.standins.openai_server import DEFAULT_API_KEY
+
 REPOSITORY = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPOSITORY / "web" / "node_modules" / "axe-core" / "axe.min.js"
 # axe-core's impact levels that fail a page; "minor" and "moderate" are reported only.
@@ -283,3 +285,35 @@ def watched_page_in(browser: Browser, luna_server: LunaServer) -> Iterator[Watch
     finally:
         context.close()
     assert not watched.problems(), "\n".join(watched.problems())
+
+
+def start_local_run(
+    watched: WatchedPage, workspace_id: str, model_url: str, run: dict[str, Any]
+) -> dict[str, Any]:
+    """Through the API, as the signed-in page: a provider on the local model stand-in at
+    ``model_url``, an agent from the code-review template, and a run of it (``run`` is
+    the request body); the run as the API answered."""
+    base = f"/api/v1/workspaces/{workspace_id}"
+    origin = {"Origin": watched.server.base_url}
+    provider = watched.page.request.post(
+        f"{base}/providers",
+        headers=origin,
+        data={
+            "name": "Local",
+            "kind": "openai_compatible",
+            "base_url": model_url,
+            "api_key": DEFAULT_API_KEY,
+            "default_model": "gpt-4.1-mini",
+        },
+    )
+    assert provider.ok, provider.text()
+    agent = watched.page.request.post(
+        f"{base}/agents", headers=origin, data={"template": "code-review"}
+    )
+    assert agent.ok, agent.text()
+    started = watched.page.request.post(
+        f"{base}/agents/{agent.json()['id']}/runs", headers=origin, data=run, timeout=130_000
+    )
+    assert started.ok, started.text()
+    created: dict[str, Any] = started.json()
+    return created

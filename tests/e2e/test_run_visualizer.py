@@ -9,10 +9,9 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LunaServer, WatchedPage
+from tests.e2e.conftest import LunaServer, WatchedPage, start_local_run
 from tests.e2e.test_web_app import sign_in
 from tests.standins import OpenAIStandin, ToolCall, Turn
-from tests.standins.openai_server import DEFAULT_API_KEY
 
 # Polls the replay controls' position while a replay plays, in the page.
 WATCH_POSITIONS = """
@@ -107,7 +106,6 @@ def test_a_live_run_grows_its_graph_to_one_node_per_step(
     watched_page.goto("/app/sign-in")
     sign_in(watched_page, "evelyn@example.com")
     base = f"/api/v1/workspaces/{workspace}"
-    origin = {"Origin": luna_server.base_url}
     with OpenAIStandin() as model:
         model.script(
             Turn(
@@ -117,26 +115,12 @@ def test_a_live_run_grows_its_graph_to_one_node_per_step(
             ),
             Turn.with_mean_probability("Three words.", 0.8, chunk_delay=0.05),
         )
-        created = page.request.post(
-            f"{base}/providers",
-            headers=origin,
-            data={
-                "name": "Local",
-                "kind": "openai_compatible",
-                "base_url": model.base_url,
-                "api_key": DEFAULT_API_KEY,
-                "default_model": "gpt-4.1-mini",
-            },
+        run = start_local_run(
+            watched_page,
+            workspace,
+            model.base_url,
+            {"input": "Count the words: a b c", "mode": "background"},
         )
-        assert created.ok, created.text()
-        agent = page.request.post(
-            f"{base}/agents", headers=origin, data={"template": "code-review"}
-        ).json()
-        run = page.request.post(
-            f"{base}/agents/{agent['id']}/runs",
-            headers=origin,
-            data={"input": "Count the words: a b c", "mode": "background"},
-        ).json()
         watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
         finished = page.get_by_test_id("run-summary").locator('[data-field="status"]')
         expect(finished).to_have_text(re.compile("Succeeded"), timeout=30_000)
@@ -187,21 +171,6 @@ WATCH_LONG_TASKS = """
 """
 
 
-def add_local_model(watched: WatchedPage, server: LunaServer, base: str, model_url: str) -> None:
-    created = watched.page.request.post(
-        f"{base}/providers",
-        headers={"Origin": server.base_url},
-        data={
-            "name": "Local",
-            "kind": "openai_compatible",
-            "base_url": model_url,
-            "api_key": DEFAULT_API_KEY,
-            "default_model": "gpt-4.1-mini",
-        },
-    )
-    assert created.ok, created.text()
-
-
 def milliseconds(timestamp: str) -> float:
     return datetime.fromisoformat(timestamp).timestamp() * 1000
 
@@ -215,21 +184,14 @@ def test_the_first_node_shows_within_200_ms_of_its_step_being_stored(
     sign_in(watched_page, "katherine@example.com")
     workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
     base = f"/api/v1/workspaces/{workspace}"
-    origin = {"Origin": luna_server.base_url}
     page.add_init_script(WATCH_FIRST_NODE)
     with OpenAIStandin() as model:
         # The model answers after 3 s: the page is open and listening well before the
         # run's first step (the model request, stored once answered) exists.
         model.script(Turn(text="Measured.", first_byte_delay=3.0))
-        add_local_model(watched_page, luna_server, base, model.base_url)
-        agent = page.request.post(
-            f"{base}/agents", headers=origin, data={"template": "code-review"}
+        run = start_local_run(
+            watched_page, workspace, model.base_url, {"input": "Say when", "mode": "background"}
         )
-        run = page.request.post(
-            f"{base}/agents/{agent.json()['id']}/runs",
-            headers=origin,
-            data={"input": "Say when", "mode": "background"},
-        ).json()
         watched_page.goto(f"/app/w/{workspace}/runs/{run['id']}")
         status = page.get_by_test_id("run-summary").locator('[data-field="status"]')
         expect(status).to_have_text(re.compile("Succeeded"), timeout=30_000)
@@ -254,24 +216,18 @@ def test_a_run_of_500_steps_stays_responsive_while_panned(
     watched_page.goto("/app/sign-in")
     sign_in(watched_page, "annie@example.com")
     workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
-    base = f"/api/v1/workspaces/{workspace}"
-    origin = {"Origin": luna_server.base_url}
     calls = [
         ToolCall(id=f"call_{index}", name="text_stats", arguments={"text": f"line {index}"})
         for index in range(250)
     ]
     with OpenAIStandin() as model:
         model.script(Turn(tool_calls=calls), Turn(text="All 250 lines measured."))
-        add_local_model(watched_page, luna_server, base, model.base_url)
-        agent = page.request.post(
-            f"{base}/agents", headers=origin, data={"template": "code-review"}
+        run = start_local_run(
+            watched_page,
+            workspace,
+            model.base_url,
+            {"input": "Measure every line", "mode": "wait", "timeout_seconds": 120},
         )
-        run = page.request.post(
-            f"{base}/agents/{agent.json()['id']}/runs",
-            headers=origin,
-            data={"input": "Measure every line", "mode": "wait", "timeout_seconds": 120},
-            timeout=130_000,
-        ).json()
         model.raise_failures()
     assert run["status"] == "succeeded", run
     assert run["step_count"] >= 500, run["step_count"]

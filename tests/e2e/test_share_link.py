@@ -10,10 +10,9 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from luna.sharing.redaction import redact_text
-from tests.e2e.conftest import LunaServer, WatchedPage, watched_page_in
+from tests.e2e.conftest import LunaServer, WatchedPage, start_local_run, watched_page_in
 from tests.e2e.test_web_app import sign_in
 from tests.standins import OpenAIStandin, ToolCall, Turn
-from tests.standins.openai_server import DEFAULT_API_KEY
 
 API_KEY = "sk-ant-api03-Zx9VbQ2mLp7RtY4kWn8sJd3fHg6cA1eU0oI5"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfMSJ9.c2lnbmF0dXJlLXZhbHVl"
@@ -114,7 +113,6 @@ def test_secrets_in_a_shared_run_stay_out_of_the_public_page(
     watched_page.goto("/app/sign-in")
     sign_in(watched_page, "mae@example.com")
     base = f"/api/v1/workspaces/{workspace}"
-    origin = {"Origin": luna_server.base_url}
     with OpenAIStandin() as model:
         model.script(
             Turn(
@@ -128,27 +126,12 @@ def test_secrets_in_a_shared_run_stay_out_of_the_public_page(
             ),
             Turn(text=f"Counted. The header was Authorization: Bearer {JWT}"),
         )
-        created = page.request.post(
-            f"{base}/providers",
-            headers=origin,
-            data={
-                "name": "Local",
-                "kind": "openai_compatible",
-                "base_url": model.base_url,
-                "api_key": DEFAULT_API_KEY,
-                "default_model": "gpt-4.1-mini",
-            },
+        run = start_local_run(
+            watched_page,
+            workspace,
+            model.base_url,
+            {"input": "Count the words", "mode": "wait", "timeout_seconds": 60},
         )
-        assert created.ok, created.text()
-        agent = page.request.post(
-            f"{base}/agents", headers=origin, data={"template": "code-review"}
-        )
-        run = page.request.post(
-            f"{base}/agents/{agent.json()['id']}/runs",
-            headers=origin,
-            data={"input": "Count the words", "mode": "wait", "timeout_seconds": 60},
-            timeout=70_000,
-        ).json()
         model.raise_failures()
     assert run["status"] == "succeeded", run
     members_graph = page.request.get(f"{base}/runs/{run['id']}/graph").text()
