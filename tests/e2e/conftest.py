@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -317,3 +318,23 @@ def start_local_run(
     assert started.ok, started.text()
     created: dict[str, Any] = started.json()
     return created
+
+
+WORKSPACE_URL = re.compile(r"/app/w/ws_[a-z0-9]+$")
+
+
+def sign_in(watched: WatchedPage, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the page, which is on the sign-in form."""
+    page = watched.page
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(WORKSPACE_URL)
+
+
+def signed_in(watched: WatchedPage, email: str, name: str) -> str:
+    """An account made through the API and signed in through the page; its workspace's id."""
+    me = watched.server.sign_up(email, name)
+    watched.goto("/app/sign-in")
+    sign_in(watched, email)
+    return str(me["teams"][0]["workspaces"][0]["id"])

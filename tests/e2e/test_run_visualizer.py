@@ -9,8 +9,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import LunaServer, WatchedPage, start_local_run
-from tests.e2e.test_web_app import sign_in
+from tests.e2e.conftest import LunaServer, WatchedPage, signed_in, start_local_run
 from tests.standins import OpenAIStandin, ToolCall, Turn
 
 # Polls the replay controls' position while a replay plays, in the page.
@@ -41,9 +40,7 @@ def test_a_demo_run_is_drawn_opened_and_replayed_without_a_provider(
     watched_page: WatchedPage, luna_server: LunaServer
 ) -> None:
     page = watched_page.page
-    luna_server.sign_up("mary@example.com", "Mary Jackson")
-    watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "mary@example.com")
+    signed_in(watched_page, "mary@example.com", "Mary Jackson")
 
     page.get_by_role("button", name="Create a demo workspace").click()
     expect(page.get_by_role("note", name="Demo workspace")).to_be_visible()
@@ -101,10 +98,7 @@ def test_a_live_run_grows_its_graph_to_one_node_per_step(
     watched_page: WatchedPage, luna_server: LunaServer
 ) -> None:
     page = watched_page.page
-    me = luna_server.sign_up("evelyn@example.com", "Evelyn Boyd Granville")
-    workspace = me["teams"][0]["workspaces"][0]["id"]
-    watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "evelyn@example.com")
+    workspace = signed_in(watched_page, "evelyn@example.com", "Evelyn Boyd Granville")
     base = f"/api/v1/workspaces/{workspace}"
     with OpenAIStandin() as model:
         model.script(
@@ -179,10 +173,7 @@ def test_the_first_node_shows_within_200_ms_of_its_step_being_stored(
     watched_page: WatchedPage, luna_server: LunaServer
 ) -> None:
     page = watched_page.page
-    luna_server.sign_up("katherine@example.com", "Katherine Johnson")
-    watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "katherine@example.com")
-    workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
+    workspace = signed_in(watched_page, "katherine@example.com", "Katherine Johnson")
     base = f"/api/v1/workspaces/{workspace}"
     page.add_init_script(WATCH_FIRST_NODE)
     with OpenAIStandin() as model:
@@ -212,10 +203,7 @@ def test_a_run_of_500_steps_stays_responsive_while_panned(
     watched_page: WatchedPage, luna_server: LunaServer
 ) -> None:
     page = watched_page.page
-    luna_server.sign_up("annie@example.com", "Annie Easley")
-    watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "annie@example.com")
-    workspace = api_get(watched_page, "/api/v1/me")["teams"][0]["workspaces"][0]["id"]
+    workspace = signed_in(watched_page, "annie@example.com", "Annie Easley")
     calls = [
         ToolCall(id=f"call_{index}", name="text_stats", arguments={"text": f"line {index}"})
         for index in range(250)

@@ -10,8 +10,14 @@ from typing import Any
 from playwright.sync_api import Browser, expect
 
 from luna.sharing.redaction import redact_text
-from tests.e2e.conftest import LunaServer, WatchedPage, start_local_run, watched_page_in
-from tests.e2e.test_web_app import sign_in
+from tests.e2e.conftest import (
+    LunaServer,
+    WatchedPage,
+    sign_in,
+    signed_in,
+    start_local_run,
+    watched_page_in,
+)
 from tests.standins import OpenAIStandin, ToolCall, Turn
 
 API_KEY = "sk-ant-api03-Zx9VbQ2mLp7RtY4kWn8sJd3fHg6cA1eU0oI5"
@@ -108,10 +114,7 @@ def test_secrets_in_a_shared_run_stay_out_of_the_public_page(
     watched_page: WatchedPage, luna_server: LunaServer, browser: Browser
 ) -> None:
     page = watched_page.page
-    me = luna_server.sign_up("mae@example.com", "Mae Jemison")
-    workspace = me["teams"][0]["workspaces"][0]["id"]
-    watched_page.goto("/app/sign-in")
-    sign_in(watched_page, "mae@example.com")
+    workspace = signed_in(watched_page, "mae@example.com", "Mae Jemison")
     base = f"/api/v1/workspaces/{workspace}"
     with OpenAIStandin() as model:
         model.script(

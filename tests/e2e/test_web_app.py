@@ -10,9 +10,15 @@ import httpx
 import pyotp
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, PASSWORD, LunaServer, WatchedPage
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    PASSWORD,
+    WORKSPACE_URL,
+    LunaServer,
+    WatchedPage,
+    sign_in,
+)
 
-WORKSPACE_URL = re.compile(r"/app/w/ws_[a-z0-9]+$")
 DASHBOARD_LCP_BUDGET_MS = 1200
 
 LARGEST_CONTENTFUL_PAINT = """
@@ -35,14 +41,6 @@ def current_user(watched: WatchedPage) -> dict[str, Any]:
     """``GET /api/v1/me`` with the browser's own cookies."""
     me: dict[str, Any] = watched.page.request.get("/api/v1/me").json()
     return me
-
-
-def sign_in(watched: WatchedPage, email: str, password: str = PASSWORD) -> None:
-    page = watched.page
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(WORKSPACE_URL)
 
 
 WEB_STORAGE = """

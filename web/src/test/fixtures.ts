@@ -199,6 +199,27 @@ export function catalogAgent(
   };
 }
 
+export function provider(overrides: Partial<Schemas["ProviderOut"]> = {}): Schemas["ProviderOut"] {
+  return {
+    id: "prv_1",
+    name: "Anthropic",
+    kind: "anthropic",
+    base_url: null,
+    default_model: "claude-sonnet-4-6",
+    is_default: true,
+    options: {},
+    api_key_set: true,
+    api_key_hint: "abcd",
+    last_checked_at: null,
+    last_check_ok: null,
+    last_check_latency_ms: null,
+    last_check_error: null,
+    created_at: "2026-11-20T10:00:00Z",
+    updated_at: "2026-11-20T10:00:00Z",
+    ...overrides,
+  };
+}
+
 export function run(overrides: Partial<Schemas["RunOut"]> = {}): Schemas["RunOut"] {
   return {
     id: "run_1",

@@ -1,14 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, noContent, problem } from "../../test/fake-api";
-import { me } from "../../test/fixtures";
-import { renderRoutes } from "../../test/render";
-import { RequireSession } from "../session/RequireSession";
-import type { CurrentWorkspace } from "../shell/use-current-workspace";
+import { json, noContent, problem } from "../../test/fake-api";
+import { renderWorkspacePage } from "../../test/workspace";
 import { MembersPage } from "./MembersPage";
 
 const TEAM = "/api/v1/teams/team_1";
@@ -86,31 +82,18 @@ function renderMembers({
   role = "owner",
   answers = {},
 }: { role?: string; answers?: Answers } = {}) {
-  const team = { ...me.teams[0], role } as Schemas["TeamOut"];
-  const current = { team, workspace: team.workspaces[0] } as CurrentWorkspace;
-  const requests = fakeApi({
-    "GET /api/v1/me": json({ ...me, teams: [team] }),
-    "GET /api/v1/roles": json(rolesTable),
-    [`GET ${MEMBERS}`]: json([{ ...ada, role }, alan, grace]),
-    [`GET ${INVITATIONS}`]: json([]),
-    ...answers,
+  return renderWorkspacePage({
+    path: "members",
+    element: <MembersPage />,
+    role,
+    answers: {
+      "GET /api/v1/roles": json(rolesTable),
+      [`GET ${MEMBERS}`]: json([{ ...ada, role }, alan, grace]),
+      [`GET ${INVITATIONS}`]: json([]),
+      ...answers,
+    },
+    otherRoutes: [{ path: "/", element: <p>Home</p> }],
   });
-  const view = renderRoutes(
-    [
-      {
-        path: "/w/:workspaceId",
-        element: (
-          <RequireSession>
-            <Outlet context={current} />
-          </RequireSession>
-        ),
-        children: [{ path: "members", element: <MembersPage /> }],
-      },
-      { path: "/", element: <p>Home</p> },
-    ],
-    "/w/ws_1/members",
-  );
-  return { ...view, requests };
 }
 
 async function membersTable() {

@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { fakeApi, json, problem, type RecordedRequest } from "../../test/fake-api";
-import { agent, me, run as runFixture } from "../../test/fixtures";
+import { agent, me, provider as providerFixture, run as runFixture } from "../../test/fixtures";
 import { FakeEventSource, streamOf, stubGraphBrowser } from "../../test/react-flow";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
@@ -38,23 +38,12 @@ function definition(overrides: Partial<Definition> = {}): Definition {
   };
 }
 
-const provider: Schemas["ProviderOut"] = {
-  id: "prv_1",
+const provider = providerFixture({
   name: "Local",
   kind: "openai_compatible",
   base_url: "http://127.0.0.1:9/v1",
   default_model: "gpt-test",
-  is_default: true,
-  options: {},
-  api_key_set: true,
-  api_key_hint: "abcd",
-  last_checked_at: null,
-  last_check_ok: null,
-  last_check_latency_ms: null,
-  last_check_error: null,
-  created_at: "2026-11-20T10:00:00Z",
-  updated_at: "2026-11-20T10:00:00Z",
-};
+});
 
 function queued(id: string, overrides: Partial<Run> = {}): Run {
   return runFixture({

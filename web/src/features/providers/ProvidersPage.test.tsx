@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { fakeApi, json, noContent, problem } from "../../test/fake-api";
-import { me } from "../../test/fixtures";
+import { me, provider } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
 import { ProvidersPage } from "./ProvidersPage";
@@ -13,27 +13,6 @@ import { ProvidersPage } from "./ProvidersPage";
 const PROVIDERS = "/api/v1/workspaces/ws_1/providers";
 
 type Provider = Schemas["ProviderOut"];
-
-function provider(overrides: Partial<Provider> = {}): Provider {
-  return {
-    id: "prv_1",
-    name: "Anthropic",
-    kind: "anthropic",
-    base_url: null,
-    default_model: "claude-sonnet-4-6",
-    is_default: true,
-    options: {},
-    api_key_set: true,
-    api_key_hint: "abcd",
-    last_checked_at: null,
-    last_check_ok: null,
-    last_check_latency_ms: null,
-    last_check_error: null,
-    created_at: "2026-11-20T10:00:00Z",
-    updated_at: "2026-11-20T10:00:00Z",
-    ...overrides,
-  };
-}
 
 const anthropic = provider();
 const ollama = provider({

@@ -1,14 +1,10 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Outlet } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, noContent, problem } from "../../test/fake-api";
-import { me } from "../../test/fixtures";
-import { renderRoutes } from "../../test/render";
-import { RequireSession } from "../session/RequireSession";
-import type { CurrentWorkspace } from "../shell/use-current-workspace";
+import { json, noContent, problem } from "../../test/fake-api";
+import { renderWorkspacePage, type Answers } from "../../test/workspace";
 import { CONSENT_COOKIE, readConsentCookie } from "./consent-cookie";
 import { SettingsPage } from "./SettingsPage";
 
@@ -20,35 +16,20 @@ const tools: Schemas["ToolSettings"] = {
   updated_by_user_id: null,
 };
 
-type Answers = Parameters<typeof fakeApi>[0];
-
 function renderSettings({
   role = "owner",
   answers = {},
 }: { role?: string; answers?: Answers } = {}) {
-  const team = { ...me.teams[0], role } as Schemas["TeamOut"];
-  const current = { team, workspace: team.workspaces[0] } as CurrentWorkspace;
-  const requests = fakeApi({
-    "GET /api/v1/me": json({ ...me, teams: [team] }),
-    "GET /api/v1/me/consent": json(noConsent),
-    [`GET ${TOOLS}`]: json(tools),
-    ...answers,
+  return renderWorkspacePage({
+    path: "settings",
+    element: <SettingsPage />,
+    role,
+    answers: {
+      "GET /api/v1/me/consent": json(noConsent),
+      [`GET ${TOOLS}`]: json(tools),
+      ...answers,
+    },
   });
-  const view = renderRoutes(
-    [
-      {
-        path: "/w/:workspaceId",
-        element: (
-          <RequireSession>
-            <Outlet context={current} />
-          </RequireSession>
-        ),
-        children: [{ path: "settings", element: <SettingsPage /> }],
-      },
-    ],
-    "/w/ws_1/settings",
-  );
-  return { ...view, requests };
 }
 
 function section(name: string) {

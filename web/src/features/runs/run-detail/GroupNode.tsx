@@ -1,10 +1,11 @@
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import type { NodeProps } from "@xyflow/react";
 import { memo, useMemo } from "react";
 
 import { classNames } from "../../../lib/class-names";
 import { formatCount, formatLatency } from "../run-format";
 import { summariseGroup, type GroupSummary } from "./graph-groups";
 import type { GroupFlowNode } from "./graph-layout";
+import { NodeHandles } from "./NodeHandles";
 import { STEP_KIND_ACCENTS } from "./step-kinds";
 
 /**
@@ -24,13 +25,7 @@ function GroupNodeView({
   const first = group.steps[0]?.sequence ?? 0;
   const last = group.steps.at(-1)?.sequence ?? 0;
   return (
-    <>
-      <Handle
-        type="target"
-        position={targetPosition ?? Position.Left}
-        isConnectable={false}
-        className="opacity-0"
-      />
+    <NodeHandles sourcePosition={sourcePosition} targetPosition={targetPosition}>
       <button
         type="button"
         data-testid="graph-group"
@@ -83,13 +78,7 @@ function GroupNodeView({
           )}
         </span>
       </button>
-      <Handle
-        type="source"
-        position={sourcePosition ?? Position.Right}
-        isConnectable={false}
-        className="opacity-0"
-      />
-    </>
+    </NodeHandles>
   );
 }
 

@@ -1,8 +1,9 @@
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import type { NodeProps } from "@xyflow/react";
 import { memo } from "react";
 
 import { classNames } from "../../../lib/class-names";
 import type { StepFlowNode } from "./graph-layout";
+import { NodeHandles } from "./NodeHandles";
 import { STEP_KIND_ACCENTS, STEP_KIND_LABELS, STEP_STATUS_LABELS, statusRing } from "./step-kinds";
 import { ConfidenceMeter, StepFigures } from "./StepFigures";
 
@@ -14,13 +15,7 @@ import { ConfidenceMeter, StepFigures } from "./StepFigures";
 function StepNodeView({ data, selected, sourcePosition, targetPosition }: NodeProps<StepFlowNode>) {
   const { step, current } = data;
   return (
-    <>
-      <Handle
-        type="target"
-        position={targetPosition ?? Position.Left}
-        isConnectable={false}
-        className="opacity-0"
-      />
+    <NodeHandles sourcePosition={sourcePosition} targetPosition={targetPosition}>
       <button
         type="button"
         data-testid="graph-node"
@@ -56,13 +51,7 @@ function StepNodeView({ data, selected, sourcePosition, targetPosition }: NodePr
         <StepFigures step={step} compact />
         <ConfidenceMeter confidence={step.confidence} />
       </button>
-      <Handle
-        type="source"
-        position={sourcePosition ?? Position.Right}
-        isConnectable={false}
-        className="opacity-0"
-      />
-    </>
+    </NodeHandles>
   );
 }
 
