@@ -167,7 +167,27 @@ async def test_an_unknown_site_page_is_a_404_page(client: httpx.AsyncClient) -> 
     assert response.status_code == 404
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert "Page not found" in response.text
-    assert "cache-control" not in response.headers
+    assert response.headers["cache-control"] == "private, no-cache"
+
+
+@pytest.mark.parametrize("path", ["/", "/pricing", "/changelog", "/legal/privacy"])
+async def test_pages_with_a_csp_nonce_are_kept_out_of_shared_caches(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    first = await client.get(path)
+    second = await client.get(path)
+
+    nonces = [
+        re.search(r"'nonce-([^']+)'", page.headers["content-security-policy"])
+        for page in (first, second)
+    ]
+    assert all(nonces), "the page's policy carries a nonce"
+    assert nonces[0] and nonces[1] and nonces[0].group(1) != nonces[1].group(1)
+    for page in (first, second):
+        directives = [part.strip() for part in page.headers["cache-control"].split(",")]
+        # A shared cache would hand every visitor the nonce of the response it stored.
+        assert "private" in directives
+        assert "public" not in directives
 
 
 async def test_the_changelog_is_rendered_from_the_changelog_file(

@@ -31,8 +31,12 @@ router = APIRouter(include_in_schema=False)
 READ_METHODS: Final = ["GET", "HEAD"]
 STATIC_DIRECTORY: Final = Path(__file__).parent / "static"
 ASSET_PREFIX: Final = "/site/"
-# Pages show live prices: shared caches may keep them briefly, browsers revalidate.
+# Robots and the sitemap carry no nonce: shared caches may keep them briefly.
 PAGE_CACHE_CONTROL: Final = "public, max-age=60, stale-while-revalidate=300"
+# An HTML page's Content-Security-Policy carries a nonce of its own response, which a
+# shared cache would hand every visitor: only the browser keeps one (it shows live prices).
+HTML_PAGE_CACHE_CONTROL: Final = "private, max-age=60"
+HTML_ERROR_CACHE_CONTROL: Final = "private, no-cache"
 ASSET_CACHE_CONTROL: Final = "public, max-age=31536000, immutable"
 FEATURED_PLAN: Final = "growth"
 _COMPRESSIBLE: Final = frozenset({"text/css", "text/javascript", "image/svg+xml"})
@@ -113,7 +117,8 @@ def render(
             **context,
         )
     )
-    headers = {"Cache-Control": PAGE_CACHE_CONTROL} if status_code == 200 else {}
+    cache_control = HTML_PAGE_CACHE_CONTROL if status_code == 200 else HTML_ERROR_CACHE_CONTROL
+    headers = {"Cache-Control": cache_control}
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
