@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from structlog.testing import capture_logs
 
+from luna.background import Backoff
 from luna.db.engine import create_engine, create_session_factory
 from luna.notifications.delivery import (
     ConsoleSender,
@@ -181,3 +183,50 @@ async def test_delivery_loop_stops_when_asked(settings: Settings, session_factor
     await asyncio.wait_for(task, timeout=2)
     async with session_factory() as session:
         assert await session.scalar(select(OutboxEmail.sent_at)) is not None
+
+
+async def rename_table(factory: async_sessionmaker[AsyncSession], old: str, new: str) -> None:
+    async with factory() as session:
+        await session.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+        await session.commit()
+
+
+async def test_delivery_survives_a_database_outage_and_sends_afterwards(
+    settings: Settings, session_factory: Any
+) -> None:
+    await queue(session_factory, "ada@example.com")
+    stop = asyncio.Event()
+    waits: list[float] = []
+
+    async def fake_wait(_stop: asyncio.Event, seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:  # the database comes back after three failed passes
+            await rename_table(session_factory, "outbox_away", "outbox_emails")
+        if seconds == 5.0:  # a pass succeeded: the normal interval
+            stop.set()
+
+    await rename_table(session_factory, "outbox_emails", "outbox_away")
+    try:
+        with capture_logs() as logs:
+            await asyncio.wait_for(
+                run_delivery_loop(
+                    session_factory=session_factory,
+                    sender=ConsoleSender(include_body=False),
+                    clock=Clock(),
+                    stop=stop,
+                    interval_seconds=5.0,
+                    backoff=Backoff(initial_seconds=1.0, maximum_seconds=60.0),
+                    wait=fake_wait,
+                ),
+                timeout=30,
+            )
+    finally:
+        if len(waits) < 3:
+            await rename_table(session_factory, "outbox_away", "outbox_emails")
+
+    assert waits == [1.0, 2.0, 4.0, 5.0]
+    async with session_factory() as session:
+        assert await session.scalar(select(OutboxEmail.sent_at)) == Clock().now
+    failures = [entry for entry in logs if entry["event"] == "background loop iteration failed"]
+    assert [entry["failures"] for entry in failures] == [1, 2, 3]
+    assert all(entry["loop"] == "email-delivery" and entry["exc_info"] for entry in failures)

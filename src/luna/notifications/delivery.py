@@ -18,6 +18,7 @@ import aiosmtplib
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.background import Backoff, Wait, run_until_stopped, wait_unless_stopped
 from luna.notifications.models import OutboxEmail
 from luna.observability.logging import get_logger
 from luna.settings import Settings
@@ -169,11 +170,20 @@ async def run_delivery_loop(
     clock: Callable[[], datetime],
     stop: asyncio.Event,
     interval_seconds: float = 2.0,
+    backoff: Backoff | None = None,
+    wait: Wait = wait_unless_stopped,
 ) -> None:
-    """Deliver due emails every few seconds until ``stop`` is set."""
-    while not stop.is_set():
+    """Deliver due emails every few seconds until ``stop`` is set. A pass that fails (the
+    database restarting) is logged and retried with backoff: mail resumes on its own."""
+
+    async def deliver() -> None:
         await deliver_due(session_factory=session_factory, sender=sender, clock=clock)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
-        except TimeoutError:
-            continue
+
+    await run_until_stopped(
+        deliver,
+        name="email-delivery",
+        interval_seconds=interval_seconds,
+        stop=stop,
+        backoff=backoff,
+        wait=wait,
+    )

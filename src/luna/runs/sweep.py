@@ -9,13 +9,13 @@ workflow id is the run id), so a run already on the queue is left as it is.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from datetime import timedelta
 from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.background import Backoff, Wait, run_until_stopped, wait_unless_stopped
 from luna.db.base import utcnow
 from luna.observability.logging import get_logger
 from luna.runs.engine import RunQueue
@@ -27,6 +27,8 @@ log = get_logger(__name__)
 SWEEP_INTERVAL_SECONDS: Final = 30.0
 QUEUED_FOR: Final = timedelta(seconds=20)
 BATCH: Final = 500
+# A failed sweep is tried again no sooner than a normal one, and at least every 10 minutes.
+SWEEP_BACKOFF: Final = Backoff(initial_seconds=SWEEP_INTERVAL_SECONDS, maximum_seconds=600.0)
 
 
 async def enqueue_stranded_runs(
@@ -49,15 +51,25 @@ async def enqueue_stranded_runs(
 
 
 async def run_queue_sweep(
-    *, session_factory: async_sessionmaker[AsyncSession], queue: RunQueue, stop: asyncio.Event
+    *,
+    session_factory: async_sessionmaker[AsyncSession],
+    queue: RunQueue,
+    stop: asyncio.Event,
+    wait: Wait = wait_unless_stopped,
 ) -> None:
-    """Sweep at start and then every :data:`SWEEP_INTERVAL_SECONDS` until ``stop``."""
-    while not stop.is_set():
-        try:
-            count = await enqueue_stranded_runs(session_factory=session_factory, queue=queue)
-            if count:
-                log.info("stranded runs enqueued", count=count)
-        except Exception as error:  # noqa: BLE001  (a sweep failing must not end the worker)
-            log.error("run sweep failed", error=repr(error))
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), SWEEP_INTERVAL_SECONDS)
+    """Sweep at start and then every :data:`SWEEP_INTERVAL_SECONDS` until ``stop``; a
+    failed sweep is logged and retried with backoff."""
+
+    async def sweep() -> None:
+        count = await enqueue_stranded_runs(session_factory=session_factory, queue=queue)
+        if count:
+            log.info("stranded runs enqueued", count=count)
+
+    await run_until_stopped(
+        sweep,
+        name="run-queue-sweep",
+        interval_seconds=SWEEP_INTERVAL_SECONDS,
+        stop=stop,
+        backoff=SWEEP_BACKOFF,
+        wait=wait,
+    )
