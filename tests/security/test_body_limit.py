@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
+import anyio
 import httpx
 import pytest
 from fastapi import FastAPI, Request
@@ -314,3 +316,127 @@ async def test_a_real_client_disconnect_is_passed_on_and_not_masked() -> None:
     with pytest.raises(ClientDisconnect):
         await BodyLimitMiddleware(reader)(scope, receive, send)
     assert seen == [{"type": "http.disconnect"}]
+
+
+class FakeClock:
+    """Monotonic seconds that move only when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class TrickledBody:
+    """A body sent one byte at a time, the clock moving ``seconds_per_byte`` per byte;
+    after ``stall_after`` bytes (if given) the client sends nothing more, ever."""
+
+    def __init__(
+        self, clock: FakeClock, *, seconds_per_byte: float, stall_after: int | None = None
+    ) -> None:
+        self.clock = clock
+        self.seconds_per_byte = seconds_per_byte
+        self.stall_after = stall_after
+        self.sent = 0
+
+    async def receive(self) -> Message:
+        if self.stall_after is not None and self.sent >= self.stall_after:
+            await anyio.sleep_forever()
+        self.clock.now += self.seconds_per_byte
+        self.sent += 1
+        return {"type": "http.request", "body": b"x", "more_body": True}
+
+
+async def call_with(app: ASGIApp, receive: Receive) -> list[Message]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/upload", "headers": []}
+    await app(scope, receive, send)
+    return sent
+
+
+def assert_request_timeout(sent: list[Message], seconds: float) -> None:
+    start, body = sent[0], sent[1]
+    assert start["status"] == 408
+    headers = dict(start["headers"])
+    assert headers[b"content-type"] == b"application/problem+json"
+    assert headers[b"connection"] == b"close"  # the rest of the body is never read
+    assert json.loads(body["body"]) == {
+        "type": "urn:luna:problem:request-timeout",
+        "title": "Request Timeout",
+        "status": 408,
+        "detail": f"The request body did not arrive within {seconds:g} seconds.",
+        "instance": "/upload",
+        "timeout_seconds": seconds,
+    }
+
+
+async def test_a_body_trickled_in_past_the_time_limit_is_answered_408(
+    inner: RecordingApp,
+) -> None:
+    clock = FakeClock()
+    trickle = TrickledBody(clock, seconds_per_byte=2.0)
+    middleware = BodyLimitMiddleware(inner, max_bytes=LIMIT, body_timeout_seconds=30, clock=clock)
+
+    sent = await call_with(middleware, trickle.receive)
+
+    assert_request_timeout(sent, 30)
+    assert len(sent) == 2  # the app's own answer is not sent after the 408
+    assert inner.saw_disconnect
+    assert trickle.sent == 15  # the byte that arrived at 30 s is the last one taken
+
+
+async def test_a_client_that_stops_sending_is_answered_408_at_the_deadline(
+    inner: RecordingApp,
+) -> None:
+    # Waits for real, but only the 50 ms limit: the wait for a byte is itself bounded.
+    trickle = TrickledBody(FakeClock(), seconds_per_byte=0.0, stall_after=3)
+    middleware = BodyLimitMiddleware(inner, max_bytes=LIMIT, body_timeout_seconds=0.05)
+
+    with anyio.fail_after(5):
+        sent = await call_with(middleware, trickle.receive)
+
+    assert_request_timeout(sent, 0.05)
+    assert inner.body == b"xxx"
+
+
+async def test_a_body_in_time_reaches_the_app_and_later_waits_are_not_bounded() -> None:
+    clock = FakeClock()
+    messages = [
+        {"type": "http.request", "body": b"ab", "more_body": True},
+        {"type": "http.request", "body": b"cd", "more_body": False},
+    ]
+    disconnect_seen = anyio.Event()
+
+    async def receive() -> Message:
+        if messages:
+            clock.now += 9.0
+            return messages.pop(0)
+        clock.now += 3_600.0  # a streaming response listens for a disconnect this long
+        disconnect_seen.set()
+        return {"type": "http.disconnect"}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        while not body.endswith(b"cd"):
+            body += (await receive())["body"]
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        assert (await receive())["type"] == "http.disconnect"
+        await send({"type": "http.response.body", "body": body})
+
+    middleware = BodyLimitMiddleware(app, body_timeout_seconds=20, clock=clock)
+    sent = await call_with(middleware, receive)
+
+    assert [message.get("status") for message in sent] == [200, None]
+    assert sent[1]["body"] == b"abcd"
+    assert disconnect_seen.is_set()
+
+
+def test_the_body_time_limit_must_be_positive() -> None:
+    for seconds in (0, -1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="body_timeout_seconds"):
+            BodyLimitMiddleware(RecordingApp(), body_timeout_seconds=seconds)
