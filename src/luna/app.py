@@ -33,7 +33,7 @@ from luna.onboarding.routes import router as onboarding_router
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
 from luna.runs.bus import RunBus
-from luna.runs.engine import RunQueue
+from luna.runs.queue import RunQueue
 from luna.runs.routes import router as runs_router
 from luna.runs.runtime import RunRuntime
 from luna.security.body_limit import BodyLimitMiddleware

@@ -226,8 +226,15 @@ class Settings(BaseSettings):
     run_executor_id: str | None = Field(
         None,
         max_length=100,
-        description="This worker's identity for the run engine; a restarted worker with the "
-        "same identity resumes the runs its predecessor left unfinished. Default: the host name.",
+        description="A name for this worker in the run engine's records (default: the host "
+        "name). Each process adds its process id and a random suffix, so two processes never "
+        "share an identity; the work of a worker that is gone is recovered through its lease.",
+    )
+    worker_lease_seconds: Annotated[float, Field(ge=1, le=600)] = Field(
+        30,
+        description="How long a worker's lease lasts unless renewed (every third of it); a "
+        "worker silent for longer is taken for gone and its unfinished runs are recovered by "
+        "another. Keep it above the longest pause a worker may make.",
     )
     run_concurrency_per_workspace: Annotated[int, Field(ge=1, le=1000)] = Field(
         4, description="Runs of one workspace that execute at once; the rest wait in the queue."

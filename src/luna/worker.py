@@ -4,7 +4,8 @@ A worker connects to the shared database, refuses to start on a schema that is n
 the code's revision, then runs the background loops (email delivery, the sweep that
 queues runs an API process could not) and the durable run engine until SIGTERM or
 SIGINT, finishing in-flight work within the shutdown grace period. Runs still executing
-then are resumed by the next worker with the same identity.
+then are recovered by another live worker: this one gives its lease up as it stops, and
+a worker that dies without doing so is taken for gone once its lease expires.
 """
 
 from __future__ import annotations
@@ -13,21 +14,24 @@ import asyncio
 import os
 import signal
 import socket
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any
 
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.billing import dunning, retention
 from luna.cache import caches_for
 from luna.db.base import utcnow
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
+from luna.jobs.engine import JobEngine
 from luna.notifications.delivery import run_delivery_loop, sender_for
 from luna.observability.logging import get_logger
 from luna.runs.bus import RunBus
-from luna.runs.engine import RunEngine, RunQueue
-from luna.runs.runtime import RunRuntime
+from luna.runs.queue import RunQueue, run_queue_spec
+from luna.runs.runtime import RunRuntime, install_runtime, uninstall_runtime
 from luna.runs.sweep import run_queue_sweep
 from luna.security.crypto import keyring_for
 from luna.settings import Settings
@@ -38,6 +42,37 @@ log = get_logger(__name__)
 def worker_identity() -> str:
     """A name for this worker process that is unique across machines."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
+    """Start the job engine of a worker, with every domain's queues and schedules, its
+    workflows finding this process's resources in ``runtime``."""
+    engine = JobEngine(
+        runtime.settings,
+        runtime.session_factory,
+        queues=[run_queue_spec(runtime.settings)],
+        schedules=[dunning.SCHEDULE, retention.SCHEDULE],
+    )
+    runtime.executor_id = engine.executor_id
+    install_runtime(runtime)
+    await engine.start()
+    return engine
+
+
+async def stop_durable_engine(runtime: RunRuntime, engine: JobEngine) -> None:
+    """Stop the job engine; what it leaves unfinished is recovered by another worker."""
+    await engine.stop()
+    uninstall_runtime(runtime)
+
+
+@asynccontextmanager
+async def executing_durable_work(runtime: RunRuntime) -> AsyncIterator[JobEngine]:
+    """The job engine running for the length of the block (tests, benchmarks)."""
+    engine = await start_durable_engine(runtime)
+    try:
+        yield engine
+    finally:
+        await stop_durable_engine(runtime, engine)
 
 
 class BackgroundWork:
@@ -52,7 +87,7 @@ class BackgroundWork:
         self.settings = settings
         self.session_factory = session_factory
         self.runtime = runtime
-        self.engine: RunEngine | None = None
+        self.engine: JobEngine | None = None
         self.queue: RunQueue | None = None
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
@@ -82,8 +117,7 @@ class BackgroundWork:
         """Start the run engine (when this work has a runtime), then every loop."""
         if self.runtime is not None:
             self.queue = RunQueue(self.settings)
-            self.engine = RunEngine(self.runtime)
-            await self.engine.start()
+            self.engine = await start_durable_engine(self.runtime)
         self.start()
 
     async def shutdown(self) -> None:
@@ -99,8 +133,8 @@ class BackgroundWork:
         for task in done:
             if not task.cancelled() and task.exception() is not None:
                 log.error("background loop failed", error=repr(task.exception()))
-        if self.engine is not None:
-            await self.engine.stop()
+        if self.engine is not None and self.runtime is not None:
+            await stop_durable_engine(self.runtime, self.engine)
         if self.queue is not None:
             self.queue.close()
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi import FastAPI
 
 from luna.providers.build import ResolvedModel, build_model
-from luna.runs.engine import RunEngine
 from luna.runs.runtime import RunRuntime
+from luna.worker import executing_durable_work
 
 
 @dataclass
@@ -42,12 +42,8 @@ async def worker(app: FastAPI) -> AsyncIterator[Worker]:
         return build_model(resolved, timeout_seconds=timeout)
 
     runtime.model_factory = recording_factory
-    engine = RunEngine(runtime)
-    await engine.start()
-    try:
+    async with executing_durable_work(runtime):
         yield Worker(runtime=runtime, built=built)
-    finally:
-        await engine.stop()
 
 
 def runs_url(workspace_id: str, *parts: object) -> str:

@@ -1,6 +1,7 @@
 """Runs survive their worker: 20 runs in flight on a ``luna worker`` process killed with
-SIGKILL all finish on the next worker, from their last completed step, with every step
-stored exactly once."""
+SIGKILL all finish on the next worker (a process of another identity, as a restarted pod
+under a new name), from their last completed step, with every step stored exactly once.
+A second worker started beside a live one takes none of its runs."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from luna.jobs.models import WorkerLease
 from luna.runs.models import Run, RunStep
 from luna.settings import Settings
 from tests.conftest import TEST_SECRET
@@ -28,6 +30,8 @@ from tests.standins import OpenAIStandin, ToolCall, Turn
 pytestmark = pytest.mark.anyio
 
 RUNS = 20
+# Long enough that a live worker on a loaded machine always renews in time.
+LEASE_SECONDS = 5
 EXPECTED = ["model_request", "tool_call", "tool_result", "model_request", "text", "final"]
 
 
@@ -40,7 +44,9 @@ def start_worker(settings: Settings, cwd: Path) -> subprocess.Popen[str]:
             "LUNA_DATABASE_URL": settings.resolved_database_url,
             "LUNA_SECRET_KEY": TEST_SECRET,
             "LUNA_LOG_FORMAT": "json",
-            "LUNA_RUN_EXECUTOR_ID": "fault-test-worker",
+            # Each worker process has an identity of its own; a killed one is taken for
+            # gone once its lease expires, and its runs are recovered by the next.
+            "LUNA_WORKER_LEASE_SECONDS": str(LEASE_SECONDS),
             "LUNA_RUN_CONCURRENCY_PER_WORKSPACE": str(RUNS),
             "LUNA_SHUTDOWN_GRACE_SECONDS": "1",
         }
@@ -53,6 +59,14 @@ def start_worker(settings: Settings, cwd: Path) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop_worker(worker: subprocess.Popen[str], signal_number: int) -> None:
+    if worker.poll() is None:
+        worker.send_signal(signal_number)
+    worker.wait(20)
+    if worker.stdout:
+        worker.stdout.close()
 
 
 async def eventually(check, within: float, what: str, worker: subprocess.Popen[str]) -> None:
@@ -95,32 +109,33 @@ async def test_runs_finish_after_their_worker_is_killed(
         for n in range(RUNS)
     ]
     first = start_worker(settings, tmp_path)
+    second: subprocess.Popen[str] | None = None
     try:
 
         async def second_requests_in_flight() -> bool:
             return len(openai_standin.model_calls) >= 2 * RUNS
 
         await eventually(second_requests_in_flight, 90, "the second model requests", first)
-    finally:
+        # A second worker starts beside the live one (as `luna worker` beside `luna serve`
+        # on one host): it must take none of the runs the first is executing.
+        second = start_worker(settings, tmp_path)
+        await eventually(lambda: leases_held(app, 2), 90, "the second worker's lease", second)
+        await asyncio.sleep(3 * LEASE_SECONDS)
+        assert len(openai_standin.model_calls) == 2 * RUNS
+        assert await statuses(app, run_ids) == {"running"}
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-        if first.stdout:
-            first.stdout.close()
-
-    assert await statuses(app, run_ids) == {"running"}
-    answers["phase"] = "fast"
-    second = start_worker(settings, tmp_path)
-    try:
+        # The killed worker's lease expires; the live one recovers its runs.
+        answers["phase"] = "fast"
 
         async def all_finished() -> bool:
             return await statuses(app, run_ids) == {"succeeded"}
 
         await eventually(all_finished, 90, "every run to finish", second)
     finally:
-        second.send_signal(signal.SIGTERM)
-        second.wait(20)
-        if second.stdout:
-            second.stdout.close()
+        stop_worker(first, signal.SIGKILL)
+        if second is not None:
+            stop_worker(second, signal.SIGTERM)
 
     # The first requests had completed: the recovered runs did not send them again.
     assert len(openai_standin.model_calls) == 3 * RUNS
@@ -142,3 +157,9 @@ async def statuses(app: FastAPI, run_ids: list[str]) -> set[str]:
     async with app.state.session_factory() as session:
         found = await session.scalars(select(Run.status).where(Run.id.in_(run_ids)))
         return set(found)
+
+
+async def leases_held(app: FastAPI, count: int) -> bool:
+    async with app.state.session_factory() as session:
+        held = await session.scalar(select(func.count()).select_from(WorkerLease))
+        return held == count

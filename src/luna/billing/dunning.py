@@ -31,6 +31,7 @@ from luna.billing.subscriptions import (
     set_team_plan,
 )
 from luna.cache import Caches
+from luna.jobs.engine import ScheduleSpec
 from luna.observability.logging import get_logger
 from luna.runs.runtime import current_runtime
 from luna.settings import Settings
@@ -41,7 +42,7 @@ log = get_logger(__name__)
 REMINDER_DAYS: Final = (0, 3, 6)
 SCHEDULE_NAME: Final = "luna-billing-dunning"
 # Every ten minutes (six fields: the first is the second).
-SCHEDULE: Final = "0 */10 * * * *"
+CRON: Final = "0 */10 * * * *"
 WORKFLOW_NAME: Final = "luna.billing.dunning"
 
 
@@ -159,8 +160,5 @@ async def _dunning_step() -> None:
     )
 
 
-async def schedule_dunning() -> None:
-    """Create (or update) the dunning schedule in the system database."""
-    await DBOS.apply_schedules_async(
-        [{"schedule_name": SCHEDULE_NAME, "workflow_fn": dunning_workflow, "schedule": SCHEDULE}]
-    )
+# The durable engine registers it in every worker (see luna.worker).
+SCHEDULE: Final = ScheduleSpec(name=SCHEDULE_NAME, workflow=dunning_workflow, cron=CRON)

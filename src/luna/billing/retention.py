@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna.agents.models import Agent
 from luna.billing.models import Plan, UsageRollup
 from luna.billing.plans import FREE_PLAN
+from luna.jobs.engine import ScheduleSpec
 from luna.observability.logging import get_logger
 from luna.runs.models import Run
 from luna.runs.runtime import current_runtime
@@ -36,7 +37,7 @@ BATCH_SIZE: Final = 500
 UNKNOWN_MODEL: Final = "unknown"
 SCHEDULE_NAME: Final = "luna-data-retention"
 # Daily at 03:17 UTC (six fields: the first is the second).
-SCHEDULE: Final = "0 17 3 * * *"
+CRON: Final = "0 17 3 * * *"
 WORKFLOW_NAME: Final = "luna.billing.retention"
 
 
@@ -174,8 +175,5 @@ async def _retention_step() -> None:
     await purge_expired_runs(session_factory=runtime.session_factory, now=runtime.clock())
 
 
-async def schedule_retention() -> None:
-    """Create (or update) the data retention schedule in the system database."""
-    await DBOS.apply_schedules_async(
-        [{"schedule_name": SCHEDULE_NAME, "workflow_fn": retention_workflow, "schedule": SCHEDULE}]
-    )
+# The durable engine registers it in every worker (see luna.worker).
+SCHEDULE: Final = ScheduleSpec(name=SCHEDULE_NAME, workflow=retention_workflow, cron=CRON)

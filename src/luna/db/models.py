@@ -8,6 +8,7 @@ from luna.agents import models as agent_models
 from luna.billing import models as billing_models
 from luna.db.base import Base
 from luna.identity import models as identity_models
+from luna.jobs import models as job_models
 from luna.notifications import models as notification_models
 from luna.onboarding import models as onboarding_models
 from luna.providers import models as provider_models
@@ -22,6 +23,7 @@ __all__ = [
     "agent_models",
     "billing_models",
     "identity_models",
+    "job_models",
     "notification_models",
     "onboarding_models",
     "provider_models",

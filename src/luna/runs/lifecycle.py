@@ -56,6 +56,7 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
                 started_at=run.started_at or now,
                 provider_id=resolved.provider_id,
                 model=resolved.model_name,
+                executor_id=runtime.executor_id,
             )
         )
         await session.commit()

@@ -51,6 +51,8 @@ class Run(Base):
         ForeignKey("runs.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(24), default="queued")
+    # The worker executing the run (its job engine identity), for cancels and recovery.
+    executor_id: Mapped[str | None] = mapped_column(String(100))
     input: Mapped[dict[str, Any]] = mapped_column(JSON)
     output: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from luna.db.pagination import PageRequestDep
-from luna.deps import CachesDep, ClockDep, KeyringDep, SessionDep, require_workspace
+from luna.deps import CachesDep, ClockDep, KeyringDep, SessionDep, SettingsDep, require_workspace
 from luna.errors import Conflict, ValidationFailed
 from luna.observability.logging import get_logger
 from luna.runs import service
 from luna.runs.bus import RunBus
-from luna.runs.engine import RunQueue
 from luna.runs.lifecycle import FINISHED, decision_step
+from luna.runs.queue import RunQueue
 from luna.runs.schemas import (
     ApprovalDecisions,
     ApprovalOut,
@@ -323,11 +323,16 @@ async def cancel_run(
     clock: ClockDep,
     queue: RunQueueDep,
     bus: RunBusDep,
+    settings: SettingsDep,
 ) -> RunOut:
     """Stop a run: a queued or paused one at once, a running one within moments (its
     model call and tools are interrupted). 409 for a run that has already finished."""
     run = await service.cancel_run(
-        session=session, workspace_id=access.workspace_id, run_id=run_id, now=clock()
+        session=session,
+        workspace_id=access.workspace_id,
+        run_id=run_id,
+        now=clock(),
+        lease_seconds=settings.worker_lease_seconds,
     )
     await bus.publish(run.id, {"type": "cancel"})
     if run.status == "cancelled":

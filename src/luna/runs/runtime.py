@@ -37,6 +37,8 @@ class RunRuntime:
     model_factory: ModelFactory | None = None
     clock: Callable[[], datetime] = field(default=utcnow)
     caches: Caches | None = None
+    # This process's identity in the job engine, recorded on the runs it executes.
+    executor_id: str | None = None
 
     def build_model(self, resolved: ResolvedModel) -> Model:
         """The Pydantic AI model a run calls (tests may swap the factory)."""

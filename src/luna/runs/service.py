@@ -26,10 +26,12 @@ from luna.agents.service import (
 from luna.billing.entitlements import check_entitlement
 from luna.billing.plans import team_of_workspace
 from luna.cache import TwoLevelCache
+from luna.db.base import utcnow
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginate
 from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
+from luna.jobs.leases import live_executors
 from luna.providers.service import resolve_model
 from luna.runs.lifecycle import FINISHED, resume_segment
 from luna.runs.models import Run, RunApproval, RunStep
@@ -287,15 +289,18 @@ def graph_edges(steps: list[RunStep]) -> list[tuple[str, str, str]]:
 
 
 async def cancel_run(
-    *, session: AsyncSession, workspace_id: str, run_id: str, now: datetime
+    *, session: AsyncSession, workspace_id: str, run_id: str, now: datetime, lease_seconds: float
 ) -> Run:
-    """Ask a run to stop. A queued or paused run ends cancelled at once; a running one
-    is stopped by its worker within moments. A finished run is refused with 409."""
+    """Ask a run to stop. A queued or paused run, or a running one that no live worker
+    holds (its worker is gone), ends cancelled at once; a running one is stopped by its
+    worker within moments. A finished run is refused with 409."""
     run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
     if run.status in FINISHED:
         raise Conflict(f"This run has already {run.status}.", reason="run-finished")
     values: dict[str, Any] = {"cancel_requested_at": now}
-    if run.status in ("queued", "waiting_approval"):
+    if run.status in ("queued", "waiting_approval") or not await _held_by_live_worker(
+        session, run, lease_seconds=lease_seconds
+    ):
         values |= {
             "status": "cancelled",
             "finished_at": now,
@@ -306,6 +311,16 @@ async def cancel_run(
     )
     await session.commit()
     return await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
+
+
+async def _held_by_live_worker(session: AsyncSession, run: Run, *, lease_seconds: float) -> bool:
+    if run.executor_id is None:
+        return False
+    # Leases are renewed on the wall clock, whatever clock the caller's request uses.
+    live = await live_executors(
+        session, [run.executor_id], now=utcnow(), lease_seconds=lease_seconds
+    )
+    return bool(live)
 
 
 async def list_approvals(

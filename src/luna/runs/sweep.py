@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna.background import Backoff, Wait, run_until_stopped, wait_unless_stopped
 from luna.db.base import utcnow
 from luna.observability.logging import get_logger
-from luna.runs.engine import RunQueue
 from luna.runs.lifecycle import resume_segment
 from luna.runs.models import Run
+from luna.runs.queue import RunQueue
 
 log = get_logger(__name__)
 
