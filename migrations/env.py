@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import luna.db.models
+import luna.models
 from luna.db.base import Base
 from luna.db.engine import create_engine
 from luna.db.migrations import include_name

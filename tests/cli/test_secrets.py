@@ -20,14 +20,14 @@ from luna.app import build_keyring
 from luna.cli.main import app
 from luna.cli.output import ExitCode
 from luna.db.engine import create_engine, create_session_factory
-from luna.db.models import Base
 from luna.identity.models import TotpFactor, User
+from luna.models import Base
 from luna.providers.models import Provider
 from luna.security.crypto import Keyring, generate_key, key_id_for
 from luna.security.encrypted_columns import (
-    ENCRYPTED_COLUMNS,
     RotationProgress,
     RotationReport,
+    encrypted_columns,
     rotate_all,
 )
 from luna.settings import Settings
@@ -64,6 +64,7 @@ class Secrets:
 
 
 OLD_KEYRING = Keyring.from_secret(TEST_SECRET)
+ENCRYPTED_COLUMNS = encrypted_columns(Base.metadata)
 COLUMNS = {column.label: column for column in ENCRYPTED_COLUMNS}
 TOTP_COLUMN, SSO_COLUMN, PROVIDER_COLUMN = COLUMNS[TOTP], COLUMNS[SSO], COLUMNS[PROVIDERS]
 
@@ -205,11 +206,11 @@ async def test_rotation_moves_every_secret_to_the_current_key(
             plaintext = keyring.decrypt_str(token, context=column.context(row_id))
             assert plaintext == stored.plaintexts[column.label][row_id]
     assert [(s.column, s.done, s.total) for s in steps] == [
+        (PROVIDERS, 1, 1),
+        (SSO, 2, 2),
         (TOTP, 2, 5),
         (TOTP, 4, 5),
         (TOTP, 5, 5),
-        (SSO, 2, 2),
-        (PROVIDERS, 1, 1),
     ]
 
 
@@ -270,7 +271,7 @@ async def test_an_unreadable_secret_is_reported_and_left_alone(
         report = await rotate_all(session, build_keyring(rotated_settings(settings)))
 
     assert counts(report) == {TOTP: (5, 0, 1), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
-    (unreadable,) = report.columns[0].unreadable
+    (unreadable,) = next(column for column in report.columns if column.column == TOTP).unreadable
     assert unreadable.row_id == stored.unreadable_user_id
     assert STRAY_KEY_ID in unreadable.reason
     after = await stored_tokens(sessions)

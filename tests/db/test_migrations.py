@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import inspect
 
 from luna.db import migrations
-from luna.db.base import Base
 from luna.db.engine import create_engine
+from luna.models import Base
 from luna.settings import Settings
 
 pytestmark = pytest.mark.anyio
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.anyio
 async def test_models_and_migrations_agree(settings: Settings) -> None:
     engine = create_engine(settings)
     try:
-        assert await migrations.schema_drift(engine) == []
+        assert await migrations.schema_drift(engine, Base.metadata) == []
     finally:
         await engine.dispose()
 
@@ -34,7 +34,7 @@ async def test_migrations_go_up_down_and_up_again(empty_database_settings: Setti
         assert tables & set(Base.metadata.tables) == set()
         await migrations.upgrade(engine, settings)
         assert await migrations.current_revisions(engine) == migrations.head_revisions(settings)
-        assert await migrations.schema_drift(engine) == []
+        assert await migrations.schema_drift(engine, Base.metadata) == []
     finally:
         await engine.dispose()
 

@@ -9,6 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from luna import models as registry
 from luna.cli.output import ExitCode, console, fail, run_async, settings_or_exit
 from luna.db import migrations
 from luna.db.engine import create_engine, create_session_factory
@@ -124,7 +125,7 @@ def check() -> None:
 def _migrate_then_compare(settings: Settings) -> Callable[[AsyncEngine], Awaitable[list[object]]]:
     async def work(engine: AsyncEngine) -> list[object]:
         await migrations.upgrade(engine, settings)
-        return await migrations.schema_drift(engine)
+        return await migrations.schema_drift(engine, registry.Base.metadata)
 
     return work
 

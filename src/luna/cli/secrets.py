@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from luna import models as registry
 from luna.cli.db import with_engine
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.db.engine import create_session_factory
@@ -20,6 +21,7 @@ from luna.security.encrypted_columns import (
     DEFAULT_BATCH_SIZE,
     RotationProgress,
     RotationReport,
+    encrypted_columns,
     rotate_all,
 )
 from luna.settings import Settings
@@ -102,7 +104,12 @@ def _rotate_with_progress(
         async def work(engine: AsyncEngine) -> RotationReport:
             async with create_session_factory(engine)() as session:
                 return await rotate_all(
-                    session, keyring, batch_size=batch_size, progress=show, dry_run=dry_run
+                    session,
+                    keyring,
+                    batch_size=batch_size,
+                    progress=show,
+                    dry_run=dry_run,
+                    columns=encrypted_columns(registry.Base.metadata),
                 )
 
         return with_engine(settings, work)

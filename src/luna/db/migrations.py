@@ -17,6 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -109,17 +110,16 @@ def include_name(name: str | None, type_: str, parent_names: Mapping[str, Any]) 
     return name not in Base.metadata.info.get("unmodelled", ())
 
 
-def _drift(connection: Connection) -> list[Any]:
+def _drift(connection: Connection, metadata: MetaData) -> list[Any]:
     context = MigrationContext.configure(
         connection,
         opts={"compare_type": True, "render_as_batch": True, "include_name": include_name},
     )
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, metadata))
 
 
-async def schema_drift(engine: AsyncEngine) -> list[Any]:
-    """Differences between the models and the migrated database; empty when they agree."""
-    import luna.db.models  # noqa: F401  (registers every table on Base.metadata)
-
+async def schema_drift(engine: AsyncEngine, metadata: MetaData) -> list[Any]:
+    """Differences between the tables of ``metadata`` (the whole registry: see
+    :mod:`luna.models`) and the migrated database; empty when they agree."""
     async with engine.connect() as connection:
-        return await connection.run_sync(_drift)
+        return await connection.run_sync(_drift, metadata)

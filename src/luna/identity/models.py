@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin, utcnow
 from luna.db.ids import new_id
+from luna.security.encrypted_columns import SEALED_BY
 
 
 class User(TimestampMixin, Base):
@@ -99,7 +100,7 @@ class TotpFactor(Base):
     user_id: Mapped[str] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    secret_encrypted: Mapped[str] = mapped_column(Text)
+    secret_encrypted: Mapped[str] = mapped_column(Text, info={SEALED_BY: "user_id"})
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     # The last 30-second step whose code was accepted; older or equal steps are refused.

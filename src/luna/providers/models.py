@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin
 from luna.db.ids import new_id
+from luna.security.encrypted_columns import SEALED_BY
 
 
 class Provider(TimestampMixin, Base):
@@ -45,7 +46,7 @@ class Provider(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(32))
     base_url: Mapped[str | None] = mapped_column(String(500))
-    api_key_encrypted: Mapped[str | None] = mapped_column(Text)
+    api_key_encrypted: Mapped[str | None] = mapped_column(Text, info={SEALED_BY: "id"})
     default_model: Mapped[str | None] = mapped_column(String(200))
     # The provider of agents that name none; at most one per workspace.
     is_default: Mapped[bool] = mapped_column(default=False)

@@ -1,8 +1,10 @@
 """Every column that holds a secret encrypted at rest, and their rotation to a new key.
 
 Each encrypted value is bound to its table, column and row (see
-:func:`luna.security.crypto.column_context`). :data:`ENCRYPTED_COLUMNS` lists them all:
-a new encrypted column is added here, so that ``luna secrets rotate`` covers it.
+:func:`luna.security.crypto.column_context`). An encrypted column declares itself where
+it is defined, with ``info={SEALED_BY: "<the row's id column>"}`` on its
+``mapped_column``; :func:`encrypted_columns` finds them all in the metadata, so that
+``luna secrets rotate`` covers a new one without this module knowing its domain.
 
 :func:`rotate_all` re-encrypts, batch by batch, every value sealed under a key other than
 the keyring's current one, committing each batch. It can run while the service is up
@@ -17,33 +19,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
-from sqlalchemy import Column, CursorResult, Table, func, select, update
+from sqlalchemy import Column, CursorResult, MetaData, Table, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.db.base import Base
-from luna.identity.models import TotpFactor
 from luna.observability.logging import get_logger
-from luna.providers.models import Provider
 from luna.security.crypto import Keyring, SecretDecryptionError, column_context
-from luna.tenancy.models import TeamSsoConfig
 
 log = get_logger(__name__)
 
 DEFAULT_BATCH_SIZE: Final = 200
+# The ``info`` key by which a column says it holds secrets sealed with its row's id column.
+SEALED_BY: Final = "sealed_by"
 
 
 @dataclass(frozen=True)
 class EncryptedColumn:
-    """A column of ``model`` holding secrets sealed with the row's ``id_attribute``."""
+    """A column of ``table`` holding secrets sealed with the row's ``id_attribute``."""
 
-    model: type[Base]
+    table: Table
     column_name: str
     id_attribute: str
-
-    @property
-    def table(self) -> Table:
-        """The table the column belongs to."""
-        return cast(Table, self.model.__table__)
 
     @property
     def value_column(self) -> Column[Any]:
@@ -65,11 +61,15 @@ class EncryptedColumn:
         return column_context(self.table.name, self.column_name, row_id)
 
 
-ENCRYPTED_COLUMNS: Final[tuple[EncryptedColumn, ...]] = (
-    EncryptedColumn(TotpFactor, "secret_encrypted", "user_id"),
-    EncryptedColumn(TeamSsoConfig, "client_secret_encrypted", "team_id"),
-    EncryptedColumn(Provider, "api_key_encrypted", "id"),
-)
+def encrypted_columns(metadata: MetaData) -> tuple[EncryptedColumn, ...]:
+    """Every column of ``metadata`` that declares itself encrypted, by table and column name."""
+    found = (
+        EncryptedColumn(table, column.name, column.info[SEALED_BY])
+        for table in metadata.tables.values()
+        for column in table.columns
+        if SEALED_BY in column.info
+    )
+    return tuple(sorted(found, key=lambda column: column.label))
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,11 @@ async def rotate_all(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
     dry_run: bool = False,
-    columns: Sequence[EncryptedColumn] = ENCRYPTED_COLUMNS,
+    columns: Sequence[EncryptedColumn] | None = None,
 ) -> RotationReport:
-    """Re-encrypt every value of ``columns`` not sealed under ``keyring.current``.
+    """Re-encrypt every value of ``columns`` not sealed under ``keyring.current``; by
+    default every encrypted column of the tables defined so far (the whole schema once
+    :mod:`luna.models` is imported, as the CLI does).
 
     Each batch of ``batch_size`` rows is committed on its own. ``progress`` is called
     after each batch. ``dry_run`` counts what would change and writes nothing.
@@ -142,7 +144,7 @@ async def rotate_all(
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     report = RotationReport(dry_run=dry_run)
-    for column in columns:
+    for column in encrypted_columns(Base.metadata) if columns is None else columns:
         rotation = await _rotate_column(
             session, keyring, column, batch_size=batch_size, progress=progress, dry_run=dry_run
         )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin, utcnow
 from luna.db.ids import new_id
+from luna.security.encrypted_columns import SEALED_BY
 
 ROLE_CHECK = "role IN ('owner', 'admin', 'member', 'viewer')"
 
@@ -105,7 +106,7 @@ class TeamSsoConfig(Base):
     )
     issuer: Mapped[str] = mapped_column(String(500))
     client_id: Mapped[str] = mapped_column(String(255))
-    client_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    client_secret_encrypted: Mapped[str | None] = mapped_column(Text, info={SEALED_BY: "team_id"})
     allowed_domains: Mapped[list[Any]] = mapped_column(JSON, default=list)
     default_role: Mapped[str] = mapped_column(String(16), default="member")
     enabled: Mapped[bool] = mapped_column(default=True)

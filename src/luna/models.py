@@ -1,7 +1,10 @@
-"""Imports every domain's tables so that ``Base.metadata`` knows the whole schema.
+"""The table registry: imports every domain's tables so that ``Base.metadata`` knows the
+whole schema.
 
-Alembic's autogenerate and the drift check read the metadata after importing this
-module; each domain adds its ``models`` module here when it gains tables.
+It stands at the top of the house, beside the composition roots, because it names every
+domain; the platform (``db/``, ``security/``) never imports it. Alembic's autogenerate,
+the drift check and secret rotation read the metadata after importing this module; each
+domain adds its ``models`` module here when it gains tables.
 """
 
 from luna.agents import models as agent_models
