@@ -51,19 +51,11 @@ async def create_api_key(
     key, plaintext = await api_keys.create_api_key(
         session=session,
         workspace_id=access.workspace_id,
-        created_by_user_id=access.principal.user_id,
+        actor=actor_of(access, origin),
         name=body.name,
         scopes=list(body.scopes),
         expires_at=body.expires_at,
     )
-    actor_of(access, origin).record(
-        session,
-        action="api_key.created",
-        target_type="api_key",
-        target_id=key.id,
-        data={"name": key.name, "scopes": key.scopes},
-    )
-    await session.commit()
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=plaintext)
 
 

@@ -64,16 +64,17 @@ async def create_api_key(
     *,
     session: AsyncSession,
     workspace_id: str,
-    created_by_user_id: str | None,
+    actor: Actor,
     name: str,
     scopes: list[str],
     expires_at: datetime | None,
 ) -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the plaintext key, which is never shown again."""
+    """Create a key, audited and committed; returns the row and the plaintext key, which
+    is never shown again."""
     plaintext = KEY_PREFIX + new_secret(32)
     key = ApiKey(
         workspace_id=workspace_id,
-        created_by_user_id=created_by_user_id,
+        created_by_user_id=actor.user_id,
         name=name,
         prefix=plaintext[:VISIBLE_CHARACTERS],
         secret_hash=digest(plaintext),
@@ -82,6 +83,14 @@ async def create_api_key(
     )
     session.add(key)
     await session.flush()
+    actor.record(
+        session,
+        action="api_key.created",
+        target_type="api_key",
+        target_id=key.id,
+        data={"name": key.name, "scopes": key.scopes},
+    )
+    await session.commit()
     return key, plaintext
 
 

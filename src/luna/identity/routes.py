@@ -276,10 +276,9 @@ async def sign_out_everywhere(
     principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
 ) -> Response:
     """Sign out every session of the user, this one included."""
-    await sessions.revoke_user_sessions(
+    await sessions.do_sign_out_everywhere(
         session=session, user_id=principal.user_id or "", now=clock()
     )
-    await session.commit()
     response = Response(status_code=204)
     clear_session_cookie(response, settings)
     return response

@@ -144,6 +144,12 @@ async def revoke_user_sessions(
     await store_for(session).end_for_user(user_id, now, keep_session_id)
 
 
+async def do_sign_out_everywhere(*, session: AsyncSession, user_id: str, now: datetime) -> None:
+    """End every session of a user, the one in use included, and commit."""
+    await revoke_user_sessions(session=session, user_id=user_id, now=now)
+    await session.commit()
+
+
 async def list_live_sessions(
     *, session: AsyncSession, user_id: str, settings: Settings, now: datetime
 ) -> list[UserSession]:

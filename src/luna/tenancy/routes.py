@@ -28,13 +28,12 @@ async def create_team(
     body: TeamCreate, principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> TeamOut:
     """Create a team owned by the caller, with a first workspace, on the starting plan."""
-    team, workspace = await service.create_team(
+    team, workspace = await service.do_create_team(
         session=session,
         owner_id=principal.user_id or "",
         name=body.name,
         plan=settings.default_plan,
     )
-    await session.commit()
     return TeamOut(
         id=team.id,
         name=team.name,

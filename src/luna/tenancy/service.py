@@ -15,6 +15,15 @@ from luna.tenancy.permissions import role_allows
 from luna.tenancy.schemas import Me, TeamOut, UserOut, WorkspaceOut
 
 
+async def do_create_team(
+    *, session: AsyncSession, owner_id: str, name: str, plan: str
+) -> tuple[Team, Workspace]:
+    """Create a team owned by ``owner_id`` on ``plan`` with its first workspace, committed."""
+    team, workspace = await create_team(session=session, owner_id=owner_id, name=name, plan=plan)
+    await session.commit()
+    return team, workspace
+
+
 async def create_team(
     *, session: AsyncSession, owner_id: str, name: str, plan: str, personal: bool = False
 ) -> tuple[Team, Workspace]:
