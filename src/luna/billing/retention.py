@@ -26,13 +26,12 @@ from luna.billing.models import Plan, UsageRollup
 from luna.billing.plans import FREE_PLAN
 from luna.jobs.engine import ScheduleSpec
 from luna.observability.logging import get_logger
-from luna.runs.models import Run
+from luna.runs.models import FINISHED, Run
 from luna.runs.runtime import current_runtime
 from luna.tenancy.models import Team, Workspace
 
 log = get_logger(__name__)
 
-FINISHED_STATUSES: Final = ("succeeded", "failed", "cancelled")
 BATCH_SIZE: Final = 500
 UNKNOWN_MODEL: Final = "unknown"
 SCHEDULE_NAME: Final = "luna-data-retention"
@@ -100,7 +99,7 @@ async def _purge_team(
                     .join(Workspace, Workspace.id == Run.workspace_id)
                     .where(
                         Workspace.team_id == team_id,
-                        Run.status.in_(FINISHED_STATUSES),
+                        Run.status.in_(FINISHED),
                         Run.created_at < cutoff,
                     )
                     .order_by(Run.created_at, Run.id)

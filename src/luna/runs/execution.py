@@ -52,7 +52,7 @@ from luna.providers.errors import classify_model_error
 from luna.providers.prices import cost_usd
 from luna.providers.service import resolve_model
 from luna.runs import lifecycle
-from luna.runs.models import Run
+from luna.runs.models import FINISHED, Run, RunStatus
 from luna.runs.recorder import StepRecorder, request_key
 from luna.runs.runtime import RunRuntime, current_runtime
 from luna.runs.steps import StepRecord, StepWriter
@@ -79,14 +79,14 @@ async def execute_run(run_id: str, segment: int = 0) -> str:
             log.warning("run to execute is missing", run_id=run_id)
             return "missing"
         definition = await _definition_of(runtime, session, run)
-    if run.status in lifecycle.FINISHED or definition is None:
+    if run.status in FINISHED or definition is None:
         return run.status
     try:
         return await RunExecution(runtime, run, definition, segment).execute()
     except Exception:
         log.exception("run failed unexpectedly", run_id=run_id)
         error = {"code": "internal-error", "message": "The run failed unexpectedly."}
-        return await lifecycle.finish(runtime, run, "failed", error=error)
+        return await lifecycle.finish(runtime, run, RunStatus.FAILED, error=error)
 
 
 async def _definition_of(
@@ -285,7 +285,7 @@ class RunExecution:
         if isinstance(output, DeferredToolRequests):
             await lifecycle.record_approvals(self.runtime, self.writer, self.run, output)
             return await lifecycle.finish(
-                self.runtime, self.run, "waiting_approval", messages=history
+                self.runtime, self.run, RunStatus.WAITING_APPROVAL, messages=history
             )
         value = output if isinstance(output, str) else dict(output)
         body = {"text": value} if isinstance(value, str) else {"data": value}
@@ -293,7 +293,7 @@ class RunExecution:
             StepRecord(key="final", kind="final", started_at=self.runtime.clock(), content=body)
         )
         return await lifecycle.finish(
-            self.runtime, self.run, "succeeded", output=body, messages=history
+            self.runtime, self.run, RunStatus.SUCCEEDED, output=body, messages=history
         )
 
     async def _end_with_error(self, error: Exception) -> str:
@@ -317,11 +317,11 @@ class RunExecution:
                 content=error,
             )
         )
-        return await lifecycle.finish(self.runtime, self.run, "failed", error=error)
+        return await lifecycle.finish(self.runtime, self.run, RunStatus.FAILED, error=error)
 
     async def _end_cancelled(self) -> str:
         error = {"code": "cancelled", "message": "The run was cancelled."}
-        return await lifecycle.finish(self.runtime, self.run, "cancelled", error=error)
+        return await lifecycle.finish(self.runtime, self.run, RunStatus.CANCELLED, error=error)
 
 
 @dataclass(kw_only=True)

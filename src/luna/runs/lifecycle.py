@@ -1,13 +1,16 @@
-"""The states of a run and the writes that move it between them.
+"""The states of a run and the only writes that move it between them.
 
 ``queued`` → ``running`` → ``succeeded`` | ``failed`` | ``cancelled``, or
-``waiting_approval`` until a member decides the tool calls it paused on. A finished
-run never changes again: every transition is a conditional update on the current
-state, so a late writer (a recovered attempt, a cancel racing the end) loses cleanly.
+``waiting_approval`` until a member decides the tool calls it paused on (then
+``queued`` again). :data:`TRANSITIONS` is the whole state machine; :func:`transition`
+is the one writer of ``Run.status``: a compare-and-set on the states the target may be
+reached from, so a late writer (a recovered attempt, a cancel racing the end) loses
+cleanly and a finished run never changes again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
@@ -17,14 +20,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.billing.entitlements import lock_team
 from luna.billing.plans import plan_of_team
 from luna.providers.build import ResolvedModel
-from luna.runs.models import Run, RunApproval
+from luna.runs.models import FINISHED, Run, RunApproval, RunStatus
 from luna.runs.recorder import OUTPUT_TOOL_NAME
 from luna.runs.runtime import RunRuntime
 from luna.runs.steps import StepRecord, StepWriter
 from luna.tenancy.models import Team, Workspace
 
-FINISHED: Final = frozenset({"succeeded", "failed", "cancelled"})
-ACTIVE: Final = frozenset({"queued", "running"})
+QUEUED, RUNNING, WAITING = RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL
+SUCCEEDED, FAILED, CANCELLED = RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED
+
+# Each state and the states a run may move to from it. ``running`` → ``running`` is a
+# worker taking over a run whose worker is gone; finished states lead nowhere.
+TRANSITIONS: Final[Mapping[RunStatus, frozenset[RunStatus]]] = {
+    QUEUED: frozenset({RUNNING, FAILED, CANCELLED}),
+    RUNNING: frozenset({RUNNING, WAITING, SUCCEEDED, FAILED, CANCELLED}),
+    WAITING: frozenset({QUEUED, FAILED, CANCELLED}),
+    SUCCEEDED: frozenset(),
+    FAILED: frozenset(),
+    CANCELLED: frozenset(),
+}
+
+
+def sources_of(target: RunStatus) -> frozenset[RunStatus]:
+    """The states a run may reach ``target`` from."""
+    return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
+
+
+async def transition(session: AsyncSession, run_id: str, *, to: RunStatus, **values: Any) -> bool:
+    """Move the run to ``to`` (writing ``values`` with it) if its current state allows;
+    ``False`` when it does not (the run moved on meanwhile). The caller commits."""
+    result = await session.execute(
+        update(Run)
+        .where(Run.id == run_id, Run.status.in_(sources_of(to)))
+        .values(status=to, **values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> bool:
@@ -48,16 +78,14 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
             if limit is not None and await _running_in_team(session, team.id, run.id) >= limit:
                 await session.rollback()
                 return False
-        await session.execute(
-            update(Run)
-            .where(Run.id == run.id, Run.status.in_(("queued", "running")))
-            .values(
-                status="running",
-                started_at=run.started_at or now,
-                provider_id=resolved.provider_id,
-                model=resolved.model_name,
-                executor_id=runtime.executor_id,
-            )
+        await transition(
+            session,
+            run.id,
+            to=RUNNING,
+            started_at=run.started_at or now,
+            provider_id=resolved.provider_id,
+            model=resolved.model_name,
+            executor_id=runtime.executor_id,
         )
         await session.commit()
     await runtime.bus.publish(run.id, {"type": "status", "status": "running"})
@@ -69,7 +97,7 @@ async def _running_in_team(session: AsyncSession, team_id: str, other_than: str)
         select(func.count())
         .select_from(Run)
         .join(Workspace, Workspace.id == Run.workspace_id)
-        .where(Workspace.team_id == team_id, Run.status == "running", Run.id != other_than)
+        .where(Workspace.team_id == team_id, Run.status == RUNNING, Run.id != other_than)
     )
     return int(count or 0)
 
@@ -77,7 +105,7 @@ async def _running_in_team(session: AsyncSession, team_id: str, other_than: str)
 async def finish(
     runtime: RunRuntime,
     run: Run,
-    status: str,
+    status: RunStatus,
     *,
     output: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
@@ -85,18 +113,16 @@ async def finish(
 ) -> str:
     """End a run (or pause it for approvals) unless it has already finished; returns the
     status it ends with."""
-    values: dict[str, Any] = {"status": status, "output": output, "error": error}
+    values: dict[str, Any] = {"output": output, "error": error}
     if messages is not None:
         values["messages"] = messages
     if status in FINISHED:
         values["finished_at"] = runtime.clock()
     async with runtime.session_factory() as session:
-        result = await session.execute(
-            update(Run).where(Run.id == run.id, Run.status.not_in(FINISHED)).values(**values)
-        )
+        moved = await transition(session, run.id, to=status, **values)
         await session.commit()
-        final = status
-        if result.rowcount == 0:  # type: ignore[attr-defined]
+        final: str = status
+        if not moved:
             final = await session.scalar(select(Run.status).where(Run.id == run.id)) or status
     await runtime.bus.publish(run.id, {"type": "status", "status": final})
     return final
@@ -120,7 +146,7 @@ async def thread_history(runtime: RunRuntime, run: Run) -> list[Any]:
                 Run.workspace_id == run.workspace_id,
                 Run.thread_id == run.thread_id,
                 Run.id != run.id,
-                Run.status == "succeeded",
+                Run.status == SUCCEEDED,
                 Run.created_at <= run.created_at,
             )
             .order_by(Run.created_at.desc(), Run.id.desc())

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from enum import StrEnum
+from typing import Any, Final
 
 from sqlalchemy import (
     JSON,
@@ -20,7 +21,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from luna.db.base import Base, utcnow
 from luna.db.ids import new_id
 
-RUN_STATUSES = "'queued', 'running', 'waiting_approval', 'succeeded', 'failed', 'cancelled'"
+
+class RunStatus(StrEnum):
+    """Where a run is in its life; :mod:`luna.runs.lifecycle` holds the legal moves."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    WAITING_APPROVAL = "waiting_approval"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+# A finished run never changes again; an active one holds (or waits for) a worker; a
+# settled one needs nothing more from a worker until someone acts (a stream may end).
+FINISHED: Final = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED})
+ACTIVE: Final = frozenset({RunStatus.QUEUED, RunStatus.RUNNING})
+SETTLED: Final = FINISHED | {RunStatus.WAITING_APPROVAL}
+RUN_STATUSES = ", ".join(f"'{status}'" for status in RunStatus)
 STEP_KINDS = (
     "'model_request', 'thinking', 'text', 'tool_call', 'tool_result', 'approval', 'final', 'error'"
 )

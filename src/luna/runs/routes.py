@@ -16,7 +16,8 @@ from luna.errors import Conflict, ValidationFailed
 from luna.observability.logging import get_logger
 from luna.runs import service
 from luna.runs.bus import RunBus
-from luna.runs.lifecycle import FINISHED, decision_step
+from luna.runs.lifecycle import decision_step
+from luna.runs.models import FINISHED
 from luna.runs.queue import RunQueue
 from luna.runs.schemas import (
     ApprovalDecisions,

@@ -33,8 +33,8 @@ from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.jobs.leases import live_executors
 from luna.providers.service import resolve_model
-from luna.runs.lifecycle import FINISHED, resume_segment
-from luna.runs.models import Run, RunApproval, RunStep
+from luna.runs.lifecycle import resume_segment, transition
+from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.schemas import ApprovalDecisions, RunCreate
 from luna.security.crypto import Keyring
 
@@ -90,7 +90,7 @@ async def create_run(
         workspace_id=workspace_id,
         agent_id=agent.id,
         agent_version_id=version_id,
-        status="queued",
+        status=RunStatus.QUEUED,
         input={"value": request.input},
         draft_definition=None if request.draft is None else request.draft.model_dump(mode="json"),
         idempotency_key=idempotency_key,
@@ -297,18 +297,24 @@ async def cancel_run(
     run = await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
     if run.status in FINISHED:
         raise Conflict(f"This run has already {run.status}.", reason="run-finished")
-    values: dict[str, Any] = {"cancel_requested_at": now}
-    if run.status in ("queued", "waiting_approval") or not await _held_by_live_worker(
+    cancelled = False
+    if run.status != RunStatus.RUNNING or not await _held_by_live_worker(
         session, run, lease_seconds=lease_seconds
     ):
-        values |= {
-            "status": "cancelled",
-            "finished_at": now,
-            "error": {"code": "cancelled", "message": "The run was cancelled."},
-        }
-    await session.execute(
-        update(Run).where(Run.id == run.id, Run.status.not_in(FINISHED)).values(**values)
-    )
+        cancelled = await transition(
+            session,
+            run.id,
+            to=RunStatus.CANCELLED,
+            cancel_requested_at=now,
+            finished_at=now,
+            error={"code": "cancelled", "message": "The run was cancelled."},
+        )
+    if not cancelled:  # its worker stops it, or it finished meanwhile
+        await session.execute(
+            update(Run)
+            .where(Run.id == run.id, Run.status.not_in(FINISHED))
+            .values(cancel_requested_at=now)
+        )
     await session.commit()
     return await get_run_for_workspace(session=session, workspace_id=workspace_id, run_id=run_id)
 
@@ -371,11 +377,7 @@ async def decide_approvals(
         decided.append(approval)
     segment = None
     if not pending:
-        await session.execute(
-            update(Run)
-            .where(Run.id == run.id, Run.status == "waiting_approval")
-            .values(status="queued")
-        )
+        await transition(session, run.id, to=RunStatus.QUEUED)
     await session.flush()
     if not pending:
         segment = await resume_segment(session, run.id)

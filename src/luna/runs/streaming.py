@@ -22,8 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.runs.bus import RunBus
-from luna.runs.lifecycle import FINISHED
-from luna.runs.models import Run, RunStep
+from luna.runs.models import FINISHED, Run, RunStep
 from luna.runs.schemas import RunOut, StepOut
 from luna.runs.service import steps_after
 

@@ -20,8 +20,7 @@ from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound
 from luna.identity.api_keys import Actor
 from luna.identity.tokens import digest, new_secret
-from luna.runs.lifecycle import FINISHED
-from luna.runs.models import Run, RunStep
+from luna.runs.models import FINISHED, Run, RunStep
 from luna.runs.service import get_graph, get_run_for_workspace
 from luna.sharing.models import RunShare
 
