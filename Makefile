@@ -7,6 +7,8 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 PYTEST_ARGS ?=
+# The suite spreads over every core (pytest-xdist); each worker has its own databases.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test setup web lint format env-example openapi clean
 
@@ -14,7 +16,7 @@ run: setup web
 	$(UV) run luna serve
 
 test: setup web
-	$(UV) run pytest --cov --cov-report=term --cov-report=xml --durations=25 $(PYTEST_ARGS)
+	$(UV) run pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml --durations=25 $(PYTEST_ARGS)
 
 setup: $(UV)
 	$(UV) sync --frozen
