@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Field, StringConstraints, model_validator
 
 from luna.agents.catalog import ToolName
+from luna.schemas import RequestModel
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MAX_INSTRUCTIONS = 100_000
 
 
-class ModelSettings(BaseModel):
+class ModelSettings(RequestModel):
     """Sampling settings passed to the model; unset means the provider's default."""
 
     model_config = ConfigDict(extra="forbid")
@@ -30,7 +31,7 @@ class ModelSettings(BaseModel):
     )
 
 
-class ModelChoice(BaseModel):
+class ModelChoice(RequestModel):
     """Which model runs the agent: a provider of the workspace and one of its models."""
 
     model_config = ConfigDict(extra="forbid")
@@ -40,7 +41,7 @@ class ModelChoice(BaseModel):
     settings: ModelSettings = Field(default_factory=ModelSettings)
 
 
-class ToolChoice(BaseModel):
+class ToolChoice(RequestModel):
     """A built-in tool the agent may call."""
 
     model_config = ConfigDict(extra="forbid")
@@ -51,7 +52,7 @@ class ToolChoice(BaseModel):
     )
 
 
-class McpServer(BaseModel):
+class McpServer(RequestModel):
     """An MCP server whose tools the agent may call. ``stdio`` servers run a local
     command and are refused unless the operator allows them."""
 
@@ -75,7 +76,7 @@ class McpServer(BaseModel):
         return self
 
 
-class AgentDefinition(BaseModel):
+class AgentDefinition(RequestModel):
     """An agent's behaviour: instructions, model, tools, MCP servers, input and output shapes."""
 
     model_config = ConfigDict(extra="forbid")

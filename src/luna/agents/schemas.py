@@ -18,6 +18,7 @@ from luna.agents.catalog import Slug, Tag
 from luna.agents.definition import AgentDefinition
 from luna.agents.models import Agent, AgentVersion
 from luna.db.pagination import Page
+from luna.schemas import RequestModel
 
 # No control characters: names show in lists, logs and file names of exports.
 AgentName = Annotated[
@@ -40,7 +41,7 @@ def _unique_tags(tags: list[str] | None) -> list[str] | None:
     return tags
 
 
-class AgentCreate(BaseModel):
+class AgentCreate(RequestModel):
     """A new agent, from a catalog template or from a definition (exactly one of them).
 
     From a template, the persona's instructions and tools become version 1, and the name,
@@ -80,7 +81,7 @@ class AgentCreate(BaseModel):
         return name
 
 
-class AgentUpdate(BaseModel):
+class AgentUpdate(RequestModel):
     """Changes to an agent; absent fields stay as they are.
 
     ``name``, ``description``, ``tags`` and ``status`` change the agent itself; a

@@ -7,6 +7,8 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from luna.schemas import RequestModel
+
 
 class PlanOut(BaseModel):
     """A plan and its entitlements, as the pricing page shows it. ``null`` in a limit
@@ -65,7 +67,7 @@ class BillingOverview(BaseModel):
     usage: list[EntitlementUse]
 
 
-class CheckoutCreate(BaseModel):
+class CheckoutCreate(RequestModel):
     """An upgrade to start: the plan and who takes the payment."""
 
     model_config = ConfigDict(extra="forbid")

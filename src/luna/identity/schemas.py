@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, get_args
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -16,6 +15,7 @@ from pydantic import (
 )
 
 from luna.identity.api_keys import Scope
+from luna.schemas import JsonDatetime, RequestModel
 from luna.tenancy.schemas import Me
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
@@ -30,7 +30,7 @@ RecoveryCodeText = Annotated[
 ]
 
 
-class SignUp(BaseModel):
+class SignUp(RequestModel):
     """A new account."""
 
     email: EmailStr = Field(max_length=320)
@@ -40,7 +40,7 @@ class SignUp(BaseModel):
     ]
 
 
-class LogIn(BaseModel):
+class LogIn(RequestModel):
     """Credentials."""
 
     email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
@@ -59,33 +59,33 @@ class LoginResult(BaseModel):
     me: Me | None = None
 
 
-class TokenBody(BaseModel):
+class TokenBody(RequestModel):
     """A token from an emailed link."""
 
     token: Token
 
 
-class ForgotPassword(BaseModel):
+class ForgotPassword(RequestModel):
     """Where to send a reset link."""
 
     email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
 
 
-class ResetPassword(BaseModel):
+class ResetPassword(RequestModel):
     """A reset link's token and the new password."""
 
     token: Token
     password: NewPassword
 
 
-class ChangeEmail(BaseModel):
+class ChangeEmail(RequestModel):
     """A new email address, confirmed with the current password."""
 
     new_email: EmailStr = Field(max_length=320)
     password: Password
 
 
-class ChangePassword(BaseModel):
+class ChangePassword(RequestModel):
     """The current password and the new one."""
 
     current_password: Password
@@ -106,12 +106,12 @@ class SessionOut(BaseModel):
     current: bool = False
 
 
-class ApiKeyCreate(BaseModel):
+class ApiKeyCreate(RequestModel):
     """A new API key for the workspace."""
 
     name: Name
     scopes: list[Scope] = Field(min_length=1, max_length=len(get_args(Scope)))
-    expires_at: AwareDatetime | None = Field(
+    expires_at: JsonDatetime | None = Field(
         None, description="With a time zone; absent for a key that never expires."
     )
 
@@ -155,13 +155,13 @@ class TotpEnrolmentOut(BaseModel):
     otpauth_uri: str = Field(description="The otpauth:// URI, to show as a QR code.")
 
 
-class TotpCodeBody(BaseModel):
+class TotpCodeBody(RequestModel):
     """A six-digit code from the authenticator app."""
 
     code: TotpCode
 
 
-class MfaProof(BaseModel):
+class MfaProof(RequestModel):
     """A second factor: either a code from the authenticator app or a recovery code."""
 
     code: TotpCode | None = None
@@ -180,13 +180,13 @@ class RecoveryCodesOut(BaseModel):
     codes: list[str]
 
 
-class MfaDisable(BaseModel):
+class MfaDisable(RequestModel):
     """The account password, to confirm turning two-factor authentication off."""
 
     password: Password
 
 
-class CookieConsentIn(BaseModel):
+class CookieConsentIn(RequestModel):
     """The optional cookie categories the user allows (necessary cookies are always on)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)

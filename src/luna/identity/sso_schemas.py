@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from luna.identity.jwt import ASYMMETRIC_ALGORITHMS
+from luna.schemas import RequestModel
 
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
 # Client authentication at the token endpoint that Luna can perform, most preferred first.
@@ -66,7 +67,7 @@ ProviderUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(
 EmailDomain = Annotated[str, StringConstraints(max_length=253), AfterValidator(_normalise_domain)]
 
 
-class SsoConfigIn(BaseModel):
+class SsoConfigIn(RequestModel):
     """A team's OpenID Connect provider.
 
     ``client_secret`` is write-only: leave it out to keep the stored one. It is required

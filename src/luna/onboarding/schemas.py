@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from luna.schemas import RequestModel
+
 OnboardingStep = Literal["agent", "provider", "run"]
 StepId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
@@ -36,7 +38,7 @@ class OnboardingOut(BaseModel):
     completed_at: datetime | None = Field(description="When the last step was done.")
 
 
-class OnboardingUpdate(BaseModel):
+class OnboardingUpdate(RequestModel):
     """What a step recorded. Absent fields stay as they are; ids must be of this workspace."""
 
     model_config = ConfigDict(extra="forbid")

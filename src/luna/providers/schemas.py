@@ -25,6 +25,7 @@ from pydantic import (
 
 from luna.db.pagination import Page
 from luna.providers.models import Provider
+from luna.schemas import RequestModel
 
 ProviderKind = Literal["anthropic", "openai", "openai_compatible"]
 ProviderSort = Literal["name", "-name", "created_at", "-created_at"]
@@ -82,7 +83,7 @@ def _usable_key(key: SecretStr | None) -> SecretStr | None:
 ApiKey = Annotated[SecretStr, AfterValidator(_usable_key)]
 
 
-class ProviderOptions(BaseModel):
+class ProviderOptions(RequestModel):
     """How Luna calls the provider."""
 
     model_config = ConfigDict(extra="forbid")
@@ -95,7 +96,7 @@ class ProviderOptions(BaseModel):
     )
 
 
-class ProviderCreate(BaseModel):
+class ProviderCreate(RequestModel):
     """A new provider: Anthropic, OpenAI, or any OpenAI-compatible server by base URL.
 
     Anthropic and OpenAI need an ``api_key``; an OpenAI-compatible server needs a
@@ -121,7 +122,7 @@ class ProviderCreate(BaseModel):
     options: ProviderOptions = Field(default_factory=ProviderOptions)
 
 
-class ProviderUpdate(BaseModel):
+class ProviderUpdate(RequestModel):
     """Changes to a provider; absent fields stay as they are, ``null`` clears one.
 
     ``api_key`` replaces the stored key (``null`` removes it). A new ``base_url`` on a

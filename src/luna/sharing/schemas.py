@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from luna.runs.models import Run, RunStep
 from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut, latency_ms
+from luna.schemas import RequestModel
 from luna.sharing.models import RunShare
 from luna.sharing.redaction import redact, redact_text
 
 
-class ShareCreate(BaseModel):
+class ShareCreate(RequestModel):
     """A new public link to the run. Without ``expires_in_days`` it works until revoked."""
 
     model_config = ConfigDict(extra="forbid")

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from luna.schemas import RequestModel
 from luna.tenancy.models import AuditEvent
 from luna.tenancy.permissions import InvitableRole, Role
 
@@ -47,13 +48,13 @@ class RolesOut(BaseModel):
     roles: list[RoleOut] = Field(description="Weakest first: viewer, member, admin, owner.")
 
 
-class RoleChange(BaseModel):
+class RoleChange(RequestModel):
     """A member's new role. Only owners may make an owner or change an owner or admin."""
 
     role: Role
 
 
-class OwnershipTransfer(BaseModel):
+class OwnershipTransfer(RequestModel):
     """The member who becomes owner; the caller becomes an admin."""
 
     membership_id: Identifier
@@ -66,7 +67,7 @@ class OwnershipTransferred(BaseModel):
     new_owner: MemberOut
 
 
-class InvitationCreate(BaseModel):
+class InvitationCreate(RequestModel):
     """Whom to invite, and with which role (never owner)."""
 
     email: EmailStr = Field(max_length=320)
@@ -87,7 +88,7 @@ class InvitationOut(BaseModel):
     expires_at: datetime
 
 
-class InvitationAccept(BaseModel):
+class InvitationAccept(RequestModel):
     """The token from an invitation email."""
 
     token: Token

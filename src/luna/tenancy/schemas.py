@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from luna.schemas import RequestModel
+
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
@@ -55,13 +57,13 @@ class Me(BaseModel):
     teams: list[TeamOut]
 
 
-class TeamCreate(BaseModel):
+class TeamCreate(RequestModel):
     """A new team; its first workspace is created with it."""
 
     name: Name
 
 
-class WorkspaceCreate(BaseModel):
+class WorkspaceCreate(RequestModel):
     """A new workspace in a team the caller manages."""
 
     team_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]

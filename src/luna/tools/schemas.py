@@ -9,6 +9,7 @@ from typing import Annotated, Final, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from luna.db.pagination import Page
+from luna.schemas import RequestModel
 from luna.tools.network import HOST_PATTERN_HELP, normalise_host_pattern
 
 MAX_ALLOWED_HOSTS: Final = 100
@@ -70,7 +71,7 @@ class ToolSettings(BaseModel):
     updated_by_user_id: str | None
 
 
-class ToolSettingsUpdate(BaseModel):
+class ToolSettingsUpdate(RequestModel):
     """New tool settings; they replace the current ones."""
 
     model_config = ConfigDict(extra="forbid")
@@ -80,7 +81,7 @@ class ToolSettingsUpdate(BaseModel):
     ] = Field(description=f"Hosts `http_fetch` may reach: each {HOST_PATTERN_HELP}.")
 
 
-class KnowledgeDocumentCreate(BaseModel):
+class KnowledgeDocumentCreate(RequestModel):
     """A text document for the workspace's agents to search (UTF-8, up to 512 KiB)."""
 
     model_config = ConfigDict(extra="forbid")
