@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from luna.billing.models import BillingEvent, Subscription
+from luna.billing.models import BillingEvent, Invoice, Subscription
 from luna.notifications.models import OutboxEmail
 from luna.tenancy.models import AuditEvent
 from tests.accounts import Account
@@ -240,3 +240,50 @@ async def test_a_body_that_is_not_an_event_is_a_clear_400(
 
     assert response.status_code == 400
     assert "not a Stripe event" in response.json()["detail"]
+
+
+def invoice_of(account: Account, status: str) -> dict:
+    invoice = stripe_invoice("in_1", subscription="sub_1", status=status)
+    invoice["metadata"] = {"team_id": account.team_id}  # matched even before the subscription
+    return invoice
+
+
+async def test_simultaneous_distinct_events_about_one_new_subscription_create_it_once(
+    app: FastAPI, sign_up, provider: httpx.AsyncClient
+) -> None:
+    account = await sign_up()
+    start = int(time.time()) - 100
+    statuses = ["incomplete", "active", "past_due", "active"]
+    events = [
+        stripe_event(
+            "customer.subscription.created" if n == 0 else "customer.subscription.updated",
+            stripe_subscription("sub_1", team_id=account.team_id, status=statuses[n % 4]),
+            created=start + n,
+        )
+        for n in range(20)
+    ]
+    invoices = [
+        stripe_event(kind, invoice_of(account, status), created=at)
+        for kind, status, at in (
+            ("invoice.finalized", "open", start + 1),
+            ("invoice.paid", "paid", start + 2),
+        )
+    ]
+
+    responses = await asyncio.gather(*(post_stripe(provider, e) for e in events + invoices))
+
+    assert [response.status_code for response in responses] == [200] * 22, [
+        response.text for response in responses if response.status_code != 200
+    ]
+    assert await count(app, BillingEvent) == 22
+    assert await count(app, Subscription) == 1
+    assert await count(app, Invoice) == 1
+    async with app.state.session_factory() as session:
+        subscription = await session.scalar(select(Subscription))
+        invoice = await session.scalar(select(Invoice))
+    assert subscription is not None and invoice is not None
+    # Whatever order they were applied in, the newest event's state is the one kept.
+    assert subscription.status == "active"
+    assert subscription.provider_updated_at.timestamp() == start + 19
+    assert invoice.status == "paid"
+    assert await plan_of(app, account.team_id) == "growth"

@@ -4,7 +4,8 @@ mapped onto the same subscriptions and invoices as Stripe's.
 LemonSqueezy signs the body alone (``X-Signature``, hex), with no timestamp and no event
 id: an event is identified by the digest of its body, so a redelivery (the same bytes)
 is recognised. Order comes from each object's ``updated_at``. The team travels in the
-checkout's ``custom_data`` (``meta.custom_data.team_id``).
+checkout's ``custom_data`` (``meta.custom_data.team_id``). A signed event of a shape
+Luna cannot read is refused as malformed and recorded as rejected, as Stripe's are.
 """
 
 from __future__ import annotations
@@ -18,17 +19,22 @@ from typing import Any, Final
 from sqlalchemy import select
 
 from luna.billing.models import Plan
-from luna.billing.stripe_events import InvalidSignature
+from luna.billing.stripe_events import MAX_AMOUNT, InvalidSignature
 from luna.billing.subscriptions import (
     BillingContext,
     InvoiceChange,
+    MalformedEvent,
     Outcome,
     SubscriptionChange,
     apply_invoice,
     apply_subscription,
     process_event,
+    reject_event,
 )
 from luna.errors import BadRequest, NotFound
+from luna.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 # LemonSqueezy's subscription statuses in Luna's words. A cancelled subscription runs
 # to the end of its paid period; an expired one has ended.
@@ -66,6 +72,10 @@ def verify_lemonsqueezy_event(
         raise InvalidSignature("The LemonSqueezy signature does not match the body.")
     try:
         event = json.loads(payload)
+    except RecursionError as error:
+        reason = "The event is nested too deeply to read."
+        log.warning("billing event rejected", provider="lemonsqueezy", reason=reason)
+        raise MalformedEvent(reason) from error
     except ValueError as error:
         raise BadRequest("The webhook body is not JSON.") from error
     meta = event.get("meta") if isinstance(event, dict) else None
@@ -84,12 +94,31 @@ def verify_lemonsqueezy_event(
 async def handle_lemonsqueezy_event(
     context: BillingContext, event: dict[str, Any], payload: bytes
 ) -> Outcome:
-    """Apply a verified event once; events Luna does not use are recorded and ignored."""
+    """Apply a verified event once; events Luna does not use are recorded and ignored,
+    and one it cannot read is recorded as rejected and refused (:class:`MalformedEvent`)."""
+    event_id = hashlib.sha256(payload).hexdigest()
+    event_type = event["meta"]["event_name"][:100]
+    try:
+        return await _apply_event(context, event, event_id, event_type)
+    except MalformedEvent as error:
+        await reject_event(
+            context,
+            provider="lemonsqueezy",
+            event_id=event_id,
+            event_type=event_type,
+            reason=error.detail,
+        )
+        raise
+
+
+async def _apply_event(
+    context: BillingContext, event: dict[str, Any], event_id: str, event_type: str
+) -> Outcome:
     name: str = event["meta"]["event_name"]
     data: dict[str, Any] = event["data"]
+    team_id = _mapping(event["meta"].get("custom_data"), "meta.custom_data").get("team_id")
 
     async def effect() -> tuple[Outcome, str | None]:
-        team_id = (event["meta"].get("custom_data") or {}).get("team_id")
         kind = data.get("type")
         if kind == "subscriptions" and name.startswith("subscription_"):
             return await apply_subscription(context, await _subscription(context, data, team_id))
@@ -100,10 +129,10 @@ async def handle_lemonsqueezy_event(
     return await process_event(
         context,
         provider="lemonsqueezy",
-        event_id=hashlib.sha256(payload).hexdigest(),
-        event_type=name[:100],
+        event_id=event_id,
+        event_type=event_type,
         effect=effect,
-        data={"object_id": data.get("id")},
+        data={"object_id": _text(data.get("id"))},
     )
 
 
@@ -118,7 +147,7 @@ async def _subscription(
     status = str(attributes.get("status"))
     return SubscriptionChange(
         provider="lemonsqueezy",
-        external_id=str(data.get("id")),
+        external_id=_object_id(data),
         customer_id=_text(attributes.get("customer_id")),
         team_id=team_id if isinstance(team_id, str) else None,
         plan_id=plan_id,
@@ -134,15 +163,15 @@ async def _subscription(
 def _invoice(data: dict[str, Any], team_id: Any, payment: str) -> InvoiceChange:
     attributes = data["attributes"]
     status = str(attributes.get("status"))
-    total = int(attributes.get("total") or 0)
-    urls = attributes.get("urls") or {}
+    total = _total(attributes.get("total"))
+    urls = _mapping(attributes.get("urls"), "urls")
     issued = _time(attributes.get("created_at"))
     updated = _time(attributes.get("updated_at")) or issued
     if issued is None or updated is None:
-        raise BadRequest("The invoice has no created_at.")
+        raise MalformedEvent("The invoice has no created_at.")
     return InvoiceChange(
         provider="lemonsqueezy",
-        external_id=str(data.get("id")),
+        external_id=_object_id(data),
         customer_id=_text(attributes.get("customer_id")),
         subscription_id=_text(attributes.get("subscription_id")),
         team_id=team_id if isinstance(team_id, str) else None,
@@ -153,16 +182,44 @@ def _invoice(data: dict[str, Any], team_id: Any, payment: str) -> InvoiceChange:
         amount_paid_cents=total if payment == "succeeded" else 0,
         period_start=None,
         period_end=None,
-        hosted_url=urls.get("invoice_url"),
-        pdf_url=urls.get("invoice_url"),
+        hosted_url=_text(urls.get("invoice_url")),
+        pdf_url=_text(urls.get("invoice_url")),
         issued_at=issued,
         occurred_at=updated,
         payment="succeeded" if payment == "succeeded" else "failed",
     )
 
 
+def _mapping(value: Any, field: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{field} is not an object.")
+    return value
+
+
 def _text(value: Any) -> str | None:
-    return str(value) if value not in (None, "") else None
+    """An id or a link, as text: LemonSqueezy sends ids as numbers or strings."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MalformedEvent(f"Not an id or a link: {str(value)[:40]!r}.")
+    return str(value)
+
+
+def _object_id(data: dict[str, Any]) -> str:
+    object_id = _text(data.get("id"))
+    if object_id is None:
+        raise MalformedEvent("The event's object has no id.")
+    return object_id
+
+
+def _total(value: Any) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_AMOUNT:
+        raise MalformedEvent(f"Not an amount: {str(value)[:40]!r}.")
+    return value
 
 
 def _time(value: Any) -> datetime | None:
@@ -171,7 +228,7 @@ def _time(value: Any) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:
-        raise BadRequest(f"Not a timestamp: {value!r}.") from error
+        raise MalformedEvent(f"Not a timestamp: {value[:40]!r}.") from error
     if parsed.tzinfo is None:
-        raise BadRequest(f"A timestamp without a time zone: {value!r}.")
+        raise MalformedEvent(f"A timestamp without a time zone: {value[:40]!r}.")
     return parsed

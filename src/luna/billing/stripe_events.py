@@ -6,6 +6,10 @@ minutes' tolerance). Events then become provider-neutral changes for
 :mod:`luna.billing.subscriptions`. Both the older API shape (the period on the
 subscription, ``invoice.subscription``) and the newer one (the period on its items,
 ``invoice.parent.subscription_details``) are read.
+
+Every field is read for what it must be (an id, a Unix time, an amount, an object): a
+signed event of another shape is refused as malformed and recorded as rejected, never
+left to fail deeper down as a 500 that Stripe would retry for days.
 """
 
 from __future__ import annotations
@@ -23,17 +27,26 @@ from luna.billing.models import Plan
 from luna.billing.subscriptions import (
     BillingContext,
     InvoiceChange,
+    MalformedEvent,
     Outcome,
     SubscriptionChange,
     apply_invoice,
     apply_subscription,
     link_customer,
     process_event,
+    reject_event,
 )
 from luna.errors import BadRequest, NotFound
+from luna.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 SIGNATURE_TOLERANCE_SECONDS: Final = 300
 _STATUSES: Final = {"incomplete_expired": "canceled"}
+# Bounds of what the tables hold: ids, amounts (32-bit) and times (up to the year 9999).
+MAX_ID_LENGTH: Final = 255
+MAX_AMOUNT: Final = 2**31 - 1
+MAX_TIMESTAMP: Final = 253_402_300_799
 
 
 class InvalidSignature(BadRequest):
@@ -53,6 +66,8 @@ def verify_stripe_event(payload: bytes, header: str | None, secret: str | None) 
         event = json.loads(payload)
     except stripe.SignatureVerificationError as error:
         raise InvalidSignature(f"The Stripe signature was refused: {error.user_message}") from error
+    except RecursionError as error:
+        raise _unrecorded("The event is nested too deeply to read.") from error
     except ValueError as error:
         raise BadRequest("The webhook body is not JSON.") from error
     if not (
@@ -63,14 +78,40 @@ def verify_stripe_event(payload: bytes, header: str | None, secret: str | None) 
         and isinstance(event.get("data"), dict)
     ):
         raise BadRequest("The webhook body is not a Stripe event.")
+    if len(event["id"]) > MAX_ID_LENGTH:
+        raise _unrecorded("The event id is too long to be a Stripe id.")
     return event
 
 
+def _unrecorded(reason: str) -> MalformedEvent:
+    """A signed event refused before its id could be recorded: the log line is its trace."""
+    log.warning("billing event rejected", provider="stripe", reason=reason)
+    return MalformedEvent(reason)
+
+
 async def handle_stripe_event(context: BillingContext, event: dict[str, Any]) -> Outcome:
-    """Apply a verified event once; unknown types are recorded and ignored."""
+    """Apply a verified event once; unknown types are recorded and ignored. An event
+    that cannot be read is recorded as rejected and refused with :class:`MalformedEvent`."""
+    event_type = event["type"][:100]
+    try:
+        return await _apply_event(context, event, event_type)
+    except MalformedEvent as error:
+        await reject_event(
+            context,
+            provider="stripe",
+            event_id=event["id"],
+            event_type=event_type,
+            reason=error.detail,
+        )
+        raise
+
+
+async def _apply_event(context: BillingContext, event: dict[str, Any], event_type: str) -> Outcome:
     handler = _HANDLERS.get(event["type"])
-    occurred_at = datetime.fromtimestamp(int(event["created"]), UTC)
-    obj: dict[str, Any] = event["data"].get("object") or {}
+    occurred_at = _time(event["created"], "created")
+    if occurred_at is None:
+        raise MalformedEvent("The event has no creation time.")
+    obj = _mapping(event["data"].get("object"), "data.object")
 
     async def effect() -> tuple[Outcome, str | None]:
         if handler is None:
@@ -80,20 +121,22 @@ async def handle_stripe_event(context: BillingContext, event: dict[str, Any]) ->
     return await process_event(
         context,
         provider="stripe",
-        event_id=str(event["id"]),
-        event_type=str(event["type"])[:100],
+        event_id=event["id"],
+        event_type=event_type,
         effect=effect,
-        data={"object_id": obj.get("id")},
+        data={"object_id": _id_of(obj.get("id"), "data.object.id")},
     )
 
 
 async def _checkout_completed(
     context: BillingContext, _type: str, session_obj: dict[str, Any], occurred_at: datetime
 ) -> tuple[Outcome, str | None]:
-    metadata = session_obj.get("metadata") or {}
-    team_id = session_obj.get("client_reference_id") or metadata.get("team_id")
-    customer = _id_of(session_obj.get("customer"))
-    subscription = _id_of(session_obj.get("subscription"))
+    metadata = _mapping(session_obj.get("metadata"), "metadata")
+    team_id = _id_of(session_obj.get("client_reference_id"), "client_reference_id") or _id_of(
+        metadata.get("team_id"), "metadata.team_id"
+    )
+    customer = _id_of(session_obj.get("customer"), "customer")
+    subscription = _id_of(session_obj.get("subscription"), "subscription")
     if not team_id or not customer:
         return "unmatched", None
     if subscription is None:
@@ -119,56 +162,74 @@ async def _checkout_completed(
 async def _subscription_event(
     context: BillingContext, event_type: str, sub: dict[str, Any], occurred_at: datetime
 ) -> tuple[Outcome, str | None]:
-    items = (sub.get("items") or {}).get("data") or [{}]
-    item = items[0]
-    price = _id_of((item.get("price") or {}).get("id"))
-    metadata = sub.get("metadata") or {}
-    plan_id = await _plan_for_price(context.session, price) or await _known_plan(
-        context.session, metadata.get("plan")
-    )
-    status = "canceled" if event_type.endswith(".deleted") else str(sub.get("status"))
+    item = _first_item(sub)
+    metadata = _mapping(sub.get("metadata"), "metadata")
+    plan_id = await _plan_for_price(
+        context.session, _id_of(item.get("price"), "items.data[0].price")
+    ) or await _known_plan(context.session, metadata.get("plan"))
+    status = "canceled" if event_type.endswith(".deleted") else _status(sub.get("status"))
+    external_id = _id_of(sub.get("id"), "id")
+    if external_id is None:
+        raise MalformedEvent("The subscription has no id.")
     change = SubscriptionChange(
         provider="stripe",
-        external_id=str(sub.get("id")),
-        customer_id=_id_of(sub.get("customer")),
-        team_id=metadata.get("team_id"),
+        external_id=external_id,
+        customer_id=_id_of(sub.get("customer"), "customer"),
+        team_id=_id_of(metadata.get("team_id"), "metadata.team_id"),
         plan_id=plan_id,
         status=_STATUSES.get(status, status),
-        current_period_start=_time(
-            sub.get("current_period_start", item.get("current_period_start"))
-        ),
-        current_period_end=_time(sub.get("current_period_end", item.get("current_period_end"))),
-        cancel_at_period_end=bool(sub.get("cancel_at_period_end")),
+        current_period_start=_period(sub, item, "current_period_start"),
+        current_period_end=_period(sub, item, "current_period_end"),
+        cancel_at_period_end=sub.get("cancel_at_period_end") is True,
         occurred_at=occurred_at,
         creation=event_type.endswith(".created"),
     )
     return await apply_subscription(context, change)
 
 
+def _first_item(sub: dict[str, Any]) -> dict[str, Any]:
+    """The subscription's first item, where newer API versions keep the price and period."""
+    items = _mapping(sub.get("items"), "items").get("data") or [{}]
+    if not isinstance(items, list):
+        raise MalformedEvent("items.data is not a list.")
+    return _mapping(items[0], "items.data[0]")
+
+
+def _period(sub: dict[str, Any], item: dict[str, Any], field: str) -> datetime | None:
+    """A period bound: on the subscription (older API versions) or on its first item."""
+    return _time(sub[field], field) if field in sub else _time(item.get(field), field)
+
+
 async def _invoice_event(
     context: BillingContext, event_type: str, invoice: dict[str, Any], occurred_at: datetime
 ) -> tuple[Outcome, str | None]:
-    details = (invoice.get("parent") or {}).get("subscription_details") or {}
-    status = str(invoice.get("status") or "open")
+    parent = _mapping(invoice.get("parent"), "parent")
+    details = _mapping(parent.get("subscription_details"), "parent.subscription_details")
+    status = _status(invoice.get("status") or "open")
     payment = {"invoice.paid": "succeeded", "invoice.payment_failed": "failed"}.get(event_type)
     if payment == "failed" and status == "open":
         status = "failed"
+    external_id = _id_of(invoice.get("id"), "id")
+    if external_id is None:
+        raise MalformedEvent("The invoice has no id.")
     change = InvoiceChange(
         provider="stripe",
-        external_id=str(invoice.get("id")),
-        customer_id=_id_of(invoice.get("customer")),
-        subscription_id=_id_of(invoice.get("subscription") or details.get("subscription")),
-        team_id=(invoice.get("metadata") or {}).get("team_id"),
-        number=invoice.get("number"),
+        external_id=external_id,
+        customer_id=_id_of(invoice.get("customer"), "customer"),
+        subscription_id=_id_of(
+            invoice.get("subscription") or details.get("subscription"), "subscription"
+        ),
+        team_id=_id_of(_mapping(invoice.get("metadata"), "metadata").get("team_id"), "team_id"),
+        number=_text(invoice.get("number"), "number", 64),
         status=status,
-        currency=str(invoice.get("currency") or "usd")[:3],
-        amount_due_cents=int(invoice.get("amount_due") or 0),
-        amount_paid_cents=int(invoice.get("amount_paid") or 0),
-        period_start=_time(invoice.get("period_start")),
-        period_end=_time(invoice.get("period_end")),
-        hosted_url=invoice.get("hosted_invoice_url"),
-        pdf_url=invoice.get("invoice_pdf"),
-        issued_at=_time(invoice.get("created")) or occurred_at,
+        currency=(_text(invoice.get("currency"), "currency", 3) or "usd").lower(),
+        amount_due_cents=_amount(invoice.get("amount_due"), "amount_due"),
+        amount_paid_cents=_amount(invoice.get("amount_paid"), "amount_paid"),
+        period_start=_time(invoice.get("period_start"), "period_start"),
+        period_end=_time(invoice.get("period_end"), "period_end"),
+        hosted_url=_text(invoice.get("hosted_invoice_url"), "hosted_invoice_url", 1000),
+        pdf_url=_text(invoice.get("invoice_pdf"), "invoice_pdf", 1000),
+        issued_at=_time(invoice.get("created"), "created") or occurred_at,
         occurred_at=occurred_at,
         payment=payment,  # type: ignore[arg-type]
     )
@@ -189,15 +250,58 @@ _HANDLERS: Final[dict[str, Handler]] = {
 }
 
 
-def _id_of(value: Any) -> str | None:
+def _mapping(value: Any, field: str) -> dict[str, Any]:
+    """An object of the event (absent: empty)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{field} is not an object.")
+    return value
+
+
+def _id_of(value: Any, field: str) -> str | None:
     """A Stripe reference: an id, or an expanded object carrying one."""
     if isinstance(value, dict):
         value = value.get("id")
-    return str(value) if value else None
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
+        raise MalformedEvent(f"{field} is not a Stripe id.")
+    return value
 
 
-def _time(value: Any) -> datetime | None:
-    return datetime.fromtimestamp(int(value), UTC) if value else None
+def _text(value: Any, field: str, max_length: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > max_length:
+        raise MalformedEvent(f"{field} is not a text of at most {max_length} characters.")
+    return value
+
+
+def _status(value: Any) -> str:
+    """A status as text; whether Luna knows it is checked where it is applied."""
+    return _text(value, "status", 32) or ""
+
+
+def _number(value: Any, field: str, bound: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > bound:
+        raise MalformedEvent(f"{field} is not a whole number within ±{bound}.")
+    return value
+
+
+def _amount(value: Any, field: str) -> int:
+    """An amount in the currency's smallest unit (absent: zero)."""
+    return 0 if value is None else _number(value, field, MAX_AMOUNT)
+
+
+def _time(value: Any, field: str) -> datetime | None:
+    """A Unix time (absent or zero: none)."""
+    if value is None or value == 0:
+        return None
+    seconds = _number(value, field, MAX_TIMESTAMP)
+    if seconds < 0:
+        raise MalformedEvent(f"{field} is before 1970.")
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 async def _plan_for_price(session: AsyncSession, price_id: str | None) -> str | None:

@@ -7,6 +7,9 @@ the event (see :func:`process_event`). Events arrive late, twice and out of orde
 
 - each event's id is inserted with a unique constraint first, so a redelivery fails
   that insert and changes nothing;
+- a subscription or invoice is created with an insert that gives way to a concurrent
+  one (``ON CONFLICT DO NOTHING``) and is then locked, so simultaneous events about one
+  subscription are applied one after the other, never as an error;
 - a subscription remembers the time of the newest change applied to it
   (``provider_updated_at``), and an older change is ignored, so nothing moves backwards.
   A "created" event never overrides a subscription already known.
@@ -14,6 +17,10 @@ the event (see :func:`process_event`). Events arrive late, twice and out of orde
 The team's plan follows its subscription: active or trialing means the plan paid for;
 past due starts dunning (the plan stays until the grace period ends, see
 :mod:`luna.billing.dunning`); canceled, unpaid, paused or expired means Starter.
+
+A signed event Luna cannot read (a field of the wrong type, a time beyond the year
+9999, a value too long to store) is refused with :class:`MalformedEvent` (400) and its id
+recorded as ``rejected``: retrying it cannot help, and an operator can find it.
 """
 
 from __future__ import annotations
@@ -24,12 +31,16 @@ from datetime import datetime, timedelta
 from typing import Final, Literal
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.billing import models
 from luna.billing.models import BillingCustomer, BillingEvent, Invoice, Subscription
 from luna.billing.plans import FREE_PLAN
 from luna.cache import Caches
+from luna.db.base import Base
+from luna.errors import BadRequest
 from luna.identity.models import User
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
@@ -43,6 +54,23 @@ log = get_logger(__name__)
 BillingProvider = Literal["stripe", "lemonsqueezy"]
 PAYING: Final = frozenset({"active", "trialing"})
 Outcome = Literal["applied", "stale", "unmatched", "ignored", "duplicate"]
+REJECTED: Final = "rejected"
+
+
+def _listed(sql_values: str) -> frozenset[str]:
+    return frozenset(value.strip(" '") for value in sql_values.split(","))
+
+
+# The statuses the tables' check constraints allow.
+SUBSCRIPTION_STATUSES: Final = _listed(models.SUBSCRIPTION_STATUSES)
+INVOICE_STATUSES: Final = _listed(models.INVOICE_STATUSES)
+
+
+class MalformedEvent(BadRequest):
+    """A signed event whose shape Luna cannot read. Retrying it cannot help: it is
+    refused with 400 and recorded as rejected for an operator to look at."""
+
+    code = "malformed-event"
 
 
 @dataclass(frozen=True)
@@ -112,7 +140,8 @@ async def process_event(
     data: dict[str, object] | None = None,
 ) -> Outcome:
     """Record the event and apply its effect in one transaction; "duplicate" (and
-    nothing changed) when the event was recorded before."""
+    nothing changed) when the event was recorded before. An event rejected before is
+    rejected again."""
     session = context.session
     event = BillingEvent(
         provider=provider,
@@ -130,35 +159,82 @@ async def process_event(
         await session.commit()
     except IntegrityError:
         await session.rollback()
-        if not await _recorded(session, provider, event_id):
+        recorded = await _recorded(session, provider, event_id)
+        if recorded is None:  # the insert failed on another constraint
             raise
+        _refuse_if_rejected(recorded)
         return "duplicate"
+    except DataError as error:  # a value the database cannot hold (too long, too large)
+        await session.rollback()
+        raise MalformedEvent("A value in the event is too large to store.") from error
     log.info("billing event", provider=provider, type=event_type, id=event_id, outcome=outcome)
     return outcome
 
 
-async def _recorded(session: AsyncSession, provider: str, event_id: str) -> bool:
-    found = await session.scalar(
-        select(BillingEvent.id).where(
+async def _recorded(session: AsyncSession, provider: str, event_id: str) -> BillingEvent | None:
+    return await session.scalar(
+        select(BillingEvent).where(
             BillingEvent.provider == provider, BillingEvent.event_id == event_id
         )
     )
-    return found is not None
+
+
+def _refuse_if_rejected(recorded: BillingEvent) -> None:
+    if recorded.outcome == REJECTED:
+        raise MalformedEvent(str(recorded.data.get("reason") or "The event was rejected."))
+
+
+async def reject_event(
+    context: BillingContext,
+    *,
+    provider: BillingProvider,
+    event_id: str,
+    event_type: str,
+    reason: str,
+) -> None:
+    """Undo whatever the event's transaction did, log it and record its id as rejected
+    (once: a redelivery finds it recorded already)."""
+    session = context.session
+    await session.rollback()
+    log.warning(
+        "billing event rejected", provider=provider, type=event_type, id=event_id, reason=reason
+    )
+    session.add(
+        BillingEvent(
+            provider=provider,
+            event_id=event_id,
+            event_type=event_type,
+            outcome=REJECTED,
+            data={"reason": reason[:500]},
+            received_at=context.now,
+        )
+    )
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+
+
+def _insert(session: AsyncSession, model: type[Base]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can give way to a row a concurrent transaction inserted: both
+    databases Luna runs on speak ``ON CONFLICT``."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
 
 
 async def link_customer(
     session: AsyncSession, *, team_id: str, provider: BillingProvider, customer_id: str
 ) -> None:
-    """Remember which provider customer pays for the team."""
-    known = await session.scalar(
-        select(BillingCustomer).where(
-            BillingCustomer.team_id == team_id, BillingCustomer.provider == provider
+    """Remember which provider customer pays for the team (an upsert: simultaneous
+    events about one team never collide)."""
+    await session.execute(
+        _insert(session, BillingCustomer)
+        .values(team_id=team_id, provider=provider, customer_id=customer_id)
+        .on_conflict_do_update(
+            index_elements=["team_id", "provider"], set_={"customer_id": customer_id}
         )
     )
-    if known is None:
-        session.add(BillingCustomer(team_id=team_id, provider=provider, customer_id=customer_id))
-    else:
-        known.customer_id = customer_id
 
 
 async def _team_by_customer(
@@ -173,16 +249,34 @@ async def _team_by_customer(
     )
 
 
+async def _team(
+    session: AsyncSession, team_id: str | None, provider: str, customer_id: str | None
+) -> Team | None:
+    """The team an event is about: named in it, else the customer's."""
+    team_id = team_id or await _team_by_customer(session, provider, customer_id)
+    if team_id is None:
+        return None
+    # Read afresh: a concurrent event may have moved its plan while this one waited.
+    return await session.get(Team, team_id, populate_existing=True)
+
+
 async def _subscription(
     session: AsyncSession, provider: str, external_id: str | None
 ) -> Subscription | None:
+    """The subscription, locked until commit: events about it are applied one at a time."""
     if external_id is None:
         return None
     return await session.scalar(
         select(Subscription)
         .where(Subscription.provider == provider, Subscription.external_id == external_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def _check_status(status: str, known: frozenset[str]) -> None:
+    if status not in known:
+        raise MalformedEvent(f"Unknown status {status[:40]!r}.")
 
 
 async def apply_subscription(
@@ -190,14 +284,11 @@ async def apply_subscription(
 ) -> tuple[Outcome, str | None]:
     """Store the subscription as the event describes it, unless a newer state is
     known, and move the team's plan with it."""
+    _check_status(change.status, SUBSCRIPTION_STATUSES)
     session = context.session
     existing = await _subscription(session, change.provider, change.external_id)
-    team_id = (
-        change.team_id
-        or (existing.team_id if existing else None)
-        or await _team_by_customer(session, change.provider, change.customer_id)
-    )
-    team = await session.get(Team, team_id) if team_id else None
+    known_team = existing.team_id if existing else None
+    team = await _team(session, change.team_id or known_team, change.provider, change.customer_id)
     if team is None:
         return "unmatched", None
     if existing is not None and _older(change, existing):
@@ -206,23 +297,47 @@ async def apply_subscription(
     if plan_id is None:
         log.warning("subscription for an unknown price", id=change.external_id)
         return "ignored", team.id
-    subscription = existing or Subscription(
-        team_id=team.id, provider=change.provider, external_id=change.external_id
-    )
-    if existing is None:
-        session.add(subscription)
-    subscription.customer_id = change.customer_id or subscription.customer_id
-    subscription.plan_id, subscription.status = plan_id, change.status
-    subscription.current_period_start = change.current_period_start
-    subscription.current_period_end = change.current_period_end
-    subscription.cancel_at_period_end = change.cancel_at_period_end
-    subscription.provider_updated_at = change.occurred_at
+    subscription = existing or await _create_subscription(session, change, team.id, plan_id)
+    if subscription is None:  # a concurrent event created it first: weigh against that
+        return await apply_subscription(context, change)
+    _copy_subscription(subscription, change, plan_id)
     if change.customer_id:
         await link_customer(
             session, team_id=team.id, provider=change.provider, customer_id=change.customer_id
         )
     await settle_team_plan(context, team, subscription)
     return "applied", team.id
+
+
+async def _create_subscription(
+    session: AsyncSession, change: SubscriptionChange, team_id: str, plan_id: str
+) -> Subscription | None:
+    """The new subscription, or None when a concurrent transaction created it."""
+    created = await session.scalar(
+        _insert(session, Subscription)
+        .values(
+            team_id=team_id,
+            provider=change.provider,
+            external_id=change.external_id,
+            plan_id=plan_id,
+            status=change.status,
+            provider_updated_at=change.occurred_at,
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "external_id"])
+        .returning(Subscription.id)
+    )
+    return None if created is None else await session.get(Subscription, created)
+
+
+def _copy_subscription(
+    subscription: Subscription, change: SubscriptionChange, plan_id: str
+) -> None:
+    subscription.customer_id = change.customer_id or subscription.customer_id
+    subscription.plan_id, subscription.status = plan_id, change.status
+    subscription.current_period_start = change.current_period_start
+    subscription.current_period_end = change.current_period_end
+    subscription.cancel_at_period_end = change.cancel_at_period_end
+    subscription.provider_updated_at = change.occurred_at
 
 
 def _older(change: SubscriptionChange, existing: Subscription) -> bool:
@@ -355,30 +470,49 @@ async def apply_invoice(
 ) -> tuple[Outcome, str | None]:
     """Store the invoice (newer state wins) and act on the payment it reports: a failed
     payment starts dunning, a successful one ends it and sends a receipt."""
+    _check_status(change.status, INVOICE_STATUSES)
     session = context.session
     subscription = await _subscription(session, change.provider, change.subscription_id)
-    team_id = (
-        change.team_id
-        or (subscription.team_id if subscription else None)
-        or await _team_by_customer(session, change.provider, change.customer_id)
-    )
-    team = await session.get(Team, team_id) if team_id else None
+    known_team = subscription.team_id if subscription else None
+    team = await _team(session, change.team_id or known_team, change.provider, change.customer_id)
     if team is None:
         return "unmatched", None
     invoice = await session.scalar(
-        select(Invoice).where(
-            Invoice.provider == change.provider, Invoice.external_id == change.external_id
-        )
+        select(Invoice)
+        .where(Invoice.provider == change.provider, Invoice.external_id == change.external_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if invoice is not None and change.occurred_at < invoice.provider_updated_at:
         return "stale", team.id
-    if invoice is None:
-        invoice = Invoice(team_id=team.id, provider=change.provider, external_id=change.external_id)
-        session.add(invoice)
+    invoice = invoice or await _create_invoice(session, change, team.id)
+    if invoice is None:  # a concurrent event created it first: weigh against that
+        return await apply_invoice(context, change)
     _copy_invoice(invoice, change)
     if subscription is not None and change.occurred_at >= subscription.provider_updated_at:
         await _payment(context, team, subscription, change)
     return "applied", team.id
+
+
+async def _create_invoice(
+    session: AsyncSession, change: InvoiceChange, team_id: str
+) -> Invoice | None:
+    """The new invoice, or None when a concurrent transaction created it."""
+    created = await session.scalar(
+        _insert(session, Invoice)
+        .values(
+            team_id=team_id,
+            provider=change.provider,
+            external_id=change.external_id,
+            status=change.status,
+            currency=change.currency,
+            issued_at=change.issued_at,
+            provider_updated_at=change.occurred_at,
+        )
+        .on_conflict_do_nothing(index_elements=["provider", "external_id"])
+        .returning(Invoice.id)
+    )
+    return None if created is None else await session.get(Invoice, created)
 
 
 def _copy_invoice(invoice: Invoice, change: InvoiceChange) -> None:

@@ -51,6 +51,9 @@ _REDIS_SCHEMES: Final = frozenset({"async+redis", "async+rediss", "async+redis+u
 _REDIS_TIMEOUT_SECONDS: Final = 1.0
 _KEY_HASH_HEX_CHARS: Final = 32
 _IPV6_CALLER_PREFIX: Final = 64
+# Deliveries a billing provider may make to its webhook route per minute, from all its
+# addresses together: far above a busy account's renewals, far below a flood.
+WEBHOOK_RATE_LIMIT: Final = "1200/minute"
 
 
 def parse_limit(limit: str) -> RateLimitItem:
@@ -67,7 +70,9 @@ class RateLimitRule:
 
     ``methods`` restricts the rule to some HTTP methods (``None``: all of them).
     ``per_client_ip`` keys the budget by client address even for authenticated callers,
-    as sign-in rules must: a guesser can send any token it likes.
+    as sign-in rules must: a guesser can send any token it likes. ``per_route`` gives
+    every caller of the rule's paths one budget together, as webhooks need: a billing
+    provider delivers from many addresses, and a flood is a flood whichever they are.
     """
 
     name: str
@@ -75,6 +80,7 @@ class RateLimitRule:
     path_prefixes: tuple[str, ...]
     methods: frozenset[str] | None = None
     per_client_ip: bool = False
+    per_route: bool = False
     item: RateLimitItem = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +88,8 @@ class RateLimitRule:
             raise ValueError(f"rule names are lower-case slugs, not {self.name!r}")
         if not self.path_prefixes or not all(p.startswith("/") for p in self.path_prefixes):
             raise ValueError(f"rule {self.name!r} needs path prefixes starting with '/'")
+        if self.per_client_ip and self.per_route:
+            raise ValueError(f"rule {self.name!r} is keyed by address or by route, not both")
         object.__setattr__(self, "item", parse_limit(self.limit))
         if self.methods is not None:
             object.__setattr__(self, "methods", frozenset(m.upper() for m in self.methods))
@@ -98,10 +106,13 @@ class RateLimitRule:
         return _policy(self.item)
 
 
-def default_rules(auth_limit: str = "10/minute") -> tuple[RateLimitRule, ...]:
-    """The sign-in rules: login, signup, password reset and MFA verification, per address."""
+def default_rules(
+    auth_limit: str = "10/minute", *, webhook_limit: str = WEBHOOK_RATE_LIMIT
+) -> tuple[RateLimitRule, ...]:
+    """The sign-in rules (login, signup, password reset and MFA verification, per
+    address) and the webhook rules (one budget per provider's route)."""
     post = frozenset({"POST"})
-    return tuple(
+    sign_in = tuple(
         RateLimitRule(
             name=name, limit=auth_limit, path_prefixes=(prefix,), methods=post, per_client_ip=True
         )
@@ -112,6 +123,17 @@ def default_rules(auth_limit: str = "10/minute") -> tuple[RateLimitRule, ...]:
             ("auth-mfa", "/api/v1/auth/mfa/"),
         )
     )
+    webhooks = tuple(
+        RateLimitRule(
+            name=f"webhooks-{provider}",
+            limit=webhook_limit,
+            path_prefixes=(f"/api/v1/webhooks/{provider}",),
+            methods=post,
+            per_route=True,
+        )
+        for provider in ("stripe", "lemonsqueezy")
+    )
+    return sign_in + webhooks
 
 
 @dataclass(frozen=True)
@@ -348,6 +370,8 @@ class RateLimitMiddleware:
 
     async def _budget(self, rule: RateLimitRule, scope: Scope) -> tuple[str, RateLimitItem]:
         """Whom the request counts against, and how many requests they may make."""
+        if rule.per_route:
+            return "route", rule.item
         if rule.per_client_ip:
             return client_ip_key(scope), rule.item
         if rule is self.default_rule and self.budget_for is not None:
