@@ -41,7 +41,6 @@ FORBIDDEN = (
 # fails, and so does a listed one that no longer exists.
 KNOWN_VIOLATIONS: frozenset[str] = frozenset(
     {
-        "cycle: luna.observability.logging <-> luna.security.rate_limit <-> luna.settings",
         "luna.billing.dunning -> luna.runs.runtime",
         "luna.billing.retention -> luna.runs.models",
         "luna.billing.retention -> luna.runs.runtime",

@@ -23,6 +23,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from luna.security.limits import parse_limit
+
 ENV_PREFIX = "LUNA_"
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
@@ -259,6 +261,12 @@ class Settings(BaseSettings):
         description="Let the http_fetch tool reach private, loopback and link-local addresses "
         "(off: only public hosts on the workspace's allow-list).",
     )
+    providers_allow_private_networks: bool | None = Field(
+        None,
+        description="Let model providers' base URLs reach private, loopback and link-local "
+        "addresses (local model servers such as Ollama). Default: on in development and "
+        "test, off in production. Cloud metadata endpoints are refused either way.",
+    )
     mcp_stdio_allowed: bool = Field(
         False, description="Let agents start stdio MCP servers (local commands) on workers."
     )
@@ -295,8 +303,6 @@ class Settings(BaseSettings):
     @field_validator("auth_rate_limit", "api_rate_limit")
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
-        from luna.security.rate_limit import parse_limit
-
         parse_limit(value)
         return value
 
@@ -393,6 +399,14 @@ class Settings(BaseSettings):
     def trusted_origins(self) -> frozenset[str]:
         """Origins (scheme://host[:port]) allowed to send cookie-authenticated writes."""
         return frozenset(_origin(url) for url in [self.public_url, *self.allowed_origins])
+
+    @property
+    def providers_private_networks_allowed(self) -> bool:
+        """Whether provider base URLs may reach private networks: the setting, or by
+        default everywhere but production (local model servers are normal there)."""
+        if self.providers_allow_private_networks is not None:
+            return self.providers_allow_private_networks
+        return self.env != "production"
 
     @property
     def resolved_log_format(self) -> LogFormat:

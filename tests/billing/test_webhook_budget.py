@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from luna.security.limits import parse_limit
 from luna.security.rate_limit import (
     RateLimiter,
     RateLimitMiddleware,
     default_rules,
-    parse_limit,
 )
 from luna.settings import Settings
 from tests.billing.conftest import post_lemonsqueezy, post_stripe, stripe_event

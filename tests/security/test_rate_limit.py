@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Scope
 from structlog.testing import capture_logs
 
 from luna.errors import ServiceUnavailable
+from luna.security.limits import parse_limit
 from luna.security.rate_limit import (
     RateLimiter,
     RateLimitMiddleware,
@@ -26,7 +27,6 @@ from luna.security.rate_limit import (
     client_ip_key,
     default_caller_key,
     default_rules,
-    parse_limit,
 )
 
 pytestmark = pytest.mark.anyio

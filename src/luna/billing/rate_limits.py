@@ -34,7 +34,8 @@ from luna.identity.models import ApiKey
 from luna.identity.session_store import store_for
 from luna.identity.tokens import digest
 from luna.observability.logging import get_logger
-from luna.security.rate_limit import CallerBudget, parse_limit
+from luna.security.limits import parse_limit
+from luna.security.rate_limit import CallerBudget
 from luna.settings import Settings
 from luna.tenancy.models import Membership, Team, Workspace
 

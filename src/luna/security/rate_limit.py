@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 from urllib.parse import urlsplit
 
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from luna.errors import ServiceUnavailable
 from luna.observability.logging import get_logger
 from luna.problems import PROBLEM_CONTENT_TYPE, problem_body
+from luna.security.limits import parse_limit
 
 log = get_logger(__name__)
 
@@ -54,14 +55,6 @@ _IPV6_CALLER_PREFIX: Final = 64
 # Deliveries a billing provider may make to its webhook route per minute, from all its
 # addresses together: far above a busy account's renewals, far below a flood.
 WEBHOOK_RATE_LIMIT: Final = "1200/minute"
-
-
-def parse_limit(limit: str) -> RateLimitItem:
-    """One limit in the :mod:`limits` notation (``"10/minute"``, ``"100 per hour"``)."""
-    items = parse_many(limit)
-    if len(items) != 1:
-        raise ValueError(f"expected one rate limit, not {len(items)}: {limit!r}")
-    return items[0]
 
 
 @dataclass(frozen=True)
