@@ -1,6 +1,6 @@
 """Dunning with a moved clock: a failed payment keeps the plan for the grace period with
 reminders on days 0, 3 and 6, then Starter's limits (data kept); a payment restores the
-plan at once. LemonSqueezy events drive the same subscription model."""
+plan at once."""
 
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from luna.billing.dunning import run_dunning
 from luna.notifications.models import OutboxEmail
 from tests.accounts import MovableClock
 from tests.billing.conftest import (
-    VARIANTS,
     plan_of,
-    post_lemonsqueezy,
     post_stripe,
     stripe_event,
     stripe_invoice,
@@ -87,55 +85,3 @@ async def test_past_due_reminders_downgrade_and_recovery(
     assert billing["subscription"]["status"] == "active"
     assert billing["subscription"]["past_due_since"] is None
     assert await emails(app, "billing-receipt") == 1
-
-
-def lemonsqueezy_subscription(team_id: str, *, status: str, updated_at: str) -> dict:
-    return {
-        "meta": {"event_name": "subscription_updated", "custom_data": {"team_id": team_id}},
-        "data": {
-            "type": "subscriptions",
-            "id": "ls_sub_1",
-            "attributes": {
-                "customer_id": 77,
-                "variant_id": int(VARIANTS["growth"]),
-                "status": status,
-                "renews_at": "2027-01-01T00:00:00.000000Z",
-                "ends_at": None,
-                "updated_at": updated_at,
-            },
-        },
-    }
-
-
-async def test_lemonsqueezy_wrong_signature_changes_nothing(
-    app: FastAPI, sign_up, provider: httpx.AsyncClient
-) -> None:
-    account = await sign_up()
-    event = lemonsqueezy_subscription(
-        account.team_id, status="active", updated_at="2026-11-28T10:00:00Z"
-    )
-
-    response = await post_lemonsqueezy(provider, event, secret="not-the-secret")
-
-    assert response.status_code == 400
-    assert await plan_of(app, account.team_id) == "starter"
-
-
-async def test_lemonsqueezy_upgrades_once_and_ignores_older_states(
-    app: FastAPI, sign_up, provider: httpx.AsyncClient
-) -> None:
-    account = await sign_up()
-    active = lemonsqueezy_subscription(
-        account.team_id, status="active", updated_at="2026-11-28T10:00:00Z"
-    )
-    older = lemonsqueezy_subscription(
-        account.team_id, status="expired", updated_at="2026-11-28T09:00:00Z"
-    )
-
-    first = await post_lemonsqueezy(provider, active)
-    again = await post_lemonsqueezy(provider, active)
-    late = await post_lemonsqueezy(provider, older)
-
-    outcomes = [r.json()["outcome"] for r in (first, again, late)]
-    assert outcomes == ["applied", "duplicate", "stale"]
-    assert await plan_of(app, account.team_id) == "growth"

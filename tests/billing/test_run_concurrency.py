@@ -1,6 +1,6 @@
 """Concurrent runs per plan: a team runs at most its plan's ``concurrent_runs`` at once,
-whatever the queue would allow; the others wait queued, start as slots free up, and can
-be cancelled while they wait."""
+whatever the queue would allow; the others wait queued and start as slots free up. A
+run cancelled while it waits is in ``tests/runs/test_lifecycle.py``."""
 
 from __future__ import annotations
 
@@ -11,42 +11,17 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from luna.settings import Settings
 from tests.accounts import Account
 from tests.billing.conftest import set_plan
 from tests.runs.conftest import Worker, json_of
 from tests.runs.conftest import worker as worker  # the run engine fixture, shared
-from tests.runs.test_routes import create_url, wait_for_status
+from tests.runs.team_slots import settings as settings  # the plan decides, not the queue
+from tests.runs.team_slots import slow_model, start_runs
+from tests.runs.test_routes import wait_for_status
 from tests.runs.test_streaming import openai_setup
-from tests.standins import OpenAIStandin, Turn
+from tests.standins import OpenAIStandin
 
 pytestmark = pytest.mark.anyio
-
-SLOW_SECONDS = 1.5
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The queue lets three runs of a workspace through at once: the plan decides."""
-    return settings.model_copy(update={"run_concurrency_per_workspace": 3})
-
-
-def slow_model(standin: OpenAIStandin) -> None:
-    def respond(body: dict[str, Any]) -> Turn:
-        return Turn(text="done", first_byte_delay=SLOW_SECONDS)
-
-    standin.respond_with(respond)
-
-
-async def start_runs(
-    client: httpx.AsyncClient, account: Account, agent_id: str, count: int, first: int = 0
-) -> list[str]:
-    """Start ``count`` runs in the background, with inputs "run {first}", "run {first+1}"..."""
-    url = create_url(account.workspace_id, agent_id)
-    return [
-        (await json_of(await client.post(url, json={"input": f"run {n}"}), 202))["id"]
-        for n in range(first, first + count)
-    ]
 
 
 async def run_of(client: httpx.AsyncClient, account: Account, run_id: str) -> dict[str, Any]:
@@ -113,23 +88,3 @@ async def test_after_an_upgrade_runs_go_side_by_side(
     assert statuses.count("running") + statuses.count("succeeded") == 3
     for run_id in runs:
         await wait_for_status(client, account.workspace_id, run_id, "succeeded", within=30)
-
-
-async def test_a_run_waiting_for_a_slot_can_be_cancelled_and_never_calls_the_model(
-    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
-) -> None:
-    account = await sign_up()
-    agent_id = await openai_setup(client, account, openai_standin)
-    slow_model(openai_standin)
-
-    # The second run starts once the first holds the team's one slot, so it must wait.
-    [first] = await start_runs(client, account, agent_id, 1)
-    await wait_for_status(client, account.workspace_id, first, "running")
-    [second] = await start_runs(client, account, agent_id, 1, first=1)
-    cancelled = await client.post(f"/api/v1/workspaces/{account.workspace_id}/runs/{second}/cancel")
-
-    assert cancelled.status_code == 200, cancelled.text
-    await wait_for_status(client, account.workspace_id, second, "cancelled", within=10)
-    await wait_for_status(client, account.workspace_id, first, "succeeded", within=30)
-    prompts = [call.body["messages"][-1]["content"] for call in openai_standin.model_calls]
-    assert not any("run 1" in str(prompt) for prompt in prompts)

