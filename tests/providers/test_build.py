@@ -36,6 +36,7 @@ def anthropic_model(standin: AnthropicStandin, **settings: Any) -> ResolvedModel
         model_name=CLAUDE,
         settings=ModelSettings(**settings),
         logprobs=False,
+        allow_private_networks=True,
     )
 
 
@@ -48,6 +49,7 @@ def compatible_model(standin: OpenAIStandin, **settings: Any) -> ResolvedModel:
         model_name="glm-4.5",
         settings=ModelSettings(**settings),
         logprobs=True,
+        allow_private_networks=True,
     )
 
 
@@ -177,6 +179,7 @@ def test_openai_settings() -> None:
         model_name="gpt-4.1-mini",
         settings=ModelSettings(temperature=0.5, max_tokens=100, thinking_budget=4096),
         logprobs=True,
+        allow_private_networks=True,
     )
     assert build_model_settings(resolved) == {
         "temperature": 0.5,
@@ -224,5 +227,6 @@ def test_anthropic_settings(
         model_name=model_name,
         settings=chosen,
         logprobs=False,
+        allow_private_networks=True,
     )
     assert build_model_settings(resolved) == expected

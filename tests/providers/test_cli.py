@@ -53,6 +53,7 @@ def seed(settings: Settings, *providers: dict[str, Any]) -> tuple[str, list[str]
                         request=ProviderCreate.model_validate(body),
                         actor=actor,
                         now=utcnow(),
+                        allow_private_networks=settings.providers_private_networks_allowed,
                     )
                     ids.append(provider.id)
                 return workspace.id, ids
@@ -153,3 +154,18 @@ def test_unknown_workspace_or_provider_exits_2(
         assert result.exit_code == 2, (arguments, result.output)
         assert "No " in result.output
     assert openai_standin.requests == []
+
+
+def test_a_check_keeps_to_the_operators_address_rule(
+    database: Settings, openai_standin: OpenAIStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace_id, [provider_id] = seed(database, local(openai_standin))
+    monkeypatch.setenv("LUNA_PROVIDERS_ALLOW_PRIVATE_NETWORKS", "false")
+
+    result = runner.invoke(app, ["providers", "check", "--workspace", workspace_id, provider_id])
+
+    assert result.exit_code == 1, result.output
+    assert "provider-address-refused" in result.output
+    assert "LUNA_PROVIDERS_ALLOW_PRIVATE_NETWORKS" in result.output
+    assert openai_standin.requests == []
+    assert stored(database, provider_id).last_check_ok is False

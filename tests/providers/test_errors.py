@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import httpx
 import pytest
 from pydantic_ai import Agent
 
 from luna.agents.definition import ModelSettings
 from luna.providers.build import ResolvedModel, list_models, open_model
 from luna.providers.errors import ModelFailure, classify_model_error, provider_wording
+from luna.security.network_policy import AddressRefused
 from tests.providers.helpers import closed_port_url
 from tests.standins import AnthropicStandin, OpenAIStandin, ScriptedError, Turn
 
@@ -25,6 +27,7 @@ def claude(standin: AnthropicStandin) -> ResolvedModel:
         model_name="claude-sonnet-4-6",
         settings=ModelSettings(),
         logprobs=False,
+        allow_private_networks=True,
     )
 
 
@@ -37,6 +40,7 @@ def local(standin: OpenAIStandin) -> ResolvedModel:
         model_name="glm-4.5",
         settings=ModelSettings(),
         logprobs=False,
+        allow_private_networks=True,
     )
 
 
@@ -157,6 +161,7 @@ async def test_a_server_that_is_down() -> None:
         model_name="llama3.2",
         settings=ModelSettings(),
         logprobs=True,
+        allow_private_networks=True,
     )
     failure = await failure_of(resolved)
     assert (failure.code, failure.retryable, failure.status) == ("provider-unavailable", True, None)
@@ -170,6 +175,7 @@ async def test_sdk_errors_of_a_model_listing(anthropic_standin: AnthropicStandin
             base_url=anthropic_standin.base_url,
             api_key="sk-ant-wrong-0123456789",
             timeout_seconds=5,
+            allow_private_networks=True,
         )
     failure = classify_model_error(raised.value)
     assert failure is not None
@@ -177,7 +183,11 @@ async def test_sdk_errors_of_a_model_listing(anthropic_standin: AnthropicStandin
 
     with pytest.raises(Exception) as down:  # noqa: PT011
         await list_models(
-            kind="openai_compatible", base_url=closed_port_url(), api_key=None, timeout_seconds=5
+            kind="openai_compatible",
+            base_url=closed_port_url(),
+            api_key=None,
+            timeout_seconds=5,
+            allow_private_networks=True,
         )
     unreachable = classify_model_error(down.value)
     assert unreachable is not None and unreachable.code == "provider-unavailable"
@@ -204,3 +214,39 @@ def test_the_providers_wording_never_carries_a_secret() -> None:
     assert len(provider_wording({"message": "word " * 400})) == 300
     assert provider_wording(None) == ""
     assert provider_wording({"error": {"code": 1}}) == ""
+
+
+def test_the_providers_wording_is_a_short_excerpt_without_control_characters() -> None:
+    raw = (
+        "\x1b[2J\x1b[31mInternal admin console\x1b[0m\x00\x07 user=root\r\n"
+        "\u202egnirts desrever\u200b token_abcdef0123456789 " + "padding " * 200
+    )
+    wording = provider_wording(raw)
+
+    assert len(wording) == 300
+    assert wording.startswith("[2J [31mInternal admin console [0m user=root gnirts desrever")
+    assert not any(ord(char) < 32 or ord(char) == 127 for char in wording)
+    assert "\u202e" not in wording and "\u200b" not in wording
+    assert "token_abcdef0123456789" not in wording
+
+
+def test_a_refused_address_is_a_failure_that_names_no_internal_address() -> None:
+    refusal = AddressRefused(
+        "db.internal resolves to 10.1.2.3, a private or reserved address; ...",
+        reason="private-address",
+        host="db.internal",
+    )
+    try:
+        raise ConnectionError("wrapped by an SDK") from refusal
+    except ConnectionError as wrapped:
+        failure = classify_model_error(wrapped)
+
+    assert failure is not None
+    assert (failure.code, failure.retryable, failure.status) == (
+        "provider-address-refused",
+        False,
+        None,
+    )
+    assert "db.internal" in failure.message and "10.1.2.3" not in failure.message
+    unresolvable = AddressRefused("x", reason="unresolvable", host="gone.example")
+    assert classify_model_error(unresolvable) == classify_model_error(httpx.ConnectError("x"))

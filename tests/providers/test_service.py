@@ -63,6 +63,7 @@ async def test_the_default_provider_and_its_default_model(
         model_name="claude-sonnet-4-6",
         settings=ModelSettings(),
         logprobs=False,
+        allow_private_networks=True,
     )
 
 
@@ -85,6 +86,7 @@ async def test_a_chosen_provider_model_and_settings(
         model_name="qwen3:8b",
         settings=settings,
         logprobs=True,
+        allow_private_networks=True,
     )
     await client.patch(
         providers_url(account.workspace_id, local["id"]), json={"options": {"logprobs": False}}

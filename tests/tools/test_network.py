@@ -92,6 +92,13 @@ def test_public_addresses_pass(address: str) -> None:
     check_address(ipaddress.ip_address(address), host="h", allow_private_networks=False)
 
 
+def test_a_refusal_is_the_tools_own_error_and_names_the_operators_setting() -> None:
+    with pytest.raises(DestinationRefused, match=r"LUNA_TOOLS_ALLOW_PRIVATE_NETWORKS") as refused:
+        check_address(ipaddress.ip_address("10.0.0.1"), host="wiki", allow_private_networks=False)
+    assert refused.value.code == "destination-refused"
+    assert "tools may only reach public addresses" in refused.value.detail
+
+
 def test_the_operator_may_allow_private_networks_but_never_metadata_endpoints() -> None:
     check_address(ipaddress.ip_address("10.0.0.1"), host="h", allow_private_networks=True)
     check_address(ipaddress.ip_address("::1"), host="h", allow_private_networks=True)

@@ -66,7 +66,10 @@ def check_provider(
 ) -> None:
     """Ask the provider for its models with the stored key; exit 1 if it fails."""
     settings, keyring = _prepare()
-    check = in_session(settings, lambda session: _check(session, keyring, workspace, provider_id))
+    private = settings.providers_private_networks_allowed
+    check = in_session(
+        settings, lambda session: _check(session, keyring, workspace, provider_id, private)
+    )
     if check.failure is not None:
         fail(
             f"{escape(check.failure.code)}: {escape(check.failure.message)} "
@@ -121,7 +124,11 @@ async def _load_providers(
 
 
 async def _check(
-    session: AsyncSession, keyring: Keyring, workspace_id: str, provider_id: str
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    provider_id: str,
+    allow_private_networks: bool,
 ) -> ProviderProbe:
     from luna.db.base import utcnow
     from luna.identity.api_keys import Actor
@@ -142,6 +149,7 @@ async def _check(
         provider_id=provider_id,
         actor=actor,
         now=utcnow(),
+        allow_private_networks=allow_private_networks,
     )
 
 

@@ -15,6 +15,12 @@ The SDKs fall back to environment variables (``ANTHROPIC_API_KEY``, ``OPENAI_API
 their base URLs) for any argument left out. The key and the base URL are therefore
 always passed, a placeholder key included, so that the operator's own credentials are
 never sent to a tenant's server.
+
+**Network.** A base URL is a tenant's choice: the SDK then talks through
+:func:`luna.providers.network.pinned_http_client`, which connects only to addresses the
+provider address policy allows (``allow_private_networks``: the operator's setting),
+redirects included. A refusal surfaces as ``AddressRefused``, classified as
+``provider-address-refused``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Final
 
+import httpx2
 from anthropic import AsyncAnthropic
 from openai import AsyncOpenAI
 from pydantic_ai.models import Model
@@ -39,6 +46,7 @@ from pydantic_ai.settings import ModelSettings
 
 from luna.agents import definition
 from luna.providers.errors import PROVIDER_ERRORS, ModelFailure, classify_model_error
+from luna.providers.network import pinned_http_client
 
 ANTHROPIC_BASE_URL: Final = "https://api.anthropic.com"
 OPENAI_BASE_URL: Final = "https://api.openai.com/v1"
@@ -59,7 +67,8 @@ class ResolvedModel:
     """Everything needed to call one model of a workspace's provider, key decrypted.
 
     ``base_url`` is None for the provider's public API; ``logprobs`` asks an OpenAI or
-    OpenAI-compatible server for token log-probabilities.
+    OpenAI-compatible server for token log-probabilities; ``allow_private_networks``
+    lets the base URL reach private networks (cloud metadata endpoints never).
     """
 
     provider_id: str
@@ -69,6 +78,7 @@ class ResolvedModel:
     model_name: str
     settings: definition.ModelSettings
     logprobs: bool
+    allow_private_networks: bool
 
 
 def build_model(resolved: ResolvedModel, *, timeout_seconds: float) -> Model:
@@ -78,16 +88,16 @@ def build_model(resolved: ResolvedModel, *, timeout_seconds: float) -> Model:
     :func:`close_model` (or build it with :func:`open_model`).
     """
     settings = build_model_settings(resolved)
+    connection = _Connection(
+        resolved.base_url, resolved.api_key, timeout_seconds, resolved.allow_private_networks
+    )
     if resolved.kind == "anthropic":
-        anthropic_client = _anthropic_client(resolved.base_url, resolved.api_key, timeout_seconds)
         return AnthropicModel(
             resolved.model_name,
-            provider=AnthropicProvider(anthropic_client=anthropic_client),
+            provider=AnthropicProvider(anthropic_client=_anthropic_client(connection)),
             settings=settings,
         )
-    openai_client = _openai_client(
-        resolved.kind, resolved.base_url, resolved.api_key, timeout_seconds
-    )
+    openai_client = _openai_client(resolved.kind, connection)
     if resolved.kind == "openai":
         return OpenAIChatModel(
             resolved.model_name,
@@ -172,15 +182,25 @@ class ProviderProbe:
 
 
 async def probe_provider(
-    *, kind: str, base_url: str | None, api_key: str | None, timeout_seconds: float
+    *,
+    kind: str,
+    base_url: str | None,
+    api_key: str | None,
+    timeout_seconds: float,
+    allow_private_networks: bool,
 ) -> ProviderProbe:
-    """List a provider's models, timing the answer; a provider failure is an outcome."""
+    """List a provider's models, timing the answer; a provider failure (an address the
+    policy refuses included) is an outcome."""
     started = perf_counter()
     failure: ModelFailure | None = None
     models: list[str] = []
     try:
         models = await list_models(
-            kind=kind, base_url=base_url, api_key=api_key, timeout_seconds=timeout_seconds
+            kind=kind,
+            base_url=base_url,
+            api_key=api_key,
+            timeout_seconds=timeout_seconds,
+            allow_private_networks=allow_private_networks,
         )
     except PROVIDER_ERRORS as exc:
         failure = classify_model_error(exc)
@@ -193,20 +213,26 @@ async def probe_provider(
 
 
 async def list_models(
-    *, kind: str, base_url: str | None, api_key: str | None, timeout_seconds: float
+    *,
+    kind: str,
+    base_url: str | None,
+    api_key: str | None,
+    timeout_seconds: float,
+    allow_private_networks: bool,
 ) -> list[str]:
     """The ids of the models a provider serves (``GET /v1/models`` through its SDK, with
     its own authentication). Raises what the SDK raises: see
     :func:`luna.providers.errors.classify_model_error`."""
     names: list[str] = []
+    connection = _Connection(base_url, api_key, timeout_seconds, allow_private_networks)
     if kind == "anthropic":
-        async with _anthropic_client(base_url, api_key, timeout_seconds) as anthropic_client:
+        async with _anthropic_client(connection) as anthropic_client:
             async for anthropic_model in anthropic_client.models.list():
                 names.append(anthropic_model.id)
                 if len(names) >= MAX_LISTED_MODELS:
                     break
         return names
-    async with _openai_client(kind, base_url, api_key, timeout_seconds) as openai_client:
+    async with _openai_client(kind, connection) as openai_client:
         async for openai_model in openai_client.models.list():
             names.append(openai_model.id)
             if len(names) >= MAX_LISTED_MODELS:
@@ -214,25 +240,42 @@ async def list_models(
     return names
 
 
-def _anthropic_client(
-    base_url: str | None, api_key: str | None, timeout_seconds: float
-) -> AsyncAnthropic:
+@dataclass(frozen=True)
+class _Connection:
+    """Where and how an SDK client connects."""
+
+    base_url: str | None
+    api_key: str | None
+    timeout_seconds: float
+    allow_private_networks: bool
+
+    def http_client(self) -> httpx2.AsyncClient | None:
+        """A pinned client for a tenant's base URL; None (the SDK's own) for a public API."""
+        if self.base_url is None:
+            return None
+        return pinned_http_client(
+            allow_private_networks=self.allow_private_networks,
+            timeout_seconds=self.timeout_seconds,
+        )
+
+
+def _anthropic_client(connection: _Connection) -> AsyncAnthropic:
     return AsyncAnthropic(
-        api_key=api_key or NO_API_KEY,
-        base_url=base_url or ANTHROPIC_BASE_URL,
+        api_key=connection.api_key or NO_API_KEY,
+        base_url=connection.base_url or ANTHROPIC_BASE_URL,
         max_retries=0,
-        timeout=timeout_seconds,
+        timeout=connection.timeout_seconds,
+        http_client=connection.http_client(),
     )
 
 
-def _openai_client(
-    kind: str, base_url: str | None, api_key: str | None, timeout_seconds: float
-) -> AsyncOpenAI:
-    if base_url is None and kind != "openai":
+def _openai_client(kind: str, connection: _Connection) -> AsyncOpenAI:
+    if connection.base_url is None and kind != "openai":
         raise ValueError("an OpenAI-compatible provider needs a base URL")
     return AsyncOpenAI(
-        api_key=api_key or NO_API_KEY,
-        base_url=base_url or OPENAI_BASE_URL,
+        api_key=connection.api_key or NO_API_KEY,
+        base_url=connection.base_url or OPENAI_BASE_URL,
         max_retries=0,
-        timeout=timeout_seconds,
+        timeout=connection.timeout_seconds,
+        http_client=connection.http_client(),
     )

@@ -8,13 +8,16 @@ durable run engine may retry, and after how long. Anything else (a bug, a databa
 error) is not a provider failure: it answers None and the caller lets it propagate.
 
 Messages never quote the API key, nor the raw error body: a provider's own wording is
-kept only for refused requests, cut short and with anything that looks like a secret
-replaced.
+kept only for refused requests, as a short excerpt (at most 300 characters, control and
+invisible formatting characters removed, anything that looks like a secret replaced).
+A base URL leading to an address the network policy refuses is
+``provider-address-refused``, worded without the address it resolved to.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,6 +29,8 @@ import openai
 from pydantic_ai import exceptions as ai
 
 from luna.errors import LunaError
+from luna.providers.network import SETTING
+from luna.security.network_policy import AddressRefused
 
 PROVIDERS_DOC: Final = "docs/providers.md"
 
@@ -36,9 +41,13 @@ PROVIDER_ERRORS: Final[tuple[type[BaseException], ...]] = (
     openai.APIError,
     httpx.TransportError,
     httpx2.TransportError,
+    AddressRefused,
 )
 
 _MAX_PROVIDER_WORDING = 300
+# Control characters, invisible formatting (bidirectional overrides, zero-width), and
+# unassigned, private-use and surrogate code points.
+_INVISIBLE_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cn", "Co", "Cs"})
 _MODEL_WORD = re.compile(r"(?i)\bmodel\b")
 _SECRET_LIKE = re.compile(
     r"(?i)\b(?:sk|pk|rk|key|api|token|bearer)[-_][A-Za-z0-9_\-*.]{5,}[A-Za-z0-9_\-*]"
@@ -109,6 +118,9 @@ def _providers_path(workspace_id: str) -> str:
 
 def classify_model_error(exc: BaseException) -> ModelFailure | None:
     """The provider failure ``exc`` stands for, or None when it is not one."""
+    refusal = _address_refusal(exc)
+    if refusal is not None:
+        return _refused_address(refusal)
     if isinstance(exc, ai.ModelAPIError):
         return _from_pydantic_ai(exc)
     if isinstance(exc, anthropic.APIStatusError | openai.APIStatusError):
@@ -124,6 +136,39 @@ def classify_model_error(exc: BaseException) -> ModelFailure | None:
     if isinstance(exc, PROVIDER_ERRORS):
         return _unreachable()
     return None
+
+
+def _address_refusal(exc: BaseException) -> AddressRefused | None:
+    """The network policy's refusal behind ``exc``, however an SDK wrapped it."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, AddressRefused):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _refused_address(refusal: AddressRefused) -> ModelFailure:
+    """A refusal worded for the provider's base URL, never naming the address a name
+    resolved to (that would map the operator's network for the tenant)."""
+    if refusal.reason == "unresolvable":
+        return _unreachable()
+    if refusal.reason == "cloud-metadata":
+        why = f"{refusal.host} is a cloud metadata endpoint, which model providers never reach."
+    else:
+        why = (
+            f"{refusal.host} is, or resolves to, a private, loopback or link-local address; "
+            f"model providers may only reach public addresses on this installation ({SETTING})."
+        )
+    return ModelFailure(
+        code="provider-address-refused",
+        message=f"The provider's base URL leads to an address that is not allowed: {why}",
+        retryable=False,
+        retry_after_seconds=None,
+        status=None,
+    )
 
 
 def _from_pydantic_ai(exc: ai.ModelAPIError) -> ModelFailure:
@@ -276,7 +321,11 @@ def provider_wording(body: object) -> str:
     message = error.get("message") if isinstance(error, Mapping) else error
     if not isinstance(message, str):
         return ""
-    cleaned = _SECRET_LIKE.sub("[redacted]", " ".join(message.split()))
+    # What a terminal or a log viewer would act on (escapes, bidirectional overrides) goes.
+    visible = "".join(
+        " " if unicodedata.category(char) in _INVISIBLE_CATEGORIES else char for char in message
+    )
+    cleaned = _SECRET_LIKE.sub("[redacted]", " ".join(visible.split()))
     if len(cleaned) > _MAX_PROVIDER_WORDING:
         cleaned = cleaned[: _MAX_PROVIDER_WORDING - 3] + "..."
     return cleaned

@@ -13,7 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from luna.db.pagination import PageRequestDep
-from luna.deps import ClockDep, KeyringDep, OriginDep, SessionDep, require_workspace
+from luna.deps import (
+    ClockDep,
+    KeyringDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    require_workspace,
+)
 from luna.identity.api_key_routes import actor_of
 from luna.providers import service
 from luna.providers.models import Provider
@@ -54,6 +61,7 @@ async def create_provider(
     keyring: KeyringDep,
     clock: ClockDep,
     origin: OriginDep,
+    settings: SettingsDep,
     response: Response,
 ) -> ProviderOut:
     """Add a provider: Anthropic or OpenAI with an `api_key`, or an OpenAI-compatible
@@ -61,7 +69,8 @@ async def create_provider(
 
     The key is stored encrypted and never shown again. The first provider of a workspace
     becomes its default. Refused with 409 when the name is taken, 422 when the kind lacks
-    what it needs.
+    what it needs or the base URL's host is one this installation does not let providers
+    reach (a cloud metadata endpoint; a private or loopback address unless allowed).
     """
     provider = await service.create_provider(
         session=session,
@@ -70,6 +79,7 @@ async def create_provider(
         request=body,
         actor=actor_of(access, origin),
         now=clock(),
+        allow_private_networks=settings.providers_private_networks_allowed,
     )
     location = f"/api/v1/workspaces/{access.workspace_id}/providers/{provider.id}"
     response.headers["Location"] = location
@@ -114,9 +124,11 @@ async def update_provider(
     keyring: KeyringDep,
     clock: ClockDep,
     origin: OriginDep,
+    settings: SettingsDep,
 ) -> ProviderOut:
     """Rename a provider, change its base URL, key, default model or options, or make it
-    the workspace's default. A new `base_url` needs the `api_key` again (or null)."""
+    the workspace's default. A new `base_url` needs the `api_key` again (or null), and is
+    held to the same address rules as on creation."""
     provider = await service.update_provider(
         session=session,
         keyring=keyring,
@@ -125,6 +137,7 @@ async def update_provider(
         changes=body,
         actor=actor_of(access, origin),
         now=clock(),
+        allow_private_networks=settings.providers_private_networks_allowed,
     )
     return provider_out(provider, keyring)
 
@@ -153,10 +166,11 @@ async def check_provider(
     keyring: KeyringDep,
     clock: ClockDep,
     origin: OriginDep,
+    settings: SettingsDep,
 ) -> ProviderCheckOut:
     """Probe the provider with its stored key: whether it answers, how fast, and which
-    models it serves. A provider that is down or refuses the key answers 200 with
-    `ok: false` and the reason in `error`."""
+    models it serves. A provider that is down, refuses the key or leads to an address
+    providers may not reach answers 200 with `ok: false` and the reason in `error`."""
     now = clock()
     probe = await service.check_provider(
         session=session,
@@ -165,6 +179,7 @@ async def check_provider(
         provider_id=provider_id,
         actor=actor_of(access, origin),
         now=now,
+        allow_private_networks=settings.providers_private_networks_allowed,
     )
     failure = probe.failure
     error = None

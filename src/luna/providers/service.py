@@ -9,6 +9,9 @@ A workspace has at most one default provider (a partial unique index holds it): 
 provider becomes the default when the workspace has none, and making one the default
 clears the former one in the same transaction. :func:`resolve_model` is what the run
 engine calls to learn which model, of which provider, with which key, an agent runs on.
+
+A base URL is held to the provider address policy (:mod:`luna.providers.network`):
+``allow_private_networks`` is the operator's ``providers_private_networks_allowed``.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from luna.providers import build
 from luna.providers.build import ProviderProbe, ResolvedModel
 from luna.providers.errors import NoProviderConfigured
 from luna.providers.models import Provider
+from luna.providers.network import check_base_url
 from luna.providers.schemas import ProviderCreate, ProviderUpdate
 from luna.security.crypto import Keyring, SecretDecryptionError, column_context
 
@@ -80,12 +84,16 @@ async def create_provider(
     request: ProviderCreate,
     actor: Actor,
     now: datetime,
+    allow_private_networks: bool,
 ) -> Provider:
     """Add a provider, its key sealed. It becomes the workspace's default when asked to,
-    or when the workspace has none."""
+    or when the workspace has none. A base URL whose host the address policy refuses as
+    written is refused (422)."""
     _check_kind_rules(
         request.kind, request.base_url, request.api_key is not None, request.options.logprobs
     )
+    if request.base_url is not None:
+        check_base_url(request.base_url, allow_private_networks=allow_private_networks)
     await _ensure_name_free(session, workspace_id, request.name)
     provider = Provider(
         id=new_id("prv"),
@@ -121,12 +129,16 @@ async def update_provider(
     changes: ProviderUpdate,
     actor: Actor,
     now: datetime,
+    allow_private_networks: bool,
 ) -> Provider:
     """Apply the fields ``changes`` holds; ``null`` clears a nullable one. A new base URL
-    needs the key again, so a stored key is never sent to a new address."""
+    needs the key again, so a stored key is never sent to a new address, and is held to
+    the address policy as on creation."""
     provider = await get_provider_for_workspace(
         session=session, workspace_id=workspace_id, provider_id=provider_id, for_update=True
     )
+    if changes.base_url is not None:
+        check_base_url(changes.base_url, allow_private_networks=allow_private_networks)
     given = changes.model_fields_set
     if changes.name is not None and changes.name != provider.name:
         await _ensure_name_free(session, workspace_id, changes.name)
@@ -177,18 +189,23 @@ async def check_provider(
     provider_id: str,
     actor: Actor,
     now: datetime,
+    allow_private_networks: bool,
     timeout_seconds: float = CHECK_TIMEOUT_SECONDS,
 ) -> ProviderProbe:
     """Probe a provider (list its models with the stored key) and store the outcome as
-    checked at ``now``. A provider that is down, refuses the key or times out is a failed
-    check, not an error."""
+    checked at ``now``. A provider that is down, refuses the key, times out or leads to
+    an address the policy refuses is a failed check, not an error."""
     provider = await get_provider_for_workspace(
         session=session, workspace_id=workspace_id, provider_id=provider_id
     )
     kind, base_url, api_key = provider.kind, provider.base_url, open_key(keyring, provider)
     await session.commit()  # no transaction stays open while the provider is awaited
     probe = await build.probe_provider(
-        kind=kind, base_url=base_url, api_key=api_key, timeout_seconds=timeout_seconds
+        kind=kind,
+        base_url=base_url,
+        api_key=api_key,
+        timeout_seconds=timeout_seconds,
+        allow_private_networks=allow_private_networks,
     )
     # Loaded again: the provider may have been deleted while it was probed (then NotFound).
     provider = await get_provider_for_workspace(
@@ -206,11 +223,20 @@ async def check_provider(
 
 
 async def resolve_model(
-    *, session: AsyncSession, keyring: Keyring, workspace_id: str, choice: ModelChoice | None
+    *,
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    choice: ModelChoice | None,
+    allow_private_networks: bool = True,
 ) -> ResolvedModel:
     """The model an agent runs on: ``choice``'s provider and model, or with no choice the
     workspace's default provider and its default model. NoProviderConfigured (409) when
-    there is none; NotFound for a provider of another workspace."""
+    there is none; NotFound for a provider of another workspace.
+
+    ``allow_private_networks`` goes with the model to its connections; a caller that
+    connects passes the operator's setting. Left out, private networks are allowed and
+    only cloud metadata endpoints refused."""
     if choice is None:
         provider = await _default_provider(session, workspace_id)
         model_name, settings = provider.default_model or "", ModelSettings()
@@ -228,6 +254,7 @@ async def resolve_model(
         model_name=model_name,
         settings=settings,
         logprobs=logprobs,
+        allow_private_networks=allow_private_networks,
     )
 
 
