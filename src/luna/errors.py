@@ -3,11 +3,19 @@
 Every error a caller may see is a :class:`LunaError` with a stable ``code``, an HTTP
 status and optional data fields. The API renders them as RFC 9457 problem details
 (see :mod:`luna.problems`); the CLI maps them to exit codes and readable messages.
+A database's unique-constraint error is translated into :class:`Conflict` here
+(:func:`conflict_for_duplicate`), whichever database and driver raised it.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+import sqlite3
+from typing import Any, ClassVar, Final
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.schema import ColumnCollectionConstraint
+
+from luna.db.base import Base
 
 
 class LunaError(Exception):
@@ -111,3 +119,73 @@ class ServiceUnavailable(LunaError):
     code = "service-unavailable"
     status = 503
     title = "Service Unavailable"
+
+
+# SQLite's extended result codes for a broken UNIQUE or PRIMARY KEY constraint, and
+# PostgreSQL's SQLSTATE for unique_violation.
+_SQLITE_UNIQUE_CODES: Final = frozenset({1555, 2067})
+_POSTGRES_UNIQUE_VIOLATION: Final = "23505"
+_SQLITE_UNIQUE_MESSAGE: Final = "UNIQUE constraint failed: "
+
+
+def conflict_for_duplicate(error: IntegrityError) -> Conflict | None:
+    """The :class:`Conflict` a broken unique constraint means (two requests creating the
+    same thing at once, or one creating what exists), or ``None`` for any other
+    integrity error, which stays a server error."""
+    columns = _duplicate_columns(error.orig)
+    if columns is None:
+        return None
+    # The scoping columns (workspace_id, team_id...) say where, not what is taken.
+    fields = [column for column in columns if not column.endswith("_id")] or columns
+    what = " and ".join(fields) if fields else "value"
+    return Conflict(
+        f"This {what} is already taken, perhaps by a request sent at the same time.",
+        reason="duplicate",
+        fields=fields,
+    )
+
+
+def _duplicate_columns(orig: BaseException | None) -> list[str] | None:
+    """The columns of the unique constraint ``orig`` (the driver's error) broke."""
+    if isinstance(orig, sqlite3.IntegrityError):
+        message = str(orig)
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code not in _SQLITE_UNIQUE_CODES and not message.startswith(_SQLITE_UNIQUE_MESSAGE):
+            return None
+        return _sqlite_columns(message.removeprefix(_SQLITE_UNIQUE_MESSAGE))
+    if getattr(orig, "sqlstate", None) != _POSTGRES_UNIQUE_VIOLATION:
+        return None
+    return _constraint_columns(_postgres_constraint_name(orig))
+
+
+def _sqlite_columns(failed: str) -> list[str]:
+    """``agents.workspace_id, agents.name`` or ``index 'uq_...'``: the column names."""
+    if failed.startswith("index "):
+        return _constraint_columns(failed.removeprefix("index ").strip("'\""))
+    return [part.strip().rpartition(".")[2] for part in failed.split(",") if part.strip()]
+
+
+def _postgres_constraint_name(orig: BaseException | None) -> str | None:
+    """The constraint's name: asyncpg keeps it on the error the adapter wraps, psycopg
+    in the error's diagnostics."""
+    for candidate in (orig, getattr(orig, "__cause__", None)):
+        name = getattr(candidate, "constraint_name", None)
+        diagnostics = getattr(candidate, "diag", None)
+        name = name or getattr(diagnostics, "constraint_name", None)
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def _constraint_columns(name: str | None) -> list[str]:
+    """The columns of a constraint or unique index of Luna's schema, by name."""
+    if name is None:
+        return []
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            if index.name == name:
+                return [column.name for column in index.columns]
+        for constraint in table.constraints:
+            if constraint.name == name and isinstance(constraint, ColumnCollectionConstraint):
+                return [column.name for column in constraint.columns]
+    return []

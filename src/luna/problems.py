@@ -1,9 +1,9 @@
 """RFC 9457 problem details: the one shape of every error response.
 
-Handlers here turn Luna's own errors, the framework's HTTP errors (404, 405, ...) and
-request validation errors into ``application/problem+json``. Unexpected exceptions are
-turned into a bare 500 by the request middleware, which also logs them; no stack trace
-ever leaves the server.
+Handlers here turn Luna's own errors, the framework's HTTP errors (404, 405, ...),
+request validation errors and broken unique constraints (a double submission: 409) into
+``application/problem+json``. Unexpected exceptions are turned into a bare 500 by the
+request middleware, which also logs them; no stack trace ever leaves the server.
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from luna.errors import LunaError
+from luna.errors import LunaError, conflict_for_duplicate
 from luna.observability.context import current_request
+from luna.observability.logging import get_logger
+
+log = get_logger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:luna:problem:"
@@ -157,6 +161,17 @@ async def _luna_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body, headers=exc.headers)
 
 
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """A unique constraint a request broke, wherever it was caught (a service's flush or
+    the route's commit): 409, not 500. Other integrity errors stay server errors."""
+    assert isinstance(exc, IntegrityError)  # noqa: S101  (registered for IntegrityError only)
+    conflict = conflict_for_duplicate(exc)
+    if conflict is None:
+        raise exc  # the request middleware logs it and answers a bare 500
+    log.info("duplicate refused", path=request.url.path, fields=conflict.data.get("fields"))
+    return await _luna_error(request, conflict)
+
+
 def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
     """Each documented path as a regular expression, with the methods it supports."""
     cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
@@ -218,5 +233,6 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 def install_problem_handlers(app: FastAPI) -> None:
     """Register the handlers that render every handled error as problem+json."""
     app.add_exception_handler(LunaError, _luna_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
