@@ -1,9 +1,12 @@
-"""Double submission: two identical requests at once to a route that creates something
-unique answer one success and one 409 problem (never a 500), and create it once.
+"""Double submission: two identical requests at once never answer 500, and what must be
+unique is created once.
 
-The routes are those whose rows carry a unique constraint a request can break: users'
-emails (sign-up), agent and provider names in a workspace, a team's memberships
-(invitation acceptance) and a user's authenticator (MFA enrolment, keyed by the user).
+Sign-up (users' emails) and agent and provider names in a workspace answer one success
+and one 409 problem. Accepting one invitation twice claims it once (the other request
+finds the link used); enrolling an authenticator twice keeps one. Whatever route breaks
+a unique constraint, primary key or unique index, the answer is a 409 problem, checked
+at the end with real errors of each database. (Team, workspace, API key and share-link
+names are not unique: two identical requests create two.)
 """
 
 from __future__ import annotations
