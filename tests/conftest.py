@@ -28,7 +28,12 @@ from luna.settings import Settings, normalise_database_url
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
-pytest_plugins = ["tests.accounts", "tests.cli_environment", "tests.standins.fixtures"]
+pytest_plugins = [
+    "tests.accounts",
+    "tests.cli_environment",
+    "tests.log_secrets",
+    "tests.standins.fixtures",
+]
 
 
 @pytest.fixture

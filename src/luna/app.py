@@ -42,6 +42,7 @@ from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
+from luna.security.storable_text import StorableTextMiddleware
 from luna.settings import Settings, load_settings
 from luna.sharing.routes import public_router as shared_runs_router
 from luna.sharing.routes import router as run_shares_router
@@ -143,13 +144,14 @@ def create_app(settings: Settings) -> FastAPI:
 
 def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:
     """The ASGI stack, outermost first: request context (ids, access log, last-resort 500),
-    security headers, rate limits, maintenance mode, body limit, CSRF. Each refusal from
-    an inner layer therefore carries the request id and the security headers."""
+    security headers, rate limits, maintenance mode, body limit, storable text, CSRF. Each
+    refusal from an inner layer therefore carries the request id and the security headers."""
     app.add_middleware(
         CsrfMiddleware,
         trusted_origins=settings.trusted_origins,
         cookie_name=settings.session_cookie_name,
     )
+    app.add_middleware(StorableTextMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         MaintenanceMiddleware,

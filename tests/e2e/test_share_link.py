@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, expect
 
-from luna.sharing.redaction import redact_text
+from luna.security.redaction import redact_text
 from tests.e2e.conftest import (
     LunaServer,
     WatchedPage,

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from luna.observability.context import context_from_headers, current_request
 from luna.observability.logging import get_logger
 from luna.problems import PROBLEM_CONTENT_TYPE, problem_body
+from luna.security.redaction import REDACTED, is_secret_key
 
 access_log = get_logger("luna.access")
 error_log = get_logger("luna.error")
@@ -51,7 +52,9 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_ids)
         except Exception:  # noqa: BLE001  (the outermost handler: log once, answer a bare 500)
-            error_log.exception("unhandled error", method=scope["method"], path=scope["path"])
+            error_log.exception(
+                "unhandled error", method=scope["method"], path=loggable_path(scope)
+            )
             status = 500
             if not response_started:
                 await _send_internal_error(scope, send_with_ids)
@@ -59,7 +62,7 @@ class RequestContextMiddleware:
             access_log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=loggable_path(scope),
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 client=(scope.get("client") or ("", 0))[0],
@@ -67,6 +70,16 @@ class RequestContextMiddleware:
                 workspace_id=context.workspace_id,
             )
             current_request.reset(token)
+
+
+def loggable_path(scope: Scope) -> str:
+    """The request's path with the value of each secret path parameter (a share link's
+    ``{token}``) replaced: more people read the logs than a link was given to."""
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        if isinstance(value, str) and value and is_secret_key(name):
+            path = path.replace(value, REDACTED)
+    return path
 
 
 async def _send_internal_error(scope: Scope, send: Send) -> None:

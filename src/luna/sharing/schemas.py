@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from luna.runs.models import Run, RunStep
 from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut, latency_ms
 from luna.schemas import RequestModel
+from luna.security.redaction import redact, redact_text
 from luna.sharing.models import RunShare
-from luna.sharing.redaction import redact, redact_text
 
 
 class ShareCreate(RequestModel):

@@ -29,6 +29,9 @@ COMPRESSED_SUFFIXES: Final = frozenset(suffix for _, suffix in ENCODINGS)
 # Every opening <script> tag that has no nonce yet: the nonce goes right after "<script".
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
 _NONCE_VALUE = re.compile(r"^[A-Za-z0-9_\-+/=]+$")
+# No file the build writes has a control character or a surrogate in its name; such a
+# path (``x%00.js``) would make the file system calls below raise, not find nothing.
+_UNSERVABLE_NAME = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,11 @@ class WebAppBuild:
 
         A Brotli or gzip copy made by the build is chosen when ``accept_encoding`` allows
         it. Paths that climb out of the assets directory (``..``, absolute paths, symbolic
-        links pointing elsewhere) and the compressed copies themselves find nothing.
+        links pointing elsewhere), paths with control characters and the compressed copies
+        themselves find nothing.
         """
+        if _UNSERVABLE_NAME.search(relative_path):
+            return None
         root = (self.directory / ASSETS_DIRECTORY).resolve()
         candidate = (root / relative_path).resolve()
         if (

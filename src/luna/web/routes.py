@@ -78,6 +78,9 @@ async def web_app_asset(asset_path: str, request: Request) -> Response:
 @router.api_route(EMAIL_LINK_PATHS[0], methods=READ_METHODS)
 @router.api_route(EMAIL_LINK_PATHS[1], methods=READ_METHODS)
 @router.api_route(EMAIL_LINK_PATHS[2], methods=READ_METHODS)
+# Matched before the catch-all above (the lowest decorator registers first): a path
+# parameter named ``token`` is kept out of the access log.
+@router.api_route(SHARED_RUN_PATH_PREFIX + "{token}", methods=READ_METHODS)
 async def web_app_page(request: Request) -> Response:
     """``index.html`` with this request's CSP nonce on its scripts (the SPA fallback)."""
     build = web_app_build(request.app.state)

@@ -1,7 +1,9 @@
-"""Taking secrets and personal data out of what a public share link shows.
+"""Taking secrets and personal data out of what leaves the server: what a public share
+link shows, and every log line.
 
 Everything a run recorded (its input, output and error, each step's content) passes
-through :func:`redact` before it leaves through a public route. Redaction errs towards
+through :func:`redact` before it leaves through a public route; every log event passes
+through the same rules (:mod:`luna.observability.log_scrubbing`). Redaction errs towards
 hiding: a value under a key that names a secret (``api_key``, ``Authorization``,
 ``password``...) is replaced whatever it holds, strings are scanned for credentials
 (bearer tokens, provider and cloud keys, JWTs, PEM private keys, ``token=...`` in URLs
@@ -12,6 +14,7 @@ A new structure is returned; what was given is never changed, so stored runs are
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -35,6 +38,8 @@ _SECRET_WORDS: Final = frozenset(
         "accesskey",
         "secret",
         "secrets",
+        "session",  # a session cookie (``luna_session=...``) or a session token
+        "sessionid",
         "token",
     }
 )
@@ -53,6 +58,8 @@ def _words(name: str) -> list[str]:
     return [word for word in _WORD_SEPARATOR.split(_CAMEL_BOUNDARY.sub(" ", name).lower()) if word]
 
 
+# Log events repeat the same few keys on every line: each is judged once.
+@functools.lru_cache(maxsize=1024)
 def is_secret_key(name: str) -> bool:
     """Whether a key or parameter name says its value is a secret: ``api_key``,
     ``apiKey``, ``X-API-Key``, ``Authorization``, ``refresh_token``, ``db_password``,
@@ -159,9 +166,21 @@ _TEXT_RULES: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]],
 )
 
 
+# Every rule above needs one of these to match: white space (schemes, PEM blocks), ``:``
+# or ``=`` (assignments, URLs), ``@`` (emails), ``eyJ`` (JWTs) or a provider key's prefix.
+# Most strings (ids, paths, names) have none, and one search spares them the rules; each
+# alternative starts with a single character so that the search skips by character class.
+_MAY_HOLD_SECRET = re.compile(
+    r"[\s:=@]|e(?=yJ)|[sr](?=k[-_])|w(?=hsec_)|g(?=h[pousr]_|ithub_pat_)|x(?=ox[abposr]-)"
+    r"|A(?=Iza|KIA|SIA)|h(?=f_)"
+)
+
+
 def redact_text(text: str) -> str:
     """``text`` with the credentials it contains replaced by ``[redacted]`` and its email
     addresses masked (``a***@example.com``)."""
+    if _MAY_HOLD_SECRET.search(text) is None:
+        return text
     for pattern, replace in _TEXT_RULES:
         text = pattern.sub(replace, text)
     return text

@@ -1,4 +1,4 @@
-"""Redaction of what a share link shows: secret keys, credential-looking text, emails."""
+"""Redaction of secrets and personal data: secret keys, credential-looking text, emails."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from luna.sharing.redaction import REDACTED, is_secret_key, redact, redact_text
+from luna.security.redaction import REDACTED, is_secret_key, redact, redact_text
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c3JfMSJ9.c2lnbmF0dXJlLXZhbHVl"
 PEM = (
@@ -43,6 +43,9 @@ PEM = (
         ("privateKey", True),
         ("AWS_SECRET_ACCESS_KEY", True),
         ("access_key_id", True),
+        ("luna_session", True),
+        ("__Host-luna_session", True),
+        ("sessionid", True),
         ("tokens_in", False),
         ("max_tokens", False),
         ("input_tokens", False),
@@ -51,6 +54,7 @@ PEM = (
         ("author", False),
         ("query", False),
         ("secretary_name", False),
+        ("sessions_active", False),
     ],
 )
 def test_secret_looking_names(name: str, secret: bool) -> None:
@@ -96,6 +100,7 @@ def test_secret_looking_names(name: str, secret: bool) -> None:
         ("{'api_key': 'abc123'}", "{'api_key': '[redacted]'}"),
         ("DB_PASSWORD=hunter2\nDEBUG=1", "DB_PASSWORD=[redacted]\nDEBUG=1"),
         ("Cookie: session=abc123; theme=dark", "Cookie: [redacted]; theme=dark"),
+        ("theme=dark; luna_session=abc123", "theme=dark; luna_session=[redacted]"),
         ("mail ada.lovelace@example.com now", "mail a***@example.com now"),
         ("Ada <ada@example.co.uk>", "Ada <a***@example.co.uk>"),
         # Prose and counts are left alone.
@@ -111,6 +116,30 @@ def test_secret_looking_names(name: str, secret: bool) -> None:
 )
 def test_credentials_in_text_are_redacted(text: str, expected: str) -> None:
     assert redact_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        JWT,
+        "sk-abcdefghijklmnop0123456789",
+        "luna_sk_AbCdEfGhIjKlMnOpQr0123",
+        "sk_live_abcdefghijklmnop0123",
+        "rk_test_abcdefghijklmnop0123",
+        "whsec_abcdefghijklmnop0123",
+        "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+        "github_pat_abcdefghijklmnopqrstuvwxyz0123456789",
+        "xoxb-0123456789-abcdef",
+        "AIza" + "a" * 35,
+        "hf_abcdefghijklmnopqrstuvwxyz0123456789",
+        "AKIAIOSFODNN7EXAMPLE",
+        "ASIAIOSFODNN7EXAMPLE",
+    ],
+)
+def test_a_key_alone_is_redacted(key: str) -> None:
+    """A bare key has no white space, ``=`` or ``:`` around it: found all the same."""
+    assert redact_text(key) == REDACTED
+    assert redact_text(f"/{key}/") == f"/{REDACTED}/"
 
 
 def test_redacting_twice_changes_nothing_more() -> None:
