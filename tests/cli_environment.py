@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from luna.cli import output
 from luna.settings import Settings
 from tests.conftest import TEST_SECRET
 
@@ -22,7 +23,15 @@ def clean_cli_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         if name.startswith("LUNA_") and not name.startswith("LUNA_TEST_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+    wide_terminal(monkeypatch)
+
+
+def wide_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables print 200 columns wide: the consoles were made when the CLI was imported,
+    with whatever width the test runner's environment had then (80 under pytest-xdist)."""
     monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(output.console, "width", 200)
+    monkeypatch.setattr(output.errors, "width", 200)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from luna.identity import models as identity_models
 from luna.jobs import models as job_models
 from luna.notifications import models as notification_models
 from luna.onboarding import models as onboarding_models
+from luna.plans import models as plan_models
 from luna.providers import models as provider_models
 from luna.runs import models as run_models
 from luna.security import models as security_models
@@ -29,6 +30,7 @@ __all__ = [
     "job_models",
     "notification_models",
     "onboarding_models",
+    "plan_models",
     "provider_models",
     "run_models",
     "security_models",

@@ -19,14 +19,15 @@ from luna.agents.catalog import (
 from luna.agents.scaffold import DEFAULT_TESTS_DIRECTORY, default_catalog_directory
 from luna.cli.agents import app, catalog_markdown_table
 from luna.cli.output import ExitCode
+from tests.cli_environment import wide_terminal
 
 ROOT = Path(__file__).parents[2]
 runner = CliRunner()
 
 
 @pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("COLUMNS", "200")
+def in_a_wide_terminal(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    wide_terminal(monkeypatch)
     monkeypatch.chdir(tmp_path)
 
 

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import select, update
 
-from luna.billing.models import Plan
-from luna.billing.plans import forget_plans
+from luna.plans.models import Plan
+from luna.plans.service import forget_plans
 from luna.settings import Settings
 from luna.tenancy.models import Team
 from tests.standins.stripe_server import StripeStandin

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from pydantic import AnyHttpUrl, SecretStr
 from sqlalchemy import select, update
 
-from luna.billing.models import Plan
 from luna.deps import get_settings
+from luna.plans.models import Plan
 from luna.settings import Settings
 from luna.tenancy.models import AuditEvent
 from tests.accounts import Account

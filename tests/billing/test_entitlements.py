@@ -13,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from luna.billing.models import UsageCounter
+from luna.plans.models import UsageCounter
 from luna.runs.models import Run
 from tests.accounts import Account, MovableClock
 from tests.billing.conftest import plan_of, set_api_budget, set_plan

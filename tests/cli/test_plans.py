@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from luna.billing.models import Plan
 from luna.cli.main import app as cli
 from luna.cli.output import ExitCode
 from luna.db.engine import create_engine, create_session_factory
+from luna.plans.models import Plan
 from luna.settings import Settings
 
 runner = CliRunner()

@@ -130,8 +130,8 @@ async def test_hidden_plans_are_not_on_the_price_list(
 ) -> None:
     from sqlalchemy import update
 
-    from luna.billing.models import Plan
-    from luna.billing.plans import forget_plans
+    from luna.plans.models import Plan
+    from luna.plans.service import forget_plans
 
     async with app.state.session_factory() as session:
         await session.execute(update(Plan).where(Plan.id == "scale").values(public=False))

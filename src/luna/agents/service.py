@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Text, cast, delete, exists, or_, select
+from sqlalchemy import Text, cast, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
@@ -23,15 +23,16 @@ from luna.agents.catalog import Catalog, CatalogAgent
 from luna.agents.definition import AgentDefinition, ToolChoice
 from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
-from luna.billing.entitlements import check_entitlement
-from luna.billing.plans import team_of_workspace
 from luna.cache import TwoLevelCache
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, LunaError, NotFound, ValidationFailed
+from luna.plans.entitlements import check_entitlement
 from luna.providers.models import Provider
 from luna.runs.models import Run
+from luna.tenancy.models import Team, Workspace
+from luna.tenancy.service import lock_team, team_of_workspace
 from luna.tools.errors import ToolNotAllowed
 
 AGENT_KEYSET: Final = Keyset(
@@ -168,7 +169,7 @@ async def update_agent(
         )
     if changes.status == "active" and agent.status != "active":
         team = await team_of_workspace(session=session, workspace_id=workspace_id)
-        await check_entitlement(session=session, team=team, entitlement="active-agents", now=now)
+        await _check_room_for_an_active_agent(session, team, now)
     async with _conflicts(session, _concurrent_change()):
         if _apply_fields(agent, changes):
             _touch(agent, now)
@@ -318,7 +319,26 @@ async def _check_plan_allows(
     team = await team_of_workspace(session=session, workspace_id=workspace_id)
     if template is not None and catalog.get(template).plan != "starter":
         await check_entitlement(session=session, team=team, entitlement="catalog-agents", now=now)
-    await check_entitlement(session=session, team=team, entitlement="active-agents", now=now)
+    await _check_room_for_an_active_agent(session, team, now)
+
+
+async def _check_room_for_an_active_agent(session: AsyncSession, team: Team, now: datetime) -> None:
+    await lock_team(session, team.id)
+    used = await count_active_agents(session, team.id)
+    await check_entitlement(
+        session=session, team=team, entitlement="active-agents", now=now, used=used
+    )
+
+
+async def count_active_agents(session: AsyncSession, team_id: str) -> int:
+    """The team's active agents, outside demo workspaces (what its plan limits)."""
+    statement = (
+        select(func.count())
+        .select_from(Agent)
+        .join(Workspace, Workspace.id == Agent.workspace_id)
+        .where(Workspace.team_id == team_id, Workspace.demo.is_(False), Agent.status == "active")
+    )
+    return int(await session.scalar(statement) or 0)
 
 
 async def _from_definition(

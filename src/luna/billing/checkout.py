@@ -17,10 +17,11 @@ import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.models import BillingCustomer, Plan, Subscription
-from luna.billing.plans import get_plan
+from luna.billing.models import BillingCustomer, Subscription
 from luna.errors import Conflict, ServiceUnavailable, ValidationFailed
 from luna.observability.logging import get_logger
+from luna.plans.models import Plan
+from luna.plans.service import get_plan
 from luna.settings import Settings
 from luna.tenancy.models import Team
 

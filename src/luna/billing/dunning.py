@@ -22,7 +22,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.billing.models import Subscription
-from luna.billing.plans import FREE_PLAN
 from luna.billing.subscriptions import (
     BillingContext,
     audit_subscription,
@@ -33,6 +32,7 @@ from luna.billing.subscriptions import (
 from luna.cache import Caches
 from luna.jobs.engine import ScheduleSpec
 from luna.observability.logging import get_logger
+from luna.plans.service import FREE_PLAN
 from luna.runs.runtime import current_runtime
 from luna.settings import Settings
 from luna.tenancy.models import Team

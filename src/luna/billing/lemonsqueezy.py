@@ -18,7 +18,6 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from luna.billing.models import Plan
 from luna.billing.stripe_events import MAX_AMOUNT, InvalidSignature
 from luna.billing.subscriptions import (
     BillingContext,
@@ -33,6 +32,7 @@ from luna.billing.subscriptions import (
 )
 from luna.errors import BadRequest, NotFound
 from luna.observability.logging import get_logger
+from luna.plans.models import Plan
 
 log = get_logger(__name__)
 

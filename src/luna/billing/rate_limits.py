@@ -26,7 +26,6 @@ from starlette.datastructures import Headers
 from starlette.requests import cookie_parser
 from starlette.types import Scope
 
-from luna.billing.plans import FREE_PLAN, cached_plans
 from luna.cache import Caches
 from luna.db.base import utcnow
 from luna.identity.api_keys import looks_like_api_key
@@ -34,6 +33,7 @@ from luna.identity.models import ApiKey
 from luna.identity.session_store import store_for
 from luna.identity.tokens import digest
 from luna.observability.logging import get_logger
+from luna.plans.service import FREE_PLAN, cached_plans
 from luna.security.limits import parse_limit
 from luna.security.rate_limit import CallerBudget
 from luna.settings import Settings

@@ -22,10 +22,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.agents.models import Agent
-from luna.billing.models import Plan, UsageRollup
-from luna.billing.plans import FREE_PLAN
+from luna.billing.models import UsageRollup
 from luna.jobs.engine import ScheduleSpec
 from luna.observability.logging import get_logger
+from luna.plans.models import Plan
+from luna.plans.service import FREE_PLAN
 from luna.runs.models import FINISHED, Run
 from luna.runs.runtime import current_runtime
 from luna.tenancy.models import Team, Workspace

@@ -7,13 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 
-from luna.billing import checkout, plans, service
+from luna.billing import checkout, service
 from luna.billing.lemonsqueezy import handle_lemonsqueezy_event, verify_lemonsqueezy_event
 from luna.billing.schemas import (
     BillingOverview,
     CheckoutCreate,
     InvoiceOut,
-    PlanOut,
     RedirectOut,
     WebhookAck,
 )
@@ -21,6 +20,8 @@ from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
 from luna.billing.subscriptions import BillingContext, forget_changed_plans
 from luna.deps import CachesDep, ClockDep, SessionDep, SettingsDep
 from luna.identity.models import User
+from luna.plans import service as plans
+from luna.plans.schemas import PlanOut
 from luna.tenancy import audit
 from luna.tenancy.member_routes import OriginDep, TeamManager, TeamReader
 

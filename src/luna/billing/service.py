@@ -7,12 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.entitlements import count_use
+from luna.agents.service import count_active_agents
 from luna.billing.models import Invoice, Subscription
-from luna.billing.plans import plan_of_team
-from luna.billing.schemas import BillingOverview, EntitlementUse, PlanOut, SubscriptionOut
+from luna.billing.schemas import BillingOverview, SubscriptionOut
 from luna.errors import NotFound
+from luna.plans.entitlements import daily_use
+from luna.plans.schemas import EntitlementUse, PlanOut
+from luna.plans.service import plan_of_team
+from luna.tenancy.members import count_seats
 from luna.tenancy.models import Team
+from luna.tenancy.service import count_workspaces
 
 MAX_INVOICES = 100
 
@@ -35,8 +39,24 @@ async def billing_overview(*, session: AsyncSession, team: Team, now: datetime) 
         .limit(1)
     )
     usage = [
-        EntitlementUse(entitlement=name, used=used, limit=limit)
-        for name, used, limit in await count_use(session=session, team=team, plan=plan, now=now)
+        EntitlementUse(
+            entitlement="runs-per-day",
+            used=await daily_use(session=session, team_id=team.id, now=now),
+            limit=plan.runs_per_day,
+        ),
+        EntitlementUse(
+            entitlement="active-agents",
+            used=await count_active_agents(session, team.id),
+            limit=plan.active_agents,
+        ),
+        EntitlementUse(
+            entitlement="workspaces",
+            used=await count_workspaces(session, team.id),
+            limit=plan.workspaces,
+        ),
+        EntitlementUse(
+            entitlement="seats", used=await count_seats(session, team.id, now), limit=plan.seats
+        ),
     ]
     return BillingOverview(
         team_id=team.id,

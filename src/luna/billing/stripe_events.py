@@ -23,7 +23,6 @@ import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.models import Plan
 from luna.billing.subscriptions import (
     BillingContext,
     InvoiceChange,
@@ -38,6 +37,7 @@ from luna.billing.subscriptions import (
 )
 from luna.errors import BadRequest, NotFound
 from luna.observability.logging import get_logger
+from luna.plans.models import Plan
 
 log = get_logger(__name__)
 

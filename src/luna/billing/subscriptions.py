@@ -37,13 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.billing import models
 from luna.billing.models import BillingCustomer, BillingEvent, Invoice, Subscription
-from luna.billing.plans import FREE_PLAN
 from luna.cache import Caches
 from luna.db.base import Base
 from luna.errors import BadRequest
 from luna.identity.models import User
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
+from luna.plans.service import FREE_PLAN
 from luna.settings import Settings
 from luna.tenancy import audit
 from luna.tenancy.audit import AuditAction

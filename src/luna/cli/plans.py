@@ -39,7 +39,7 @@ def _price(cents: int | None, currency: str) -> str:
 @app.command("list")
 def list_plans() -> None:
     """Every plan, hidden ones included, with its entitlements (∞: unlimited)."""
-    from luna.billing import plans
+    from luna.plans import service as plans
 
     settings = settings_or_exit()
     configure_logging(settings)
@@ -151,9 +151,9 @@ def set_plan(
 
 
 def _apply(plan_id: str, given: dict[str, Any]) -> None:
-    from luna.billing.plans import forget_plans, update_plan
-    from luna.billing.schemas import PlanUpdate
     from luna.cache import caches_for
+    from luna.plans.schemas import PlanUpdate
+    from luna.plans.service import forget_plans, update_plan
 
     try:
         changes = PlanUpdate.model_validate(given)

@@ -17,12 +17,12 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.entitlements import check_entitlement
-from luna.billing.models import Plan
 from luna.errors import Forbidden, NotFound, ValidationFailed
 from luna.identity.sso_provider import SsoProviderFailed, discover_provider
 from luna.identity.sso_schemas import SsoConfigIn, SsoConfigOut
 from luna.observability.logging import get_logger
+from luna.plans.entitlements import check_entitlement
+from luna.plans.models import Plan
 from luna.security.crypto import Keyring, column_context
 from luna.settings import Settings
 from luna.tenancy import audit

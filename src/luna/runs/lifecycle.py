@@ -17,14 +17,14 @@ from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.entitlements import lock_team
-from luna.billing.plans import plan_of_team
+from luna.plans.service import plan_of_team
 from luna.providers.build import ResolvedModel
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus
 from luna.runs.recorder import OUTPUT_TOOL_NAME
 from luna.runs.runtime import RunRuntime
 from luna.runs.steps import StepRecord, StepWriter
 from luna.tenancy.models import Team, Workspace
+from luna.tenancy.service import lock_team
 
 QUEUED, RUNNING, WAITING = RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING_APPROVAL
 SUCCEEDED, FAILED, CANCELLED = RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED

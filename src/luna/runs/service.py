@@ -23,8 +23,6 @@ from luna.agents.service import (
     version_definition,
     version_of_agent,
 )
-from luna.billing.entitlements import check_entitlement
-from luna.billing.plans import team_of_workspace
 from luna.cache import TwoLevelCache
 from luna.db.base import utcnow
 from luna.db.ids import new_id
@@ -32,11 +30,13 @@ from luna.db.pagination import Keyset, PageRequest, Slice, cursor_error, paginat
 from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.jobs.leases import live_executors
+from luna.plans.entitlements import check_entitlement
 from luna.providers.service import resolve_model
 from luna.runs.lifecycle import resume_segment, transition
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.schemas import ApprovalDecisions, RunCreate
 from luna.security.crypto import Keyring
+from luna.tenancy.service import team_of_workspace
 
 RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
 MAX_GRAPH_STEPS: Final = 5000

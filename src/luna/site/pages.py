@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from luna import __version__
 from luna.agents.catalog import Catalog, CatalogAgent
-from luna.billing.schemas import PlanOut
+from luna.plans.schemas import PlanOut
 
 SITE_NAME: Final = "Luna"
 TAGLINE: Final = "Build, run and watch AI agents think."

@@ -18,10 +18,10 @@ from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.catalog import load_catalog
-from luna.billing.plans import cached_plans
-from luna.billing.schemas import PlanOut
 from luna.cache import Caches
 from luna.deps import CachesDep, SessionDep, SettingsDep
+from luna.plans.schemas import PlanOut
+from luna.plans.service import cached_plans
 from luna.settings import Settings
 from luna.site import pages
 from luna.site.content import LEGAL_SLUGS, changelog, legal_document

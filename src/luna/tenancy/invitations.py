@@ -13,17 +13,19 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.entitlements import check_entitlement
 from luna.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from luna.identity.models import User
 from luna.identity.service import normalise_email
 from luna.identity.tokens import digest, new_secret
 from luna.notifications.service import queue_email
+from luna.plans.entitlements import check_entitlement
 from luna.settings import Settings
 from luna.tenancy import audit
 from luna.tenancy.audit import AuditAction, RequestOrigin
+from luna.tenancy.members import count_seats
 from luna.tenancy.models import Invitation, Membership, Team, Workspace
 from luna.tenancy.schemas import TeamOut, WorkspaceOut
+from luna.tenancy.service import lock_team
 
 INVITATION_DAYS = 7
 
@@ -47,7 +49,9 @@ async def create_invitation(
     await _refuse_duplicate(session=session, team_id=actor.team_id, email=email, now=now)
     team = await session.get(Team, actor.team_id)
     if team is not None:  # the membership's foreign key keeps it
-        await check_entitlement(session=session, team=team, entitlement="seats", now=now)
+        await lock_team(session, team.id)
+        used = await count_seats(session, team.id, now)
+        await check_entitlement(session=session, team=team, entitlement="seats", now=now, used=used)
     token = new_secret()
     invitation = Invitation(
         team_id=actor.team_id,

@@ -8,9 +8,10 @@ at least one owner.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -19,7 +20,7 @@ from luna.identity.models import User
 from luna.tenancy import audit
 from luna.tenancy.audit import AuditAction, RequestOrigin
 from luna.tenancy.member_schemas import MemberOut, OwnershipTransferred
-from luna.tenancy.models import Membership, Workspace
+from luna.tenancy.models import Invitation, Membership, Workspace
 from luna.tenancy.permissions import Action, may_grant_role, may_manage_member, role_allows
 
 
@@ -234,3 +235,19 @@ def _record(
         user_agent=origin.user_agent,
         data={"user_id": user.id, "email": user.email, "role": target.role, **data},
     )
+
+
+async def count_seats(session: AsyncSession, team_id: str, now: datetime) -> int:
+    """The team's members and its invitations still pending (what its plan's seats limit)."""
+    members = select(func.count()).select_from(Membership).where(Membership.team_id == team_id)
+    pending = (
+        select(func.count())
+        .select_from(Invitation)
+        .where(
+            Invitation.team_id == team_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+    )
+    return int(await session.scalar(members) or 0) + int(await session.scalar(pending) or 0)

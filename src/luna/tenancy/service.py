@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.entitlements import check_entitlement
 from luna.errors import Forbidden, NotFound
 from luna.identity.models import User
+from luna.plans.entitlements import check_entitlement
 from luna.tenancy.models import Membership, Team, Workspace
 from luna.tenancy.permissions import role_allows
 from luna.tenancy.schemas import Me, TeamOut, UserOut, WorkspaceOut
@@ -73,7 +73,11 @@ async def create_workspace(
         raise Forbidden(f"Your role ({role}) cannot create workspaces.", role=role, needs="manage")
     team = await session.get(Team, team_id)
     if team is not None:  # the membership's foreign key keeps it
-        await check_entitlement(session=session, team=team, entitlement="workspaces", now=now)
+        await lock_team(session, team.id)
+        used = await count_workspaces(session, team.id)
+        await check_entitlement(
+            session=session, team=team, entitlement="workspaces", now=now, used=used
+        )
     workspace = Workspace(team_id=team_id, name=name)
     session.add(workspace)
     await session.commit()
@@ -111,3 +115,31 @@ async def get_user(*, session: AsyncSession, user_id: str | None) -> User:
     if user is None:
         raise NotFound("No such user.")
     return user
+
+
+async def team_of_workspace(*, session: AsyncSession, workspace_id: str) -> Team:
+    """The team that owns a workspace."""
+    team = await session.scalar(
+        select(Team)
+        .join(Workspace, Workspace.team_id == Team.id)
+        .where(Workspace.id == workspace_id)
+    )
+    if team is None:
+        raise NotFound(f"No workspace {workspace_id}.")
+    return team
+
+
+async def lock_team(session: AsyncSession, team_id: str) -> None:
+    """Hold the team's row until the transaction ends (an update that changes nothing):
+    concurrent checks of one team's entitlements then count one after another."""
+    await session.execute(update(Team).where(Team.id == team_id).values(updated_at=Team.updated_at))
+
+
+async def count_workspaces(session: AsyncSession, team_id: str) -> int:
+    """The team's workspaces, demo ones left out (what its plan limits)."""
+    statement = (
+        select(func.count())
+        .select_from(Workspace)
+        .where(Workspace.team_id == team_id, Workspace.demo.is_(False))
+    )
+    return int(await session.scalar(statement) or 0)

@@ -5,17 +5,16 @@ while a subscription is lapsed. A team's plan is read through :func:`plan_of_tea
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.billing.models import Plan
-from luna.billing.schemas import PlanOut, PlanUpdate
 from luna.cache import Caches
 from luna.errors import Conflict, NotFound
-from luna.tenancy.models import Team, Workspace
+from luna.plans.models import Plan
+from luna.plans.schemas import PlanOut, PlanUpdate
 
 FREE_PLAN: Final = "starter"
 
@@ -77,19 +76,14 @@ async def update_plan(*, session: AsyncSession, plan_id: str, changes: PlanUpdat
     return plan
 
 
-async def team_of_workspace(*, session: AsyncSession, workspace_id: str) -> Team:
-    """The team that owns a workspace."""
-    team = await session.scalar(
-        select(Team)
-        .join(Workspace, Workspace.team_id == Team.id)
-        .where(Workspace.id == workspace_id)
-    )
-    if team is None:
-        raise NotFound(f"No workspace {workspace_id}.")
-    return team
+class OnAPlan(Protocol):
+    """A team, as far as plans are concerned: its id and the plan it is on."""
+
+    id: str
+    plan: str
 
 
-async def plan_of_team(*, session: AsyncSession, team: Team) -> Plan:
+async def plan_of_team(*, session: AsyncSession, team: OnAPlan) -> Plan:
     """The plan whose entitlements apply to the team now."""
     plan = await session.get(Plan, team.plan)
     if plan is None:  # a plan id the operator removed: the free plan's limits apply

@@ -5,9 +5,10 @@ check and the change commit together or not at all:
 
 - runs a day are counted by one conditional upsert of a per-team, per-day counter, which
   the database applies atomically (a new UTC day starts a new row, at midnight UTC);
-- counted entitlements (active agents, workspaces, seats) first lock the team's row
-  with an update, which serialises concurrent checks of one team on PostgreSQL (a row
-  lock) and on SQLite (the database's write lock), and then count;
+- counted entitlements (active agents, workspaces, seats) are counted by the domain that
+  owns the rows, after it locked the team's row (``tenancy.service.lock_team``), which
+  serialises concurrent checks of one team on PostgreSQL (a row lock) and on SQLite (the
+  database's write lock); the owner passes the count in as ``used``;
 - switches (SSO, the full agent catalog) read the plan.
 
 Over a limit it raises :class:`~luna.errors.EntitlementExceeded` (402) naming the
@@ -16,19 +17,16 @@ entitlement, the limit, the current use and the plan to upgrade to.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.agents.models import Agent
-from luna.billing.models import Plan, UsageCounter
-from luna.billing.plans import plan_of_team, upgrade_for
 from luna.errors import EntitlementExceeded
-from luna.tenancy.models import Invitation, Membership, Team, Workspace
+from luna.plans.models import Plan, UsageCounter
+from luna.plans.service import OnAPlan, plan_of_team, upgrade_for
 
 Entitlement = Literal[
     "runs-per-day", "active-agents", "workspaces", "seats", "sso", "catalog-agents"
@@ -50,15 +48,24 @@ _DESCRIPTIONS: Final[dict[Entitlement, str]] = {
     "catalog-agents": "agents of the full catalog",
 }
 UPGRADE_PATH: Final = "/app/billing"
+CountedEntitlement = Literal["active-agents", "workspaces", "seats"]
+COUNTED: Final[tuple[CountedEntitlement, ...]] = get_args(CountedEntitlement)
 
 
 async def check_entitlement(
-    *, session: AsyncSession, team: Team, entitlement: Entitlement, now: datetime
+    *,
+    session: AsyncSession,
+    team: OnAPlan,
+    entitlement: Entitlement,
+    now: datetime,
+    used: int | None = None,
 ) -> None:
     """Refuse with 402 when the team's plan does not allow one more of ``entitlement``.
 
     For ``runs-per-day`` the run is also counted: call it in the transaction that
-    stores the run. Call it after every other check, so a refused request uses nothing.
+    stores the run. For a counted entitlement, ``used`` is the team's current count, as
+    the owner of the rows counted it with the team locked. Call it after every other
+    check, so a refused request uses nothing.
     """
     plan = await plan_of_team(session=session, team=team)
     if entitlement in ("sso", "catalog-agents"):
@@ -74,27 +81,16 @@ async def check_entitlement(
         return
     if limit is None:
         return
-    await lock_team(session, team.id)
-    current = await _COUNTERS[entitlement](session, team.id, now)
-    if current >= limit:
-        raise await _exceeded(session, plan, team, entitlement, limit=limit, current=current)
+    if used is None:
+        raise ValueError(f"{entitlement} is counted by its owner: pass used=")
+    if used >= limit:
+        raise await _exceeded(session, plan, team, entitlement, limit=limit, current=used)
 
 
-async def count_use(
-    *, session: AsyncSession, team: Team, plan: Plan, now: datetime
-) -> list[tuple[Entitlement, int, int | None]]:
-    """Each counted entitlement with the team's use of it and the plan's limit."""
-    uses: list[tuple[Entitlement, int, int | None]] = [
-        (
-            "runs-per-day",
-            await daily_use(session=session, team_id=team.id, now=now),
-            plan.runs_per_day,
-        )
-    ]
-    for entitlement, counter in _COUNTERS.items():
-        limit = getattr(plan, PLAN_COLUMNS[entitlement])
-        uses.append((entitlement, await counter(session, team.id, now), limit))
-    return uses
+def limit_of(plan: Plan, entitlement: Entitlement) -> int | bool | None:
+    """What ``plan`` allows of ``entitlement`` (None: unlimited; a switch: on or off)."""
+    limit: int | bool | None = getattr(plan, PLAN_COLUMNS[entitlement])
+    return limit
 
 
 async def daily_use(
@@ -130,56 +126,10 @@ async def _count_run(
     return result.scalar_one_or_none()
 
 
-async def lock_team(session: AsyncSession, team_id: str) -> None:
-    """Hold the team's row until the transaction ends (an update that changes nothing)."""
-    await session.execute(update(Team).where(Team.id == team_id).values(updated_at=Team.updated_at))
-
-
-async def _active_agents(session: AsyncSession, team_id: str, _now: datetime) -> int:
-    statement = (
-        select(func.count())
-        .select_from(Agent)
-        .join(Workspace, Workspace.id == Agent.workspace_id)
-        .where(Workspace.team_id == team_id, Workspace.demo.is_(False), Agent.status == "active")
-    )
-    return int(await session.scalar(statement) or 0)
-
-
-async def _workspaces(session: AsyncSession, team_id: str, _now: datetime) -> int:
-    statement = (
-        select(func.count())
-        .select_from(Workspace)
-        .where(Workspace.team_id == team_id, Workspace.demo.is_(False))
-    )
-    return int(await session.scalar(statement) or 0)
-
-
-async def _seats(session: AsyncSession, team_id: str, now: datetime) -> int:
-    members = select(func.count()).select_from(Membership).where(Membership.team_id == team_id)
-    pending = (
-        select(func.count())
-        .select_from(Invitation)
-        .where(
-            Invitation.team_id == team_id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
-        )
-    )
-    return int(await session.scalar(members) or 0) + int(await session.scalar(pending) or 0)
-
-
-_COUNTERS: Final[dict[Entitlement, Callable[[AsyncSession, str, datetime], Awaitable[int]]]] = {
-    "active-agents": _active_agents,
-    "workspaces": _workspaces,
-    "seats": _seats,
-}
-
-
 async def _exceeded(
     session: AsyncSession,
     plan: Plan,
-    team: Team,
+    team: OnAPlan,
     entitlement: Entitlement,
     *,
     limit: int | bool | None,
