@@ -26,7 +26,11 @@ async def resolve(
 ) -> ResolvedModel:
     async with app.state.session_factory() as session:
         return await resolve_model(
-            session=session, keyring=app.state.keyring, workspace_id=workspace_id, choice=choice
+            session=session,
+            keyring=app.state.keyring,
+            workspace_id=workspace_id,
+            choice=choice,
+            allow_private_networks=True,
         )
 
 
@@ -38,7 +42,11 @@ def resolving_app(app: FastAPI) -> FastAPI:
         workspace_id: str, session: SessionDep, keyring: KeyringDep
     ) -> dict[str, Any]:
         resolved = await resolve_model(
-            session=session, keyring=keyring, workspace_id=workspace_id, choice=None
+            session=session,
+            keyring=keyring,
+            workspace_id=workspace_id,
+            choice=None,
+            allow_private_networks=True,
         )
         return {"model": resolved.model_name}
 

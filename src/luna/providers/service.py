@@ -228,23 +228,15 @@ async def resolve_model(
     keyring: Keyring,
     workspace_id: str,
     choice: ModelChoice | None,
-    allow_private_networks: bool = True,
+    allow_private_networks: bool,
 ) -> ResolvedModel:
     """The model an agent runs on: ``choice``'s provider and model, or with no choice the
     workspace's default provider and its default model. NoProviderConfigured (409) when
     there is none; NotFound for a provider of another workspace.
 
-    ``allow_private_networks`` goes with the model to its connections; a caller that
-    connects passes the operator's setting. Left out, private networks are allowed and
-    only cloud metadata endpoints refused."""
-    if choice is None:
-        provider = await _default_provider(session, workspace_id)
-        model_name, settings = provider.default_model or "", ModelSettings()
-    else:
-        provider = await get_provider_for_workspace(
-            session=session, workspace_id=workspace_id, provider_id=choice.provider_id
-        )
-        model_name, settings = choice.model, choice.settings
+    ``allow_private_networks`` (the operator's setting) goes with the model to its
+    connections; cloud metadata endpoints are refused either way."""
+    provider, model_name, settings = await _provider_and_model(session, workspace_id, choice)
     logprobs = provider.kind != "anthropic" and _logprobs_option(provider) is not False
     return ResolvedModel(
         provider_id=provider.id,
@@ -256,6 +248,26 @@ async def resolve_model(
         logprobs=logprobs,
         allow_private_networks=allow_private_networks,
     )
+
+
+async def check_model_available(
+    *, session: AsyncSession, workspace_id: str, choice: ModelChoice | None
+) -> None:
+    """Refuse as :func:`resolve_model` would (409 without a provider, NotFound for another
+    workspace's), without decrypting the provider's key: what creating a run checks."""
+    await _provider_and_model(session, workspace_id, choice)
+
+
+async def _provider_and_model(
+    session: AsyncSession, workspace_id: str, choice: ModelChoice | None
+) -> tuple[Provider, str, ModelSettings]:
+    if choice is None:
+        provider = await _default_provider(session, workspace_id)
+        return provider, provider.default_model or "", ModelSettings()
+    provider = await get_provider_for_workspace(
+        session=session, workspace_id=workspace_id, provider_id=choice.provider_id
+    )
+    return provider, choice.model, choice.settings
 
 
 def open_key(keyring: Keyring, provider: Provider) -> str | None:

@@ -170,6 +170,7 @@ class RunExecution:
                 keyring=self.runtime.keyring,
                 workspace_id=self.run.workspace_id,
                 choice=self.definition.model,
+                allow_private_networks=self.runtime.settings.providers_private_networks_allowed,
             )
 
     async def _build_agent(self, resolved: ResolvedModel, model: Model) -> Agent[None, Any]:

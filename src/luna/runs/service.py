@@ -31,7 +31,7 @@ from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.jobs.leases import live_executors
 from luna.plans.entitlements import check_entitlement
-from luna.providers.service import resolve_model
+from luna.providers.service import check_model_available
 from luna.runs.lifecycle import resume_segment, transition
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.schemas import ApprovalDecisions, RunCreate
@@ -141,9 +141,7 @@ async def _runnable_version(
     if definition is None:  # the foreign key makes this impossible; never run a guess
         raise NotFound(f"No agent {agent_id} in this workspace.")
     check_input(definition, request.input)
-    await resolve_model(
-        session=session, keyring=keyring, workspace_id=workspace_id, choice=definition.model
-    )
+    await check_model_available(session=session, workspace_id=workspace_id, choice=definition.model)
     return agent, version_id
 
 
