@@ -48,7 +48,7 @@ async def test_maintenance_from_another_process(
     assert (await client.get("/api/v1/catalog/agents")).status_code == 200
     turned_on = await asyncio.to_thread(run_cli, settings, "on", "--message", "Upgrading")
     assert turned_on.returncode == 0, turned_on.stderr
-    await status_within(client, 503, 5)
+    await status_within(client, 503, 30)
     refused = await client.get("/api/v1/catalog/agents")
     assert refused.headers["content-type"] == "application/problem+json"
     assert refused.headers["retry-after"]
@@ -56,4 +56,4 @@ async def test_maintenance_from_another_process(
     assert (await client.get("/healthz")).status_code == 200
     turned_off = await asyncio.to_thread(run_cli, settings, "off")
     assert turned_off.returncode == 0, turned_off.stderr
-    await status_within(client, 200, 5)
+    await status_within(client, 200, 30)

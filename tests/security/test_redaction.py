@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from typing import Any
 
 import pytest
@@ -211,9 +210,10 @@ def test_redaction_leaves_what_it_was_given_unchanged() -> None:
     ],
     ids=["dots", "sk", "jwt", "scheme", "local-part", "at-signs", "parameters", "quotes"],
 )
-def test_redaction_takes_linear_time_on_hostile_text(text: str) -> None:
+def test_hostile_text_is_redacted_to_a_fixed_point(text: str) -> None:
     """A step may hold 100,000 characters of anything; patterns tried inside every run
-    of characters took over a minute on these."""
-    started = time.perf_counter()
-    redact_text(text)
-    assert time.perf_counter() - started < 2
+    of characters took over a minute on these (their time, linear now, is measured by
+    ``bench/redaction_speed.py``). What comes out is redacted for good: redacting it
+    again changes nothing."""
+    once = redact_text(text)
+    assert redact_text(once) == once

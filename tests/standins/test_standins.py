@@ -476,7 +476,8 @@ async def test_first_byte_delay_is_observable(openai_standin: OpenAIStandin) -> 
         waited = time.perf_counter() - started
         await stream.close()
 
-    assert 0.3 <= waited < 2.0
+    # A lower bound only: a loaded machine may take longer, never less.
+    assert waited >= 0.3
 
 
 async def test_the_stand_in_sees_a_client_leave_mid_stream(
