@@ -21,6 +21,7 @@ from luna.security import models as security_models
 from luna.sharing import models as sharing_models
 from luna.tenancy import models as tenancy_models
 from luna.tools import models as tool_models
+from luna.usage import models as usage_models
 
 __all__ = [
     "Base",
@@ -37,4 +38,5 @@ __all__ = [
     "sharing_models",
     "tenancy_models",
     "tool_models",
+    "usage_models",
 ]

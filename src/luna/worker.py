@@ -21,20 +21,22 @@ from typing import Any
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from luna.billing import dunning, retention
+from luna.billing import dunning
 from luna.cache import caches_for
 from luna.db.base import utcnow
 from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
 from luna.jobs.engine import JobEngine
+from luna.jobs.runtime import install_resources, uninstall_resources
 from luna.notifications.delivery import run_delivery_loop, sender_for
 from luna.observability.logging import get_logger
 from luna.runs.bus import RunBus
 from luna.runs.queue import RunQueue, run_queue_spec
-from luna.runs.runtime import RunRuntime, install_runtime, uninstall_runtime
+from luna.runs.runtime import RunRuntime
 from luna.runs.sweep import run_queue_sweep
 from luna.security.crypto import keyring_for
 from luna.settings import Settings
+from luna.usage import retention
 
 log = get_logger(__name__)
 
@@ -54,7 +56,7 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
         schedules=[dunning.SCHEDULE, retention.SCHEDULE],
     )
     runtime.executor_id = engine.executor_id
-    install_runtime(runtime)
+    install_resources(runtime)
     await engine.start()
     return engine
 
@@ -62,7 +64,7 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
 async def stop_durable_engine(runtime: RunRuntime, engine: JobEngine) -> None:
     """Stop the job engine; what it leaves unfinished is recovered by another worker."""
     await engine.stop()
-    uninstall_runtime(runtime)
+    uninstall_resources(runtime)
 
 
 @asynccontextmanager

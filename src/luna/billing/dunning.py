@@ -31,9 +31,9 @@ from luna.billing.subscriptions import (
 )
 from luna.cache import Caches
 from luna.jobs.engine import ScheduleSpec
+from luna.jobs.runtime import current_resources
 from luna.observability.logging import get_logger
 from luna.plans.service import FREE_PLAN
-from luna.runs.runtime import current_runtime
 from luna.settings import Settings
 from luna.tenancy.models import Team
 
@@ -151,7 +151,7 @@ async def dunning_workflow(scheduled_at: datetime, _context: Any) -> None:
 
 @DBOS.step(name="luna.billing.dunning.pass")
 async def _dunning_step() -> None:
-    runtime = current_runtime()
+    runtime = current_resources()
     await run_dunning(
         session_factory=runtime.session_factory,
         settings=runtime.settings,

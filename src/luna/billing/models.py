@@ -1,20 +1,16 @@
-"""Billing tables: team subscriptions, billing customers, invoices, received webhook
-events, and the usage rolled up from runs that retention deleted."""
+"""Billing tables: team subscriptions, billing customers, invoices and received webhook
+events."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     CheckConstraint,
-    Date,
     ForeignKey,
     Index,
-    Numeric,
     String,
     UniqueConstraint,
 )
@@ -126,23 +122,3 @@ class BillingEvent(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class UsageRollup(Base):
-    """What a workspace's runs used on a UTC day, per agent and model, for the runs that
-    data retention deleted: the usage report adds these to the runs still stored, so
-    usage outlives the runs themselves. Demo runs are never rolled up."""
-
-    __tablename__ = "usage_rollups"
-
-    workspace_id: Mapped[str] = mapped_column(
-        ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True
-    )
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    agent_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    model: Mapped[str] = mapped_column(String(200), primary_key=True)
-    agent_name: Mapped[str] = mapped_column(String(200))
-    runs: Mapped[int] = mapped_column(BigInteger, default=0)
-    tokens_in: Mapped[int] = mapped_column(BigInteger, default=0)
-    tokens_out: Mapped[int] = mapped_column(BigInteger, default=0)
-    cost_usd: Mapped[Decimal] = mapped_column(Numeric(18, 8), default=Decimal(0))

@@ -2,7 +2,7 @@
 
 Every run of the workspace counts, whatever its status, on the UTC day it was created;
 demo runs never count. Runs that data retention deleted count through their usage
-rollups (:mod:`luna.billing.retention`), so a report never changes when runs go. The
+rollups (:mod:`luna.usage.retention`), so a report never changes when runs go. The
 report is also rendered as CSV for spreadsheets.
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, Label, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.models import Agent
-from luna.billing.models import UsageRollup
+from luna.usage.models import UsageRollup
 from luna.errors import ValidationFailed
 from luna.runs.models import Run
 

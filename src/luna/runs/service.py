@@ -6,11 +6,12 @@ for a run that does not exist and for one of another workspace.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, Final
 
 import jsonschema
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,6 +37,7 @@ from luna.runs.lifecycle import resume_segment, transition
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.schemas import ApprovalDecisions, RunCreate
 from luna.security.crypto import Keyring
+from luna.tenancy.models import Workspace
 from luna.tenancy.service import team_of_workspace
 
 RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
@@ -396,3 +398,36 @@ def _check_decisions(decisions: ApprovalDecisions, pending: dict[str, RunApprova
     ]
     if errors:
         raise ValidationFailed("Some decisions name no pending tool call.", errors=errors)
+
+
+BeforeDeleting = Callable[[AsyncSession, list[Run]], Awaitable[None]]
+
+
+async def delete_finished_runs(
+    *,
+    session: AsyncSession,
+    team_id: str,
+    created_before: datetime,
+    limit: int,
+    before_deleting: BeforeDeleting,
+) -> int:
+    """Delete up to ``limit`` of the team's finished runs created before
+    ``created_before``, oldest first, and return how many. ``before_deleting`` sees them
+    first in the same transaction (retention rolls their usage up); the caller commits."""
+    runs = list(
+        await session.scalars(
+            select(Run)
+            .join(Workspace, Workspace.id == Run.workspace_id)
+            .where(
+                Workspace.team_id == team_id,
+                Run.status.in_(FINISHED),
+                Run.created_at < created_before,
+            )
+            .order_by(Run.created_at, Run.id)
+            .limit(limit)
+        )
+    )
+    if runs:
+        await before_deleting(session, runs)
+        await session.execute(delete(Run).where(Run.id.in_([run.id for run in runs])))
+    return len(runs)

@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
-from luna.billing.models import UsageRollup
-from luna.billing.retention import purge_expired_runs
 from luna.runs.models import Run, RunStep
 from luna.settings import Settings
+from luna.usage.models import UsageRollup
+from luna.usage.retention import purge_expired_runs
 from tests.billing.conftest import set_plan
 from tests.billing.test_usage import RANGE, SECOND_DAY, Metered, add_run, at, get_report, usage_url
 from tests.billing.test_usage import metered as metered  # the metered workspace, shared

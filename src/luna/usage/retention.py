@@ -11,25 +11,26 @@ limit (Enterprise) keep everything. Workers run it from a DBOS schedule, daily.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Final, Protocol
 
 from dbos import DBOS
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.agents.models import Agent
-from luna.billing.models import UsageRollup
 from luna.jobs.engine import ScheduleSpec
+from luna.jobs.runtime import current_resources
 from luna.observability.logging import get_logger
 from luna.plans.models import Plan
 from luna.plans.service import FREE_PLAN
-from luna.runs.models import FINISHED, Run
-from luna.runs.runtime import current_runtime
-from luna.tenancy.models import Team, Workspace
+from luna.runs.service import delete_finished_runs
+from luna.tenancy.models import Team
+from luna.usage.models import UsageRollup
 
 log = get_logger(__name__)
 
@@ -38,6 +39,7 @@ UNKNOWN_MODEL: Final = "unknown"
 SCHEDULE_NAME: Final = "luna-data-retention"
 # Daily at 03:17 UTC (six fields: the first is the second).
 CRON: Final = "0 17 3 * * *"
+# Durable names stay as first registered, so that work recorded under them still recovers.
 WORKFLOW_NAME: Final = "luna.billing.retention"
 
 
@@ -94,28 +96,33 @@ async def _purge_team(
     deleted = 0
     while True:
         async with session_factory() as session:
-            runs = list(
-                await session.scalars(
-                    select(Run)
-                    .join(Workspace, Workspace.id == Run.workspace_id)
-                    .where(
-                        Workspace.team_id == team_id,
-                        Run.status.in_(FINISHED),
-                        Run.created_at < cutoff,
-                    )
-                    .order_by(Run.created_at, Run.id)
-                    .limit(BATCH_SIZE)
-                )
+            batch = await delete_finished_runs(
+                session=session,
+                team_id=team_id,
+                created_before=cutoff,
+                limit=BATCH_SIZE,
+                before_deleting=_roll_up,
             )
-            if not runs:
-                return deleted
-            await _roll_up(session, runs)
-            await session.execute(delete(Run).where(Run.id.in_([run.id for run in runs])))
             await session.commit()
-            deleted += len(runs)
+        if not batch:
+            return deleted
+        deleted += batch
 
 
-async def _roll_up(session: AsyncSession, runs: list[Run]) -> None:
+class RunUsage(Protocol):
+    """What a run used, as far as its usage rollup needs to know."""
+
+    workspace_id: str
+    agent_id: str
+    model: str | None
+    created_at: datetime
+    tokens_in: int
+    tokens_out: int
+    cost_usd: Decimal
+    demo: bool
+
+
+async def _roll_up(session: AsyncSession, runs: Sequence[RunUsage]) -> None:
     """Add what the runs used to their workspace's rollups (demo runs never count)."""
     names = dict(
         (
@@ -171,7 +178,7 @@ async def retention_workflow(scheduled_at: datetime, _context: object) -> None:
 
 @DBOS.step(name="luna.billing.retention.pass")
 async def _retention_step() -> None:
-    runtime = current_runtime()
+    runtime = current_resources()
     await purge_expired_runs(session_factory=runtime.session_factory, now=runtime.clock())
 
 
