@@ -19,10 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.billing.models import BillingCustomer, Subscription
 from luna.errors import Conflict, ServiceUnavailable, ValidationFailed
+from luna.identity.models import User
 from luna.observability.logging import get_logger
 from luna.plans.models import Plan
 from luna.plans.service import get_plan
 from luna.settings import Settings
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.models import Team
 
 log = get_logger(__name__)
@@ -65,6 +68,42 @@ async def stripe_client(settings: Settings) -> AsyncIterator[stripe.StripeClient
         raise BillingProviderFailed(f"Stripe refused the request: {error.user_message}") from error
     finally:
         await http.close_async()  # type: ignore[no-untyped-call]
+
+
+async def do_start_checkout(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    team: Team,
+    plan_id: str,
+    provider: CheckoutProvider,
+    actor_user_id: str,
+    origin: RequestOrigin,
+) -> str:
+    """Start a checkout (:func:`start_checkout`) for a team manager, audited and committed;
+    returns the checkout page's address."""
+    user = await session.get(User, actor_user_id)
+    url = await start_checkout(
+        session=session,
+        settings=settings,
+        team=team,
+        plan_id=plan_id,
+        provider=provider,
+        email=user.email if user else "",
+    )
+    audit.record(
+        session,
+        team_id=team.id,
+        action="billing.checkout_started",
+        actor_user_id=actor_user_id,
+        target_type="team",
+        target_id=team.id,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        data={"plan": plan_id, "provider": provider},
+    )
+    await session.commit()
+    return url
 
 
 async def start_checkout(

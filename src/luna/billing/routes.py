@@ -19,10 +19,8 @@ from luna.billing.schemas import (
 from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
 from luna.billing.subscriptions import BillingContext, forget_changed_plans
 from luna.deps import CachesDep, ClockDep, SessionDep, SettingsDep
-from luna.identity.models import User
 from luna.plans import service as plans
 from luna.plans.schemas import PlanOut
-from luna.tenancy import audit
 from luna.tenancy.member_routes import OriginDep, TeamManager, TeamReader
 
 router = APIRouter(prefix="/api/v1", tags=["billing"])
@@ -60,27 +58,15 @@ async def create_checkout(
     """A checkout page (Stripe or LemonSqueezy) that moves the team to ``plan``. The plan
     changes when the provider's webhook confirms the payment."""
     team = await service.get_team(session=session, team_id=actor.team_id)
-    user = await session.get(User, actor.user_id)
-    url = await checkout.start_checkout(
+    url = await checkout.do_start_checkout(
         session=session,
         settings=settings,
         team=team,
         plan_id=body.plan,
         provider=body.provider,
-        email=user.email if user else "",
-    )
-    audit.record(
-        session,
-        team_id=team.id,
-        action="billing.checkout_started",
         actor_user_id=actor.user_id,
-        target_type="team",
-        target_id=team.id,
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent,
-        data={"plan": body.plan, "provider": body.provider},
+        origin=origin,
     )
-    await session.commit()
     return RedirectOut(url=url)
 
 

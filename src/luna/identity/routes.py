@@ -48,19 +48,15 @@ async def sign_up(
     clock: ClockDep,
 ) -> Me:
     """Create an account, its personal team and workspace, and sign in."""
-    now = clock()
-    user = await service.sign_up(
+    user, token = await service.do_sign_up(
         session=session,
         email=body.email,
         password=body.password,
         display_name=body.display_name,
+        client=client_info(request),
         settings=settings,
-        now=now,
+        now=clock(),
     )
-    token, _ = await sessions.start_session(
-        session=session, user=user, client=client_info(request), settings=settings, now=now
-    )
-    await session.commit()
     set_session_cookie(response, token, settings)
     return await describe_user(session=session, user=user)
 

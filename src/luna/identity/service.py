@@ -120,6 +120,33 @@ async def sign_up(
     return user
 
 
+async def do_sign_up(
+    *,
+    session: AsyncSession,
+    email: str,
+    password: str,
+    display_name: str,
+    client: sessions.ClientInfo,
+    settings: Settings,
+    now: datetime,
+) -> tuple[User, str]:
+    """Sign up (see :func:`sign_up`) and sign the new account in, committed; returns the
+    user and the session token for the cookie."""
+    user = await sign_up(
+        session=session,
+        email=email,
+        password=password,
+        display_name=display_name,
+        settings=settings,
+        now=now,
+    )
+    token, _ = await sessions.start_session(
+        session=session, user=user, client=client, settings=settings, now=now
+    )
+    await session.commit()
+    return user, token
+
+
 def _email_taken() -> Conflict:
     return Conflict("An account with this email already exists.", field="email")
 
