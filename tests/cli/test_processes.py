@@ -79,7 +79,7 @@ def test_serve_starts_with_no_configuration(server: tuple[str, subprocess.Popen[
     assert missing.headers["content-type"] == "application/problem+json"
     assert missing.headers["x-request-id"]
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=15)
+    output, _ = process.communicate(timeout=60)
     # uvicorn shuts down gracefully, then re-raises the signal it caught
     assert process.returncode in (0, -signal.SIGTERM)
     assert '"event": "stopped"' in output
@@ -100,7 +100,7 @@ def test_serve_starts_with_no_configuration(server: tuple[str, subprocess.Popen[
 def test_serve_with_bad_database_url_fails_fast(tmp_path: Path) -> None:
     process = start(["serve"], luna_environment(tmp_path, LUNA_DATABASE_URL="nonsense"), tmp_path)
     # It exits by itself with the configuration error, before binding or connecting.
-    output, _ = process.communicate(timeout=30)
+    output, _ = process.communicate(timeout=60)
     assert process.returncode == 3
     assert "LUNA_DATABASE_URL" in output
     assert "Uvicorn running" not in output
@@ -118,6 +118,6 @@ def test_worker_runs_until_terminated(
         ready = '"worker ready"' in line
     assert ready, "the worker never reported ready"
     worker.send_signal(signal.SIGTERM)
-    output, _ = worker.communicate(timeout=15)
+    output, _ = worker.communicate(timeout=60)
     assert worker.returncode == 0
     assert '"worker stopping"' in output
