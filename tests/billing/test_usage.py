@@ -347,6 +347,52 @@ async def test_a_range_of_366_days_is_allowed(client: httpx.AsyncClient, sign_up
     assert report["to"] == "2026-01-01"
 
 
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"to": "9999-12-31"}, "to"),  # the midnight after it is not a date
+        ({"from": "9999-12-31", "to": "9999-12-31"}, "from"),
+        ({"to": "0001-01-05"}, "to"),  # its default `from` would be before year 1
+        ({"from": "0001-01-01", "to": "0001-01-30"}, "from"),
+        ({"from": "1969-12-31"}, "from"),
+    ],
+    ids=["to-last-date", "from-last-date", "to-year-1", "from-year-1", "before-epoch"],
+)
+async def test_a_day_no_report_can_cover_is_refused(
+    client: httpx.AsyncClient, sign_up, query: dict[str, str], field: str
+) -> None:
+    account = await sign_up()
+
+    response = await client.get(usage_url(account.workspace_id), params=query)
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "urn:luna:problem:validation-failed"
+    assert [(error["in"], error["name"]) for error in problem["errors"]] == [("query", field)]
+
+
+async def test_the_last_day_a_report_can_cover_is_counted(
+    client: httpx.AsyncClient, sign_up
+) -> None:
+    account = await sign_up()
+
+    report = await get_report(
+        client, account.workspace_id, **{"from": "9999-12-01", "to": "9999-12-30"}
+    )
+    csv_export = await client.get(
+        usage_url(account.workspace_id),
+        params={"from": "1970-01-01", "to": "1970-01-31", "format": "csv"},
+    )
+
+    assert (report["from"], report["to"], report["totals"]["runs"]) == (
+        "9999-12-01",
+        "9999-12-30",
+        0,
+    )
+    assert csv_export.status_code == 200, csv_export.text
+
+
 async def test_another_workspace_usage_is_not_found(
     app: FastAPI, client: httpx.AsyncClient, metered: Metered
 ) -> None:

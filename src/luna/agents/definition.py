@@ -7,15 +7,52 @@ it. Every version of an agent stores one ``AgentDefinition``.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Final, Literal, Self
 
-from pydantic import AnyHttpUrl, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from luna.agents.catalog import ToolName
 from luna.schemas import RequestModel
 
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 MAX_INSTRUCTIONS = 100_000
+# How deep objects and arrays may nest in a document a tenant sends (a schema, a run's
+# input): far more than any real one needs, and far from the depth at which serialising
+# it, validating against it or logging it breaks.
+MAX_JSON_DEPTH: Final = 64
+
+
+def json_depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest in ``value`` more than ``limit`` levels deep.
+    Walks one level at a time, without recursion, so any depth is safe to check."""
+    level = [value]
+    for _ in range(limit + 1):
+        containers = [item for item in level if isinstance(item, dict | list)]
+        if not containers:
+            return False
+        level = [
+            child
+            for container in containers
+            for child in (container.values() if isinstance(container, dict) else container)
+        ]
+    return True
+
+
+def _within_depth(document: dict[str, Any]) -> dict[str, Any]:
+    if json_depth_exceeds(document, MAX_JSON_DEPTH):
+        raise ValueError(f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep")
+    return document
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_within_depth)]
+"""A JSON object from a tenant, its nesting bounded by :data:`MAX_JSON_DEPTH`."""
 
 
 class ModelSettings(RequestModel):
@@ -87,11 +124,15 @@ class AgentDefinition(RequestModel):
     )
     tools: list[ToolChoice] = Field(default_factory=list, max_length=20)
     mcp_servers: list[McpServer] = Field(default_factory=list, max_length=10)
-    input_schema: dict[str, Any] | None = Field(
-        None, description="JSON Schema the run input must match (an object schema)."
+    input_schema: JsonObject | None = Field(
+        None,
+        description="JSON Schema the run input must match (an object schema, nested at "
+        f"most {MAX_JSON_DEPTH} levels deep).",
     )
-    output_schema: dict[str, Any] | None = Field(
-        None, description="JSON Schema of a structured output (an object schema)."
+    output_schema: JsonObject | None = Field(
+        None,
+        description="JSON Schema of a structured output (an object schema, nested at most "
+        f"{MAX_JSON_DEPTH} levels deep).",
     )
 
     @model_validator(mode="after")

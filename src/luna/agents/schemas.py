@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -33,6 +33,8 @@ AgentStatus = Literal["active", "archived"]
 StatusFilter = Literal["active", "archived", "all"]
 AgentSort = Literal["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"]
 VersionSort = Literal["number", "-number"]
+MAX_VERSION_NUMBER: Final = 2**31 - 1
+"""The largest version number an agent can reach (a 32-bit column)."""
 
 
 def _unique_tags(tags: list[str] | None) -> list[str] | None:
@@ -98,7 +100,10 @@ class AgentUpdate(RequestModel):
     status: AgentStatus | None = Field(None, description="`archived` hides it from lists.")
     definition: AgentDefinition | None = None
     expected_version: int | None = Field(
-        None, ge=1, description="The current version number you based this change on."
+        None,
+        ge=1,
+        le=MAX_VERSION_NUMBER,
+        description="The current version number you based this change on.",
     )
 
     _tags_are_unique = field_validator("tags")(_unique_tags)

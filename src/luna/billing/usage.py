@@ -20,13 +20,17 @@ from sqlalchemy import ColumnElement, Label, Select, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.models import Agent
-from luna.usage.models import UsageRollup
 from luna.errors import ValidationFailed
 from luna.runs.models import Run
+from luna.usage.models import UsageRollup
 
 GroupBy = Literal["day", "agent", "model"]
 DEFAULT_DAYS: Final = 30
 MAX_DAYS: Final = 366
+# The days a report may name: none of Luna's runs predates the Unix epoch, and the day
+# after the last one is still a date (a period ends at the midnight after its last day).
+EARLIEST_DAY: Final = date(1970, 1, 1)
+LATEST_DAY: Final = date.max - timedelta(days=1)
 UNKNOWN_MODEL: Final = "unknown"
 CSV_HEADER: Final = ("key", "name", "runs", "tokens_in", "tokens_out", "cost_usd")
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -95,8 +99,15 @@ class Usage:
 
 def usage_period(*, first_day: date | None, last_day: date | None, today: date) -> UsagePeriod:
     """The period asked for: by default the last 30 days ending today (or ending
-    ``last_day``). Refused with ValidationFailed when it ends before it starts or spans
-    more than 366 days."""
+    ``last_day``). Refused with ValidationFailed when it ends before it starts, spans
+    more than 366 days, or names a day outside :data:`EARLIEST_DAY`..:data:`LATEST_DAY`."""
+    for name, day in (("from", first_day), ("to", last_day)):
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise _invalid_period(
+                f"`{name}` is outside the days a report covers.",
+                f"Send a day from {EARLIEST_DAY} to {LATEST_DAY}.",
+                name=name,
+            )
     last = last_day or today
     first = first_day or last - timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
@@ -109,8 +120,8 @@ def usage_period(*, first_day: date | None, last_day: date | None, today: date) 
     return UsagePeriod(first_day=first, last_day=last)
 
 
-def _invalid_period(detail: str, message: str) -> ValidationFailed:
-    return ValidationFailed(detail, errors=[{"in": "query", "name": "from", "message": message}])
+def _invalid_period(detail: str, message: str, name: str = "from") -> ValidationFailed:
+    return ValidationFailed(detail, errors=[{"in": "query", "name": name, "message": message}])
 
 
 async def get_usage(

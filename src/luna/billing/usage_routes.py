@@ -95,7 +95,8 @@ async def get_usage(
 ) -> UsageReport | Response:
     """Runs, tokens and cost of the workspace's runs per UTC day, agent or model, with the
     totals of the range. Demo runs count only in a demo workspace, never in a real one.
-    At most 366 days at a time (422 for a longer range or one that ends before it starts)."""
+    At most 366 days at a time, from 1970-01-01 to 9999-12-30 (422 for a longer range, one
+    that ends before it starts, or a day outside those)."""
     found = await usage.get_usage(
         session=session,
         workspace_id=access.workspace_id,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -20,6 +21,8 @@ from luna.runs.lifecycle import decision_step
 from luna.runs.models import FINISHED
 from luna.runs.queue import RunQueue
 from luna.runs.schemas import (
+    EVENT_STREAM,
+    MAX_SEQUENCE,
     ApprovalDecisions,
     ApprovalOut,
     GraphEdge,
@@ -31,13 +34,15 @@ from luna.runs.schemas import (
     RunStatus,
     StepOut,
     StepPage,
+    event_stream_content,
 )
 from luna.runs.steps import StepWriter
 from luna.runs.streaming import (
     SETTLED,
     SSE_HEADERS,
     ReplaySpeed,
-    live_events,
+    RunFeeds,
+    release,
     replay_events,
 )
 from luna.tenancy.access import WorkspaceAccess
@@ -50,14 +55,20 @@ RunReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="
 RunWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="runs:write"))]
 RunIdPath = Annotated[str, Path(description="The run's id (`run_...`).")]
 AgentIdPath = Annotated[str, Path(description="The agent's id (`agt_...`).")]
-EVENT_STREAM: Final = "text/event-stream"
-_SSE_RESPONSE: Final[dict[int | str, dict[str, Any]]] = {
+_LIVE_EVENTS: Final[dict[int | str, dict[str, Any]]] = {
     200: {
         "description": "Server-sent events: `step` (id = sequence), `delta`, then `end`.",
-        "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+        "content": event_stream_content(end=RunOut, deltas=True),
+    }
+}
+_REPLAY_EVENTS: Final[dict[int | str, dict[str, Any]]] = {
+    200: {
+        "description": "Server-sent events: `step` (id = sequence), then `end`.",
+        "content": event_stream_content(end=RunOut, deltas=False),
     }
 }
 _WAIT_POLL_SECONDS: Final = 0.5
+_EVENT_ID: Final = re.compile(r"[0-9]{1,10}")
 
 
 def get_run_queue(request: Request) -> RunQueue:
@@ -72,8 +83,18 @@ def get_run_bus(request: Request) -> RunBus:
     return bus
 
 
+def get_run_feeds(request: Request) -> RunFeeds:
+    """This process's readers of watched runs, made on first use (one per application)."""
+    state = request.app.state
+    feeds: RunFeeds | None = getattr(state, "run_feeds", None)
+    if feeds is None:
+        feeds = state.run_feeds = RunFeeds(session_factory=state.session_factory, bus=state.run_bus)
+    return feeds
+
+
 RunQueueDep = Annotated[RunQueue, Depends(get_run_queue)]
 RunBusDep = Annotated[RunBus, Depends(get_run_bus)]
+RunFeedsDep = Annotated[RunFeeds, Depends(get_run_feeds)]
 
 
 def last_event_id_header(
@@ -85,7 +106,7 @@ def last_event_id_header(
         int | None,
         Query(
             ge=0,
-            le=2**53,
+            le=MAX_SEQUENCE,
             description="Resume after this event id, for clients that cannot send "
             "`Last-Event-ID` on their first request; the header wins when both are sent.",
         ),
@@ -94,12 +115,20 @@ def last_event_id_header(
     """The sequence a reconnecting client last received (0: from the start)."""
     if last_event_id is None or not last_event_id.strip():
         return after or 0
-    if not last_event_id.strip().isdigit():
+    event_id = last_event_id.strip()
+    # ASCII digits only: str.isdigit and int() also take other scripts' digits ("²", "٣").
+    if not _EVENT_ID.fullmatch(event_id) or int(event_id) > MAX_SEQUENCE:
         raise ValidationFailed(
             "Last-Event-ID must be the id of an event this stream sent.",
-            errors=[{"in": "header", "name": "Last-Event-ID", "message": "Send a number."}],
+            errors=[
+                {
+                    "in": "header",
+                    "name": "Last-Event-ID",
+                    "message": f"Send a step's sequence, from 0 to {MAX_SEQUENCE}.",
+                }
+            ],
         )
-    return int(last_event_id.strip())
+    return int(event_id)
 
 
 LastEventIdDep = Annotated[int, Depends(last_event_id_header)]
@@ -114,7 +143,7 @@ LastEventIdDep = Annotated[int, Depends(last_event_id_header)]
         200: {
             "model": RunOut,
             "description": "The finished run (`wait` mode), or its events (`stream` mode).",
-            "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+            "content": event_stream_content(end=RunOut, deltas=True),
         }
     },
 )
@@ -128,6 +157,7 @@ async def create_run(
     clock: ClockDep,
     queue: RunQueueDep,
     bus: RunBusDep,
+    feeds: RunFeedsDep,
     caches: CachesDep,
     response: Response,
     idempotency_key: Annotated[
@@ -167,8 +197,10 @@ async def create_run(
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/workspaces/{run.workspace_id}/runs/{run.id}"
     if body.mode == "stream" or EVENT_STREAM in request.headers.get("accept", ""):
-        return _stream(request, bus, run.id, 0)
+        await release(session)
+        return _stream(feeds, run.id, 0)
     if body.mode == "wait":
+        await release(session)
         timeout = body.timeout_seconds or request.app.state.settings.run_wait_timeout_seconds
         run = await _wait_for(request, bus, access.workspace_id, run.id, timeout)
         if run.status in SETTLED:
@@ -201,13 +233,8 @@ async def _wait_for(
                 await asyncio.wait_for(messages.get(), min(remaining, _WAIT_POLL_SECONDS))
 
 
-def _stream(request: Request, bus: RunBus, run_id: str, last_event_id: int) -> StreamingResponse:
-    events = live_events(
-        session_factory=request.app.state.session_factory,
-        bus=bus,
-        run_id=run_id,
-        last_event_id=last_event_id,
-    )
+def _stream(feeds: RunFeeds, run_id: str, last_event_id: int) -> StreamingResponse:
+    events = feeds.watch(run_id, last_event_id)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)
 
 
@@ -279,13 +306,12 @@ async def get_graph(run_id: RunIdPath, access: RunReader, session: SessionDep) -
     )
 
 
-@router.get("/runs/{run_id}/events", operation_id="runs-events", responses=_SSE_RESPONSE)
+@router.get("/runs/{run_id}/events", operation_id="runs-events", responses=_LIVE_EVENTS)
 async def stream_events(
     run_id: RunIdPath,
-    request: Request,
     access: RunReader,
     session: SessionDep,
-    bus: RunBusDep,
+    feeds: RunFeedsDep,
     last_event_id: LastEventIdDep,
 ) -> StreamingResponse:
     """The run's steps as server-sent events: those stored so far, then each as it is
@@ -293,10 +319,11 @@ async def stream_events(
     run = await service.get_run_for_workspace(
         session=session, workspace_id=access.workspace_id, run_id=run_id
     )
-    return _stream(request, bus, run.id, last_event_id)
+    await release(session)
+    return _stream(feeds, run.id, last_event_id)
 
 
-@router.get("/runs/{run_id}/replay", operation_id="runs-replay", responses=_SSE_RESPONSE)
+@router.get("/runs/{run_id}/replay", operation_id="runs-replay", responses=_REPLAY_EVENTS)
 async def replay(
     run_id: RunIdPath,
     request: Request,
@@ -310,6 +337,7 @@ async def replay(
     )
     if run.status not in FINISHED:
         raise Conflict("Only a finished run can be replayed.", reason="run-not-finished")
+    await release(session)
     events = replay_events(
         session_factory=request.app.state.session_factory, run_id=run.id, speed=speed
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
@@ -15,7 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from luna.agents.definition import AgentDefinition
+from luna.agents.definition import MAX_JSON_DEPTH, AgentDefinition, JsonObject
+from luna.agents.schemas import MAX_VERSION_NUMBER
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunApproval, RunStep
 
@@ -23,6 +24,8 @@ RunStatus = Literal["queued", "running", "waiting_approval", "succeeded", "faile
 RunMode = Literal["background", "wait", "stream"]
 RunSort = Literal["created_at", "-created_at"]
 MAX_INPUT_TEXT = 200_000
+MAX_SEQUENCE: Final = 2**31 - 1
+"""The largest sequence a step can have (a 32-bit column), so the largest event id."""
 Money = Annotated[
     Decimal,
     PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json"),
@@ -49,8 +52,9 @@ class RunCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input: str | dict[str, Any] = Field(
-        description="A text prompt, or an object matching the agent's input schema."
+    input: str | JsonObject = Field(
+        description="A text prompt, or an object matching the agent's input schema "
+        f"(nested at most {MAX_JSON_DEPTH} levels deep)."
     )
     mode: RunMode = "background"
     timeout_seconds: float | None = Field(
@@ -64,6 +68,7 @@ class RunCreate(BaseModel):
     version: int | None = Field(
         None,
         ge=1,
+        le=MAX_VERSION_NUMBER,
         description="Run this version of the agent (by number) instead of its current "
         "one, for example to compare two versions on the same input.",
     )
@@ -263,3 +268,62 @@ class ApprovalDecisions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decisions: list[ApprovalDecision] = Field(min_length=1, max_length=100)
+
+
+class RunDelta(BaseModel):
+    """A fragment of text or thinking while a model streams its answer (the data of a
+    `delta` event). Deltas are never stored, so a replay or a resumed stream has none."""
+
+    type: Literal["delta"]
+    request: int = Field(description="Which of the run's model requests is streaming.")
+    part: int = Field(description="The index of the response part the text extends.")
+    kind: Literal["text", "thinking"]
+    text: str
+
+
+EVENT_STREAM: Final = "text/event-stream"
+
+
+def event_stream_content(*, end: type[BaseModel], deltas: bool) -> dict[str, Any]:
+    """The OpenAPI content of a run's server-sent events: the fields of each kind of
+    event, the JSON of its data described by a component schema.
+
+    As OpenAPI 3.1 has it (and 3.2's ``itemSchema``), the schema of a
+    ``text/event-stream`` describes one event; the body is a sequence of them, with
+    ``:`` comments between that keep an idle connection open."""
+    events = [
+        _event(
+            "step",
+            _component(StepOut),
+            "A stored step. Its id is the step's sequence: send it as `Last-Event-ID` "
+            "to resume after it.",
+            with_id=True,
+        )
+    ]
+    if deltas:
+        description = "Text or thinking while a model streams; never stored, never replayed."
+        events.append(_event("delta", RunDelta.model_json_schema(), description))
+    events.append(_event("end", _component(end), "The run as it ended or paused; the last."))
+    return {EVENT_STREAM: {"schema": {"oneOf": events}}}
+
+
+def _component(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _event(
+    name: str, data: dict[str, Any], description: str, *, with_id: bool = False
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "event": {"const": name},
+        "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": data},
+    }
+    if with_id:
+        properties["id"] = {"type": "string", "pattern": "^[0-9]+$"}
+    return {
+        "title": f"{name} event",
+        "description": description,
+        "type": "object",
+        "required": ["event", "data", *(["id"] if with_id else [])],
+        "properties": properties,
+    }

@@ -17,8 +17,8 @@ from fastapi.responses import StreamingResponse
 
 from luna.deps import ClockDep, OriginDep, SessionDep, SettingsDep, require_workspace
 from luna.identity.api_key_routes import actor_of
-from luna.runs.schemas import GraphEdge
-from luna.runs.streaming import SSE_HEADERS, ReplaySpeed, replay_events
+from luna.runs.schemas import EVENT_STREAM, GraphEdge, event_stream_content
+from luna.runs.streaming import SSE_HEADERS, ReplaySpeed, release, replay_events
 from luna.sharing import service
 from luna.sharing.schemas import (
     ShareCreate,
@@ -44,11 +44,10 @@ TokenPath = Annotated[str, Path(description="The secret token of the share link'
 
 # The web app's page of a shared run (the SPA is served under /app).
 SHARED_RUN_PAGE: Final = "/app/share/{token}"
-EVENT_STREAM: Final = "text/event-stream"
 _SSE_RESPONSE: Final[dict[int | str, dict[str, Any]]] = {
     200: {
         "description": "Server-sent events: `step` (id = sequence), then `end`; redacted.",
-        "content": {EVENT_STREAM: {"schema": {"type": "string"}}},
+        "content": event_stream_content(end=SharedRunOut, deltas=False),
     }
 }
 
@@ -158,6 +157,7 @@ async def replay_shared_run(
     """The shared run's steps as server-sent events at their original pace divided by
     `speed`, then `end`, like the members' replay, redacted."""
     shared = await service.open_shared_run(session=session, token=token, now=clock())
+    await release(session)
     events = replay_events(
         session_factory=request.app.state.session_factory,
         run_id=shared.run.id,

@@ -86,7 +86,7 @@ export function useStartRun(workspaceId: string) {
           body: { input, mode: "background" },
         }),
       );
-      if (typeof started === "string") {
+      if (typeof started === "string" || "event" in started) {
         throw new Error("The run started as a stream; a run in the background was expected.");
       }
       return started;

@@ -104,7 +104,7 @@ async function startRun(workspaceId: string, agentId: string, request: RunReques
       body: { ...request, mode: "background" },
     }),
   );
-  if (typeof started === "string") {
+  if (typeof started === "string" || "event" in started) {
     throw new Error("The run started as a stream; a run in the background was expected.");
   }
   return started;
