@@ -10,7 +10,7 @@ A database's unique-constraint error is translated into :class:`Conflict` here
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.schema import ColumnCollectionConstraint
@@ -189,3 +189,19 @@ def _constraint_columns(name: str | None) -> list[str]:
             if constraint.name == name and isinstance(constraint, ColumnCollectionConstraint):
                 return [column.name for column in constraint.columns]
     return []
+
+
+Cause = TypeVar("Cause", bound=BaseException)
+
+
+def cause_of_type(error: BaseException, kind: type[Cause]) -> Cause | None:
+    """The first exception of ``kind`` in ``error``'s chain of causes and contexts (a
+    library wrapping one of ours), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None

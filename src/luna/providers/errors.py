@@ -28,7 +28,7 @@ import httpx2
 import openai
 from pydantic_ai import exceptions as ai
 
-from luna.errors import LunaError
+from luna.errors import LunaError, cause_of_type
 from luna.providers.network import SETTING
 from luna.security.network_policy import AddressRefused
 
@@ -118,7 +118,8 @@ def _providers_path(workspace_id: str) -> str:
 
 def classify_model_error(exc: BaseException) -> ModelFailure | None:
     """The provider failure ``exc`` stands for, or None when it is not one."""
-    refusal = _address_refusal(exc)
+    # The network policy's refusal, however an SDK wrapped it.
+    refusal = cause_of_type(exc, AddressRefused)
     if refusal is not None:
         return _refused_address(refusal)
     if isinstance(exc, ai.ModelAPIError):
@@ -135,18 +136,6 @@ def classify_model_error(exc: BaseException) -> ModelFailure | None:
         return _timeout()
     if isinstance(exc, PROVIDER_ERRORS):
         return _unreachable()
-    return None
-
-
-def _address_refusal(exc: BaseException) -> AddressRefused | None:
-    """The network policy's refusal behind ``exc``, however an SDK wrapped it."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, AddressRefused):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
     return None
 
 

@@ -45,7 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition
 from luna.agents.service import version_definition
-from luna.errors import LunaError
+from luna.errors import LunaError, cause_of_type
 from luna.observability.logging import get_logger
 from luna.providers.build import ResolvedModel, build_model_settings, close_model
 from luna.providers.errors import classify_model_error
@@ -301,7 +301,7 @@ class RunExecution:
         failure = classify_model_error(error)
         if failure is not None:
             return await self._end_failed(failure.code, failure.message, status=failure.status)
-        refusal = luna_cause(error)
+        refusal = cause_of_type(error, LunaError)
         if refusal is not None:  # e.g. an MCP server at an address the workspace may not reach
             return await self._end_failed(refusal.code, refusal.detail)
         log.exception("run failed", run_id=self.run.id)
@@ -368,18 +368,6 @@ async def durable_sleep(seconds: float) -> None:
         await DBOS.sleep_async(seconds)
     else:
         await asyncio.sleep(seconds)
-
-
-def luna_cause(error: BaseException) -> LunaError | None:
-    """The Luna error behind a third-party one (a library wrapping our refusal), if any."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, LunaError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
 
 
 def prompt_of(run_input: dict[str, Any]) -> str:
