@@ -87,6 +87,19 @@ def test_trickled_headers_are_cut_off(server_port: int) -> None:
         assert read_all(connection).startswith(b"HTTP/1.1 408")
 
 
+def test_the_answer_survives_a_client_that_goes_on_sending(server_port: int) -> None:
+    """The client writes after the 408 was sent. Closed at once, the server's socket would
+    hold those unread bytes and the kernel would answer with a reset, which can destroy the
+    408 before the client reads it; the lingering close drains them instead."""
+    with socket.create_connection(("127.0.0.1", server_port), timeout=5) as connection:
+        connection.sendall(b"GET /ok HTTP/1.1\r\nHost: x\r\n")
+        select.select([connection], [], [], 5)  # the 408 has arrived (or 5 s passed)
+        for _ in range(20):
+            connection.sendall(b"X-Late: " + b"a" * 1000 + b"\r\n")
+        time.sleep(0.2)  # the server has the late lines before the client reads
+        assert read_all(connection).startswith(b"HTTP/1.1 408")
+
+
 def test_silent_connections_are_closed(server_port: int) -> None:
     with socket.create_connection(("127.0.0.1", server_port), timeout=5) as connection:
         assert read_all(connection).startswith(b"HTTP/1.1 408")

@@ -6,6 +6,12 @@ This protocol, used instead of uvicorn's own httptools protocol, gives every req
 ``HEADER_TIMEOUT_SECONDS`` from its first byte (or from connection for the first
 request) to finish its headers, answering 408 and closing otherwise, and refuses a
 request line plus headers over ``MAX_HEADER_BYTES`` with 400.
+
+The 408 is followed by a lingering close, as nginx does: the server ends its side of
+the connection and reads (and drops) what the client still sends for up to
+``LINGER_SECONDS`` before closing. Closing at once with unread bytes in the socket makes
+the kernel answer with a reset, and a reset can destroy the 408 before the client has
+read it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from luna.observability.logging import get_logger
 
 HEADER_TIMEOUT_SECONDS = 10.0
 MAX_HEADER_BYTES = 64 * 1024
+LINGER_SECONDS = 2.0
 
 log = get_logger(__name__)
 
@@ -42,6 +49,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._header_deadline: asyncio.TimerHandle | None = None
         self._header_bytes = 0
+        self._linger: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -49,7 +57,14 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
+        if self._linger is not None:
+            self._linger.cancel()
         super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._linger is not None:
+            return  # answered and closing: what the client still sends is dropped
+        super().data_received(data)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -90,4 +105,12 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             return
         log.warning("request headers timed out", client=str(self.client))
         self.transport.write(_TIMEOUT_RESPONSE)
-        self.transport.close()
+        self._close_lingering()
+
+    def _close_lingering(self) -> None:
+        """End the server's side, drain the client's for a while, then close.
+
+        The client's end of file closes the transport sooner (``eof_received``)."""
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self._linger = self.loop.call_later(LINGER_SECONDS, self.transport.close)
