@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from dbos import DBOS, DBOSConfig
+from dbos import DBOS, DBOSClient, DBOSConfig
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.db.base import utcnow
@@ -68,6 +68,9 @@ class _QuietDuplicateRegistrations(logging.Filter):
         return "Duplicate registration of function 'luna_run__" not in record.getMessage()
 
 
+NOTIFICATION_POLL_SECONDS = 0.1
+
+
 def executor_identity(settings: Settings) -> str:
     """This process's identity in the system database: the configured worker name (or
     the host name) with the process id and a random suffix, unique per process start."""
@@ -84,6 +87,10 @@ def dbos_config(settings: Settings, executor_id: str) -> DBOSConfig:
         "application_version": APPLICATION_VERSION,
         "log_level": "WARNING",
         "enable_otlp": False,
+        # On SQLite (no LISTEN/NOTIFY) DBOS polls for the messages and events a workflow
+        # waits on; it queries only while something waits. The default second is also how
+        # long stopping takes, as the poller finishes its sleep.
+        "notification_listener_polling_interval_sec": NOTIFICATION_POLL_SECONDS,
     }
 
 
@@ -118,19 +125,12 @@ class JobEngine:
             now=self.clock(),
         )
         logging.getLogger("dbos").addFilter(_QuietDuplicateRegistrations())
+        await asyncio.to_thread(self._declare_queues)
         DBOS(config=dbos_config(self.settings, self.executor_id))
         # Launched from this event loop's own thread, DBOS runs the workflows on this loop,
         # where the database engine and the Redis client live (from another thread it
         # would run them on a loop of its own). Launching blocks briefly, once.
         DBOS.launch()
-        for queue in self.queues:
-            await DBOS.register_queue_async(
-                queue.name,
-                worker_concurrency=queue.worker_concurrency,
-                partition_concurrency=queue.partition_concurrency,
-                polling_interval_sec=queue.polling_interval_seconds,
-                on_conflict="always_update",
-            )
         await DBOS.apply_schedules_async(
             [
                 {"schedule_name": spec.name, "workflow_fn": spec.workflow, "schedule": spec.cron}
@@ -148,9 +148,42 @@ class JobEngine:
             self._leases.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._leases
-        grace = int(self.settings.shutdown_grace_seconds)
+        grace = int(self.settings.shutdown_grace_seconds) if await self._executing() else 0
         await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=grace)
         await leases.release_lease(self.session_factory, self.executor_id)
+
+    def _declare_queues(self) -> None:
+        """Store the queues' settings before launch, so that DBOS's queue manager listens
+        to them from its first look (declared after, a new queue waits for its next look,
+        a second later)."""
+        url = self.settings.run_system_database
+        DBOS.migrate(url)
+        client = DBOSClient(system_database_url=url)
+        try:
+            for queue in self.queues:
+                client.register_queue(
+                    queue.name,
+                    worker_concurrency=queue.worker_concurrency,
+                    partition_concurrency=queue.partition_concurrency,
+                    polling_interval_sec=queue.polling_interval_seconds,
+                    on_conflict="always_update",
+                    application_name=APPLICATION_NAME,
+                )
+        finally:
+            client.destroy()
+
+    async def _executing(self) -> bool:
+        """Whether this worker has unfinished workflows (the grace period waits for them;
+        DBOS would otherwise wait a whole second even when there is nothing to wait for).
+        Work dequeued after this look is recovered by another worker, as after a crash."""
+        pending = await DBOS.list_workflows_async(
+            status="PENDING",
+            executor_id=self.executor_id,
+            limit=1,
+            load_input=False,
+            load_output=False,
+        )
+        return bool(pending)
 
     async def _keep_lease(self) -> None:
         interval = self.settings.worker_lease_seconds / 3

@@ -17,9 +17,11 @@ refuses, without DNS, what a URL's host already shows (for a 422 when the URL is
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -231,6 +233,14 @@ class AddressPolicy:
         return addresses
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The TLS settings of every pinned transport: the system's trusted certificates,
+    loaded once per process (loading them takes tens of milliseconds, and a transport is
+    built for every run)."""
+    return httpx2.create_ssl_context(trust_env=False)
+
+
 class PinnedTransport(httpx2.AsyncBaseTransport):
     """An HTTP transport that connects only to addresses its policy allows, resolving
     each host once per request and keeping the original ``Host`` header and TLS server
@@ -239,7 +249,7 @@ class PinnedTransport(httpx2.AsyncBaseTransport):
     def __init__(self, policy: AddressPolicy) -> None:
         self.policy = policy
         # No proxies from the environment: the connection must go to the checked address.
-        self._inner = httpx2.AsyncHTTPTransport(trust_env=False)
+        self._inner = httpx2.AsyncHTTPTransport(verify=_tls_context(), trust_env=False)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         """Send ``request`` to the first reachable checked address of its host."""
