@@ -19,7 +19,7 @@ test: setup web
 	$(UV) run pytest -n $(PYTEST_WORKERS) --cov --cov-report=term --cov-report=xml --durations=25 $(PYTEST_ARGS)
 
 setup: $(UV)
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 
 # The web app, built into the Python package so that `luna serve` serves it.
 web:

@@ -130,6 +130,8 @@ def set_library_log_levels(*, database_echo: bool) -> None:
     # The model SDKs' HTTP clients log every request at INFO; runs record their own steps.
     for name in ("httpx", "httpx2"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # DBOS announces each of its system-database migrations (sixty lines on a first start).
+    logging.getLogger("dbos").setLevel(logging.WARNING)
     logging.getLogger("sqlalchemy.engine").setLevel(
         logging.INFO if database_echo else logging.WARNING
     )
