@@ -22,8 +22,9 @@ from sqlalchemy import func, select
 
 from luna.agents.models import Agent
 from luna.identity.models import TotpFactor, User
+from luna.notifications.models import OutboxEmail
 from luna.providers.models import Provider
-from luna.tenancy.models import Membership, Workspace
+from luna.tenancy.models import Invitation, Membership, Workspace
 from tests.accounts import STRONG_PASSWORD, Account, emailed_token
 from tests.conftest import browser_client
 
@@ -88,6 +89,24 @@ async def test_two_providers_with_one_name(
 
     assert_one_wins(responses, 201)
     assert await count(app, Provider, Provider.name == "Ollama") == 1
+
+
+async def test_two_invitations_of_one_address(
+    app: FastAPI, client: httpx.AsyncClient, sign_up
+) -> None:
+    """Both requests would find no pending invitation if each looked before the other
+    wrote: the look happens under the team's lock, so one invitation and one email."""
+    owner = await sign_up()
+    url = f"/api/v1/teams/{owner.team_id}/invitations"
+
+    responses = await race(
+        lambda: client.post(url, json={"email": "bob@example.com", "role": "member"})
+    )
+
+    problem = assert_one_wins(responses, 201)
+    assert "pending invitation" in problem["detail"]
+    assert await count(app, Invitation, Invitation.email == "bob@example.com") == 1
+    assert await count(app, OutboxEmail, OutboxEmail.to_address == "bob@example.com") == 1
 
 
 async def test_one_invitation_accepted_twice_at_once(

@@ -46,10 +46,12 @@ async def create_invitation(
     402 when members and pending invitations fill the plan's seats.
     """
     email = normalise_email(email)
+    # Under the team's lock, so that two invitations of one address sent at once find
+    # each other: one is created, the other is a conflict.
+    await lock_team(session, actor.team_id)
     await _refuse_duplicate(session=session, team_id=actor.team_id, email=email, now=now)
     team = await session.get(Team, actor.team_id)
     if team is not None:  # the membership's foreign key keeps it
-        await lock_team(session, team.id)
         used = await count_seats(session, team.id, now)
         await check_entitlement(session=session, team=team, entitlement="seats", now=now, used=used)
     token = new_secret()

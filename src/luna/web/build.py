@@ -25,6 +25,8 @@ STATE_KEY: Final = "web_app_build"
 # Precompressed copies written by the build (web/scripts/compress-assets.mjs), best first.
 ENCODINGS: Final = (("br", ".br"), ("gzip", ".gz"))
 COMPRESSED_SUFFIXES: Final = frozenset(suffix for _, suffix in ENCODINGS)
+# The build names its assets by content hash; no asset path comes near this.
+MAX_ASSET_PATH: Final = 255
 
 # Every opening <script> tag that has no nonce yet: the nonce goes right after "<script".
 _SCRIPT_TAG = re.compile(r"<script\b(?![^>]*\bnonce=)", re.IGNORECASE)
@@ -110,15 +112,18 @@ class WebAppBuild:
         links pointing elsewhere), paths with control characters and the compressed copies
         themselves find nothing.
         """
-        if _UNSERVABLE_NAME.search(relative_path):
+        if _UNSERVABLE_NAME.search(relative_path) or len(relative_path) > MAX_ASSET_PATH:
             return None
         root = (self.directory / ASSETS_DIRECTORY).resolve()
-        candidate = (root / relative_path).resolve()
-        if (
-            not candidate.is_relative_to(root)
-            or candidate.suffix in COMPRESSED_SUFFIXES
-            or not candidate.is_file()
-        ):
+        try:
+            candidate = (root / relative_path).resolve()
+            if (
+                not candidate.is_relative_to(root)
+                or candidate.suffix in COMPRESSED_SUFFIXES
+                or not candidate.is_file()
+            ):
+                return None
+        except OSError:  # a name the file system refuses (too long, say) names no asset
             return None
         media_type = mimetypes.guess_type(candidate.name)[0] or "application/octet-stream"
         accepted = accepted_encodings(accept_encoding)
