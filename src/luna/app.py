@@ -42,6 +42,7 @@ from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
 from luna.security.rate_limit import RateLimiter, RateLimitMiddleware, default_rules
+from luna.security.replicas import SoleApiProcess
 from luna.security.storable_text import StorableTextMiddleware
 from luna.settings import Settings, load_settings
 from luna.sharing.routes import public_router as shared_runs_router
@@ -70,6 +71,14 @@ def create_app(settings: Settings) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        # Without Redis to share revocations and rate limits, one API process per install.
+        sole = None if settings.redis_url else SoleApiProcess(settings, app.state.session_factory)
+        if sole is not None:
+            try:
+                await sole.claim()
+            except BaseException:
+                await engine.dispose()
+                raise
         app.state.http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS)
         app.state.bearer_verifier = build_bearer_verifier_from(settings, app.state.http_client)
         app.state.redis = (
@@ -93,6 +102,8 @@ def create_app(settings: Settings) -> FastAPI:
             yield
         finally:
             await work.shutdown()
+            if sole is not None:
+                await sole.release()
             await app.state.run_bus.close()
             app.state.run_queue.close()
             await engine.dispose()

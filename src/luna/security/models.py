@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, utcnow
@@ -19,3 +19,19 @@ class SystemFlag(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ApiProcess(Base):
+    """A live API process of an install without Redis, renewed every few seconds.
+
+    Without Redis each process caches sessions, API keys and rate-limit counters of its
+    own, so such an install serves its API from one process (:mod:`luna.security.replicas`).
+    """
+
+    __tablename__ = "api_processes"
+
+    instance_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime]
+    renewed_at: Mapped[datetime]
