@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 from redis.asyncio import Redis
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
@@ -74,11 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         # Without Redis to share revocations and rate limits, one API process per install.
         sole = None if settings.redis_url else SoleApiProcess(settings, app.state.session_factory)
         if sole is not None:
-            try:
-                await sole.claim()
-            except BaseException:
-                await engine.dispose()
-                raise
+            await claim_or_refuse(sole, engine)
         app.state.http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS)
         app.state.bearer_verifier = build_bearer_verifier_from(settings, app.state.http_client)
         app.state.redis = (
@@ -151,6 +149,19 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(web_router)  # last: it serves the web app's paths
     install_middleware(app, settings, limiter)
     return app
+
+
+async def claim_or_refuse(sole: SoleApiProcess, engine: AsyncEngine) -> None:
+    """Claim to be the install's only API process, or refuse to start. A database that
+    cannot answer yet (down, not migrated) is no reason to refuse: ``/readyz`` reports
+    it, and the check is made at the next start."""
+    try:
+        await sole.claim()
+    except (DBAPIError, OSError) as error:
+        log.warning("could not check for other API processes", error=type(error).__name__)
+    except BaseException:
+        await engine.dispose()
+        raise
 
 
 def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:

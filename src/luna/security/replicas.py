@@ -93,7 +93,7 @@ class SoleApiProcess:
         # Two processes starting at once both found none: the later record gives way.
         first = await self._first_live()
         if first is not None and first.instance_id != self.instance_id:
-            await self.release()
+            await self._forget()
             raise AnotherApiProcess(first)
         self._renewal = asyncio.create_task(
             run_until_stopped(
@@ -106,10 +106,15 @@ class SoleApiProcess:
 
     async def release(self) -> None:
         """Stop renewing and remove the record (at shutdown)."""
+        if self._renewal is None:
+            return  # never recorded (or already released)
         self._stop.set()
-        if self._renewal is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._renewal
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._renewal
+        self._renewal = None
+        await self._forget()
+
+    async def _forget(self) -> None:
         async with self.session_factory() as session:
             await session.execute(
                 delete(ApiProcess).where(ApiProcess.instance_id == self.instance_id)
