@@ -184,7 +184,7 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
     app.add_middleware(
         RateLimitMiddleware,
         limiter=limiter,
-        rules=default_rules(settings.auth_rate_limit),
+        rules=default_rules(settings.auth_rate_limit, webhook_limit=settings.webhook_rate_limit),
         default_limit=settings.api_rate_limit,
         budget_for=PlanBudgets(
             settings=settings,

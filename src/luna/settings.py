@@ -194,6 +194,12 @@ class Settings(BaseSettings):
         description="Requests per client IP to sign-in, sign-up, password reset and MFA "
         "endpoints, in the limits notation (N/second|minute|hour|day).",
     )
+    webhook_rate_limit: str = Field(
+        "1200/minute",
+        description="Deliveries per minute (or other period) accepted on each billing "
+        "provider's webhook route, for all senders together, in the limits notation. "
+        "Webhooks do not count against the API limits.",
+    )
     api_rate_limit: str = Field(
         "100/minute",
         description="Requests per client IP to the rest of the API from callers without a "
@@ -300,7 +306,7 @@ class Settings(BaseSettings):
     def _database_url_is_supported(cls, value: str | None) -> str | None:
         return None if value is None else normalise_database_url(value)
 
-    @field_validator("auth_rate_limit", "api_rate_limit")
+    @field_validator("auth_rate_limit", "api_rate_limit", "webhook_rate_limit")
     @classmethod
     def _rate_limit_parses(cls, value: str) -> str:
         parse_limit(value)

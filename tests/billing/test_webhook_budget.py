@@ -7,11 +7,13 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from luna.app import create_app
 from luna.security.limits import parse_limit
 from luna.security.rate_limit import (
     RateLimiter,
@@ -20,6 +22,7 @@ from luna.security.rate_limit import (
 )
 from luna.settings import Settings
 from tests.billing.conftest import post_lemonsqueezy, post_stripe, stripe_event
+from tests.conftest import browser_client
 
 pytestmark = pytest.mark.anyio
 
@@ -106,3 +109,19 @@ def test_the_webhook_budget_is_larger_than_the_anonymous_api_budget() -> None:
     ):
         assert rules[name].matches("POST", path)
         assert rules[name].item.amount > anonymous.amount
+
+
+async def test_the_operator_sets_the_webhook_budget(settings: Settings) -> None:
+    """``LUNA_WEBHOOK_RATE_LIMIT`` reaches the running app's webhook routes."""
+    small = settings.model_copy(update={"webhook_rate_limit": "3/minute"})
+    app = create_app(small)
+    async with app.router.lifespan_context(app), browser_client(app) as provider:
+        events = [stripe_event("charge.succeeded", {"id": f"ch_{n}"}) for n in range(4)]
+        statuses = [(await post_stripe(provider, event)).status_code for event in events]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_webhook_budget_the_limits_notation_refuses_is_a_setting_error() -> None:
+    with pytest.raises(ValidationError, match="webhook_rate_limit"):
+        Settings(secret_key="x" * 40, webhook_rate_limit="lots", _env_file=None)  # type: ignore[call-arg]
