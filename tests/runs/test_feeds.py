@@ -5,6 +5,7 @@ them ends with every step and the `end` event."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -130,3 +131,29 @@ async def test_viewers_joining_late_or_falling_behind_receive_every_step(
     for events in (first + rest, fast.events, late.events, resumed.events):
         assert events[-1].event == "end"
         assert events[-1].data["status"] == "succeeded"
+
+
+async def test_viewers_who_hang_up_leave_no_task_behind(
+    app: FastAPI, live_run: LiveRun, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Twenty viewers each read the first step and hang up mid-stream (the server closes
+    a stream's generator when its client goes): the run's reader stops with the last of
+    them, and no task is left to be destroyed while pending (what SQLite installs logged
+    when stream clients went away)."""
+    feeds = RunFeeds(session_factory=app.state.session_factory, bus=app.state.run_bus)
+    await live_run.step(1)
+    streams = [feeds.watch(live_run.id, 0) for _ in range(20)]
+    for stream in streams:
+        assert "event: step" in (await anext(stream)).decode()
+    readers = [task for task in asyncio.all_tasks() if task.get_name().startswith("run feed")]
+    assert len(readers) == 1  # one reader for the twenty
+
+    for stream in streams:
+        await stream.aclose()  # hang up with the run still going
+    await asyncio.wait(readers, timeout=30)
+    gc.collect()
+    await asyncio.sleep(0)
+
+    assert feeds._feeds == {}
+    assert all(reader.done() for reader in readers)
+    assert not [record for record in caplog.records if "destroyed" in record.getMessage()]
