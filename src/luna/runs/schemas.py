@@ -19,6 +19,7 @@ from luna.agents.definition import MAX_JSON_DEPTH, AgentDefinition, JsonObject
 from luna.agents.schemas import MAX_VERSION_NUMBER
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunApproval, RunStep
+from luna.schemas import RequestModel
 
 RunStatus = Literal["queued", "running", "waiting_approval", "succeeded", "failed", "cancelled"]
 RunMode = Literal["background", "wait", "stream"]
@@ -41,7 +42,7 @@ def latency_ms(run: Run) -> float | None:
     return round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
 
 
-class RunCreate(BaseModel):
+class RunCreate(RequestModel):
     """A run of the agent: its input, and how to answer.
 
     ``background`` (the default) answers 202 at once with the queued run; ``wait``
@@ -249,7 +250,7 @@ class ApprovalOut(BaseModel):
         return cls.model_validate(approval, from_attributes=True)
 
 
-class ApprovalDecision(BaseModel):
+class ApprovalDecision(RequestModel):
     """A member's decision on one tool call the run paused on."""
 
     model_config = ConfigDict(extra="forbid")
@@ -261,7 +262,7 @@ class ApprovalDecision(BaseModel):
     )
 
 
-class ApprovalDecisions(BaseModel):
+class ApprovalDecisions(RequestModel):
     """Decisions on some or all of the run's pending tool calls. Once none is pending,
     the run resumes: approved calls execute, rejected ones are reported to the model."""
 
