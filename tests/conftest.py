@@ -1,8 +1,9 @@
 """Shared fixtures: settings on a private database, the app, an HTTP client.
 
 By default every test gets its own SQLite database (copied from one migrated once).
-With ``LUNA_TEST_DATABASE_URL`` set, the suite runs on a fresh PostgreSQL database
-created for the session and emptied after every test.
+With ``LUNA_TEST_DATABASE_URL`` set, the tests that use a database or Redis run on a
+fresh PostgreSQL database created for the session and emptied after every test; the
+others, which would only repeat the default run, are deselected.
 """
 
 from __future__ import annotations
@@ -34,6 +35,26 @@ pytest_plugins = [
     "tests.log_secrets",
     "tests.standins.fixtures",
 ]
+
+
+# The fixtures through which a test reaches the database or Redis of the run.
+_STORE_FIXTURES = frozenset({"migrated_database", "empty_database_settings", "redis_url"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL and Redis (``LUNA_TEST_DATABASE_URL``), run only the tests that reach
+    them: a test that uses neither (pure logic, or a process of its own on SQLite) would
+    only repeat the default run's result."""
+    if not os.environ.get("LUNA_TEST_DATABASE_URL"):
+        return
+    kept, skipped = [], []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        marked = item.get_closest_marker("postgres") or item.get_closest_marker("redis")
+        (kept if fixtures & _STORE_FIXTURES or marked else skipped).append(item)
+    if skipped:
+        config.hook.pytest_deselected(items=skipped)
+        items[:] = kept
 
 
 @pytest.fixture
