@@ -16,7 +16,6 @@ from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
 from luna.billing.rate_limits import PlanBudgets
 from luna.billing.routes import router as billing_router
-from luna.billing.usage_routes import router as usage_router
 from luna.cache import caches_for
 from luna.db.engine import create_engine, create_session_factory
 from luna.demo.routes import router as demo_router
@@ -53,6 +52,7 @@ from luna.site.routes import router as site_router
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
 from luna.tools.routes import router as tools_router
+from luna.usage.routes import router as usage_router
 from luna.web.routes import router as web_router
 from luna.worker import BackgroundWork
 

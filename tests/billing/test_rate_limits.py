@@ -17,7 +17,7 @@ from luna.observability.metrics import REGISTRY
 from tests.accounts import STRONG_PASSWORD, Account
 from tests.billing.conftest import set_api_budget, set_plan
 from tests.billing.test_entitlements import runnable_agent
-from tests.billing.test_usage import api_key
+from tests.usage.test_metering import api_key
 
 pytestmark = pytest.mark.anyio
 

@@ -16,8 +16,8 @@ from luna.settings import Settings
 from luna.usage.models import UsageRollup
 from luna.usage.retention import purge_expired_runs
 from tests.billing.conftest import set_plan
-from tests.billing.test_usage import RANGE, SECOND_DAY, Metered, add_run, at, get_report, usage_url
-from tests.billing.test_usage import metered as metered  # the metered workspace, shared
+from tests.usage.test_metering import RANGE, SECOND_DAY, Metered, add_run, at, get_report, usage_url
+from tests.usage.test_metering import metered as metered  # the metered workspace, shared
 
 pytestmark = pytest.mark.anyio
 

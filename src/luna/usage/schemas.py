@@ -6,8 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from luna.billing.usage import GroupBy, Usage, UsageFigures, UsageGroup
 from luna.runs.schemas import Money
+from luna.usage.metering import GroupBy, Usage, UsageFigures, UsageGroup
 
 
 class UsageTotals(BaseModel):

@@ -7,10 +7,10 @@ from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Response
 
-from luna.billing import usage
-from luna.billing.usage_schemas import UsageReport
 from luna.deps import ClockDep, SessionDep, require_workspace
 from luna.tenancy.access import WorkspaceAccess
+from luna.usage import metering as usage
+from luna.usage.schemas import UsageReport
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["usage"])
 
