@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from tests.accounts import MovableClock
-from tests.billing.test_usage import api_key
+from tests.usage.test_metering import api_key
 
 pytestmark = pytest.mark.anyio
 
