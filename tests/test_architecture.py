@@ -120,6 +120,23 @@ def rule_violations(graph: Graph) -> set[str]:
     return broken
 
 
+def _is_routes(name: str) -> bool:
+    leaf = name.rpartition(".")[2]
+    return leaf == "routes" or leaf.endswith("_routes")
+
+
+def routes_importing_routes(graph: Graph) -> set[str]:
+    """``a -> b`` where one routes module imports another: what routes share (the
+    ``Annotated`` dependencies) lives in ``deps.py``; only ``app.py`` gathers routers."""
+    return {
+        f"{source} -> {target}"
+        for source, targets in graph.items()
+        if _is_routes(source)
+        for target in targets
+        if _is_routes(target)
+    }
+
+
 def _reachable(graph: Graph, start: str) -> set[str]:
     seen: set[str] = set()
     todo = [start]
@@ -147,6 +164,19 @@ def test_the_house_keeps_its_dependency_rules() -> None:
     found = rule_violations(graph) | cycles(graph)
     assert sorted(found - KNOWN_VIOLATIONS) == [], "new violations of the dependency rules"
     assert sorted(KNOWN_VIOLATIONS - found) == [], "mended: take them off KNOWN_VIOLATIONS"
+
+
+def test_no_routes_module_imports_another() -> None:
+    assert sorted(routes_importing_routes(import_graph(modules()))) == []
+
+
+def test_the_check_finds_routes_importing_routes() -> None:
+    graph = {
+        "luna.billing.routes": {"luna.tenancy.member_routes", "luna.deps"},
+        "luna.tenancy.member_routes": {"luna.deps"},
+        "luna.app": {"luna.billing.routes"},
+    }
+    assert routes_importing_routes(graph) == {"luna.billing.routes -> luna.tenancy.member_routes"}
 
 
 def test_the_check_finds_a_platform_import_of_a_domain_and_a_cycle() -> None:

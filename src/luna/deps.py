@@ -13,17 +13,21 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.datastructures import State
 
+from luna.agents.catalog import Catalog, load_catalog
 from luna.cache import Caches
 from luna.db.base import utcnow
 from luna.errors import Forbidden, Unauthenticated
-from luna.identity import mfa
+from luna.identity import api_keys, mfa
 from luna.identity.principal import Principal, authenticate
 from luna.identity.session_store import REDIS_INFO_KEY
 from luna.observability.context import RequestContext
 from luna.security.crypto import Keyring
 from luna.settings import Settings
+from luna.tenancy import members
 from luna.tenancy.access import WorkspaceAccess, authorize_workspace
 from luna.tenancy.audit import RequestOrigin, request_origin
+from luna.tenancy.models import Membership
+from luna.tenancy.permissions import Action
 
 Clock = Callable[[], datetime]
 
@@ -191,3 +195,39 @@ def require_workspace(
         return access
 
     return dependency
+
+
+def team_role(action: Action) -> Callable[..., Coroutine[Any, Any, Membership]]:
+    """A dependency that authorises ``{team_id}`` in the path for an action."""
+
+    async def dependency(
+        team_id: str, principal: UserPrincipalDep, session: SessionDep
+    ) -> Membership:
+        return await members.authorize_team(
+            session=session, user_id=principal.user_id or "", team_id=team_id, action=action
+        )
+
+    return dependency
+
+
+TeamReader = Annotated[Membership, Depends(team_role("read"))]
+TeamManager = Annotated[Membership, Depends(team_role("manage"))]
+TeamOwner = Annotated[Membership, Depends(team_role("own"))]
+
+
+def get_catalog() -> Catalog:
+    """The built-in catalog (tests may replace it through ``dependency_overrides``)."""
+    return load_catalog()
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+
+def actor_of(access: WorkspaceAccess, origin: RequestOrigin) -> api_keys.Actor:
+    """The audit actor of a workspace request."""
+    return api_keys.Actor(
+        team_id=access.workspace.team_id,
+        user_id=access.principal.user_id,
+        api_key_id=access.principal.api_key_id,
+        origin=origin,
+    )

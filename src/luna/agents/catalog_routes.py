@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
 from luna.agents.catalog import (
-    Catalog,
     CatalogAgent,
     CatalogAgentSummary,
     Category,
     Plan,
-    load_catalog,
 )
+from luna.deps import CatalogDep
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
-
-
-def get_catalog() -> Catalog:
-    """The built-in catalog (tests may replace it through ``dependency_overrides``)."""
-    return load_catalog()
-
-
-CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 
 
 @router.get("/agents", operation_id="catalog-list", response_model=list[CatalogAgentSummary])

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 
 from luna.agents import service
 from luna.agents.catalog import SLUG_PATTERN
-from luna.agents.catalog_routes import CatalogDep
 from luna.agents.schemas import (
     AgentCreate,
     AgentDetail,
@@ -25,7 +24,7 @@ from luna.agents.schemas import (
     VersionSort,
 )
 from luna.db.pagination import PageRequestDep
-from luna.deps import ClockDep, SessionDep, SettingsDep, require_workspace
+from luna.deps import CatalogDep, ClockDep, SessionDep, SettingsDep, require_workspace
 from luna.errors import ValidationFailed
 from luna.tenancy.access import WorkspaceAccess
 

@@ -18,10 +18,17 @@ from luna.billing.schemas import (
 )
 from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
 from luna.billing.subscriptions import BillingContext, forget_changed_plans
-from luna.deps import CachesDep, ClockDep, SessionDep, SettingsDep
+from luna.deps import (
+    CachesDep,
+    ClockDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    TeamManager,
+    TeamReader,
+)
 from luna.plans import service as plans
 from luna.plans.schemas import PlanOut
-from luna.tenancy.member_routes import OriginDep, TeamManager, TeamReader
 
 router = APIRouter(prefix="/api/v1", tags=["billing"])
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from luna.agents.catalog_routes import CatalogDep
 from luna.demo import service
-from luna.deps import ClockDep, SessionDep
+from luna.deps import CatalogDep, ClockDep, OriginDep, SessionDep, TeamManager
 from luna.errors import NotFound
-from luna.tenancy.member_routes import OriginDep, TeamManager
 from luna.tenancy.schemas import WorkspaceOut
 
 router = APIRouter(prefix="/api/v1/teams/{team_id}/demo", tags=["demo"])

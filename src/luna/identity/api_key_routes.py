@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import CachesDep, ClockDep, OriginDep, SessionDep, require_workspace
+from luna.deps import CachesDep, ClockDep, OriginDep, SessionDep, actor_of, require_workspace
 from luna.errors import Forbidden, ValidationFailed
 from luna.identity import api_keys, mfa
 from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 from luna.tenancy.access import WorkspaceAccess
-from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.permissions import role_allows
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/api-keys", tags=["api-keys"])
@@ -83,14 +82,4 @@ async def revoke_api_key(
         now=clock(),
         actor=actor_of(access, origin),
         cache=caches.api_keys,
-    )
-
-
-def actor_of(access: WorkspaceAccess, origin: RequestOrigin) -> api_keys.Actor:
-    """The audit actor of a workspace request."""
-    return api_keys.Actor(
-        team_id=access.workspace.team_id,
-        user_id=access.principal.user_id,
-        api_key_id=access.principal.api_key_id,
-        origin=origin,
     )

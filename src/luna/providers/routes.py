@@ -19,9 +19,9 @@ from luna.deps import (
     OriginDep,
     SessionDep,
     SettingsDep,
+    actor_of,
     require_workspace,
 )
-from luna.identity.api_key_routes import actor_of
 from luna.providers import service
 from luna.providers.models import Provider
 from luna.providers.schemas import (

@@ -15,8 +15,14 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi.responses import StreamingResponse
 
-from luna.deps import ClockDep, OriginDep, SessionDep, SettingsDep, require_workspace
-from luna.identity.api_key_routes import actor_of
+from luna.deps import (
+    ClockDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    actor_of,
+    require_workspace,
+)
 from luna.runs.schemas import EVENT_STREAM, GraphEdge, event_stream_content
 from luna.runs.streaming import SSE_HEADERS, ReplaySpeed, release, replay_events
 from luna.sharing import service

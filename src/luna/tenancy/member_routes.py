@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep
+from luna.deps import (
+    ClockDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    TeamManager,
+    TeamOwner,
+    TeamReader,
+    UserPrincipalDep,
+)
 from luna.tenancy import audit, invitations, members
-from luna.tenancy.audit import AuditAction, RequestOrigin
+from luna.tenancy.audit import AuditAction
 from luna.tenancy.member_schemas import (
     AuditEventOut,
     AuditLogPage,
@@ -24,13 +32,11 @@ from luna.tenancy.member_schemas import (
     RoleOut,
     RolesOut,
 )
-from luna.tenancy.models import Membership
 from luna.tenancy.permissions import (
     ACTION_MEANING,
     ACTIONS,
     INVITABLE_ROLES,
     ROLES,
-    Action,
     role_allows,
 )
 from luna.tenancy.schemas import TeamOut
@@ -39,25 +45,6 @@ router = APIRouter(prefix="/api/v1", tags=["members"])
 
 TEAM = "/teams/{team_id}"
 AUDIT_CURSOR_PATTERN = r"^aud_[0-9a-z]{26}$"
-
-
-def team_role(action: Action) -> Callable[..., Coroutine[Any, Any, Membership]]:
-    """A dependency that authorises ``{team_id}`` in the path for an action."""
-
-    async def dependency(
-        team_id: str, principal: UserPrincipalDep, session: SessionDep
-    ) -> Membership:
-        return await members.authorize_team(
-            session=session, user_id=principal.user_id or "", team_id=team_id, action=action
-        )
-
-    return dependency
-
-
-TeamReader = Annotated[Membership, Depends(team_role("read"))]
-TeamManager = Annotated[Membership, Depends(team_role("manage"))]
-TeamOwner = Annotated[Membership, Depends(team_role("own"))]
-OriginDep = Annotated[RequestOrigin, Depends(audit.request_origin)]
 
 
 @router.get("/roles", operation_id="roles-list", response_model=RolesOut)
