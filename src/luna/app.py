@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
-from luna.billing.rate_limits import PlanBudgets
 from luna.billing.routes import router as billing_router
 from luna.cache import caches_for
 from luna.db.engine import create_engine, create_session_factory
 from luna.demo.routes import router as demo_router
 from luna.deps import open_session
 from luna.health.routes import router as health_router
+from luna.identity.api_budgets import PlanBudgets
 from luna.identity.api_key_routes import router as api_key_router
 from luna.identity.bearer import build_bearer_verifier
 from luna.identity.jwt import JwtVerifier

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.cache import Caches
 from luna.errors import Unauthenticated
 from luna.identity import api_keys, bearer, sessions
+from luna.identity.credentials import presented_credential
 from luna.identity.jwt import JwtVerifier
 from luna.identity.models import User, UserSession
 from luna.settings import Settings
@@ -50,12 +51,6 @@ def client_info(request: Request) -> sessions.ClientInfo:
     return sessions.ClientInfo(ip_address=host, user_agent=request.headers.get("user-agent", ""))
 
 
-def bearer_token(request: Request) -> str | None:
-    """The token of an ``Authorization: Bearer`` header, if there is one."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
 async def authenticate(
     *,
     request: Request,
@@ -69,12 +64,18 @@ async def authenticate(
     A session still waiting for its second factor is refused with :class:`MfaRequired`
     unless ``allow_mfa_pending`` is set.
     """
-    token = bearer_token(request)
-    if token is not None and not api_keys.looks_like_api_key(token):
-        return await _from_identity_provider(token, request=request, session=session, now=now)
-    if token is not None:
-        return await _from_api_key(token, request=request, session=session, now=now)
-    record = await _live_session(request=request, session=session, settings=settings, now=now)
+    credential = presented_credential(request.headers, session_cookie=settings.session_cookie_name)
+    if credential is not None and credential.kind == "identity-token":
+        return await _from_identity_provider(
+            credential.secret, request=request, session=session, now=now
+        )
+    if credential is not None and credential.kind == "api-key":
+        return await _from_api_key(credential.secret, request=request, session=session, now=now)
+    record = None
+    if credential is not None:
+        record = await _live_session(
+            credential.secret, request=request, session=session, settings=settings, now=now
+        )
     if record is None:
         raise Unauthenticated(
             "Sign in, or send an API key as a bearer token.", headers=BEARER_CHALLENGE
@@ -88,12 +89,9 @@ async def authenticate(
 
 
 async def _live_session(
-    *, request: Request, session: AsyncSession, settings: Settings, now: datetime
+    cookie: str, *, request: Request, session: AsyncSession, settings: Settings, now: datetime
 ) -> UserSession | None:
     """The session of the cookie, if it is live and its user may still sign in."""
-    cookie = request.cookies.get(settings.session_cookie_name)
-    if not cookie:
-        return None
     record = await sessions.resolve_session(
         session=session, token=cookie, client=client_info(request), settings=settings, now=now
     )

@@ -14,10 +14,18 @@ from fastapi import FastAPI
 
 from luna.app import create_app
 from luna.observability.metrics import REGISTRY
+from luna.settings import Settings
 from tests.accounts import STRONG_PASSWORD, Account
 from tests.billing.conftest import set_api_budget, set_plan
 from tests.billing.test_entitlements import runnable_agent
 from tests.usage.test_metering import api_key
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """New teams on Starter, as on the hosted service: the budgets are the plans'."""
+    return settings.model_copy(update={"default_plan": "starter"})
+
 
 pytestmark = pytest.mark.anyio
 

@@ -1,8 +1,10 @@
 """Each caller's API budget: the requests per minute of its team's plan.
 
 The rate-limit middleware asks :class:`PlanBudgets` who an API request comes from and how
-many requests a minute it may make. An API key acts for its workspace's team; a
-signed-in user for every team they belong to, with the largest budget among them.
+many requests a minute it may make. The credential is read as authentication reads it
+(:mod:`luna.identity.credentials`), so the two never disagree on who is calling. An API
+key acts for its workspace's team; a signed-in user for every team they belong to, with
+the largest budget among them.
 Anyone else (no credentials, a credential Luna does not know, an identity provider's
 token, which only the route verifies) is counted by client address under the
 installation's default limit, so that inventing tokens never buys a fresh budget.
@@ -23,12 +25,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import Headers
-from starlette.requests import cookie_parser
 from starlette.types import Scope
 
 from luna.cache import Caches
 from luna.db.base import utcnow
-from luna.identity.api_keys import looks_like_api_key
+from luna.identity.credentials import presented_credential
 from luna.identity.models import ApiKey
 from luna.identity.session_store import store_for
 from luna.identity.tokens import digest
@@ -92,19 +93,15 @@ class PlanBudgets:
         self, scope: Scope
     ) -> tuple[str, Callable[[], Awaitable[Caller | None]]] | None:
         """The cache key of the request's credential and how to find who holds it."""
-        headers = Headers(scope=scope)
-        scheme, _, token = headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        if scheme.lower() == "bearer" and token:
-            if not looks_like_api_key(token):
-                return None
-            secret_hash = digest(token)
+        credential = presented_credential(
+            Headers(scope=scope), session_cookie=self.settings.session_cookie_name
+        )
+        if credential is None or credential.kind == "identity-token":
+            return None  # the route verifies a token: until then, counted by address
+        secret_hash = digest(credential.secret)
+        if credential.kind == "api-key":
             return f"key:{secret_hash}", lambda: self._holder_of_key(secret_hash)
-        cookie = cookie_parser(headers.get("cookie", "")).get(self.settings.session_cookie_name)
-        if not cookie:
-            return None
-        token_hash = digest(cookie)
-        return f"session:{token_hash}", lambda: self._holder_of_session(token_hash)
+        return f"session:{secret_hash}", lambda: self._holder_of_session(secret_hash)
 
     async def _holder_of_key(self, secret_hash: str) -> Caller | None:
         async with self.open_session() as session:
