@@ -69,6 +69,9 @@ class _QuietDuplicateRegistrations(logging.Filter):
 
 
 NOTIFICATION_POLL_SECONDS = 0.1
+# Lease rounds run every third of a lease; one in this many also sweeps for work whose
+# executor has no lease at all (a listing of every pending workflow).
+SWEEP_EVERY_ROUNDS: Final = 6
 
 
 def executor_identity(settings: Settings) -> str:
@@ -187,14 +190,16 @@ class JobEngine:
 
     async def _keep_lease(self) -> None:
         interval = self.settings.worker_lease_seconds / 3
+        rounds = 0
         while True:
             await asyncio.sleep(interval)
+            rounds += 1
             try:
-                await self._renew_and_recover()
+                await self._renew_and_recover(sweep=rounds % SWEEP_EVERY_ROUNDS == 0)
             except Exception:
                 log.exception("worker lease round failed", executor=self.executor_id)
 
-    async def _renew_and_recover(self) -> None:
+    async def _renew_and_recover(self, *, sweep: bool = True) -> None:
         renewed = await leases.renew_lease(
             self.session_factory, executor_id=self.executor_id, now=self.clock()
         )
@@ -209,18 +214,34 @@ class JobEngine:
                 pid=os.getpid(),
                 now=self.clock(),
             )
-        await self.recover_gone_workers()
+        await self.recover_gone_workers(sweep=sweep)
 
-    async def recover_gone_workers(self) -> list[str]:
+    async def recover_gone_workers(self, *, sweep: bool = True) -> list[str]:
         """Re-enqueue the unfinished workflows of every executor that is gone: those whose
-        lease this worker claimed, and those holding work with no lease at all (a worker
-        of an earlier version, or one stopped before its lease was written)."""
+        lease this worker claimed and, when ``sweep`` is set, those holding work with no
+        lease at all (a worker of an earlier version, one stopped before its lease was
+        written, one whose claimant failed to recover it). A sweep lists every pending
+        workflow, so the lease rounds make one only every ``SWEEP_EVERY_ROUNDS``."""
         now = self.clock()
         lease_seconds = self.settings.worker_lease_seconds
         # Expired leases are deleted by their first claimant; their holders are gone either way.
-        await leases.claim_expired_leases(
+        claimed = await leases.claim_expired_leases(
             self.session_factory, now=now, lease_seconds=lease_seconds
         )
+        gone_set = set(claimed)
+        if sweep:
+            gone_set |= await self._executors_without_lease(now, lease_seconds)
+        gone_set.discard(self.executor_id)
+        gone = sorted(gone_set)
+        if gone:
+            # The recovery call of DBOS's own admin endpoint: re-enqueued workflows start
+            # again through the queue's atomic dequeue, so each is taken by one worker.
+            await asyncio.to_thread(DBOS._recover_pending_workflows, gone)
+            log.warning("recovered the work of gone workers", executors=gone)
+        return gone
+
+    async def _executors_without_lease(self, now: Any, lease_seconds: float) -> set[str]:
+        """The executors holding pending work with no live lease."""
         pending = await DBOS.list_workflows_async(
             status="PENDING", app_version=APPLICATION_VERSION, load_input=False, load_output=False
         )
@@ -230,10 +251,4 @@ class JobEngine:
             alive = await leases.live_executors(
                 session, holders, now=now, lease_seconds=lease_seconds
             )
-        gone = sorted(holders - alive)
-        if gone:
-            # The recovery call of DBOS's own admin endpoint: re-enqueued workflows start
-            # again through the queue's atomic dequeue, so each is taken by one worker.
-            await asyncio.to_thread(DBOS._recover_pending_workflows, gone)
-            log.warning("recovered the work of gone workers", executors=gone)
-        return gone
+        return holders - alive
