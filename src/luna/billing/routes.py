@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
+from pydantic import SecretStr
 
 from luna.billing import checkout, service
-from luna.billing.lemonsqueezy import handle_lemonsqueezy_event, verify_lemonsqueezy_event
+from luna.billing.providers import WebhookProvider, lemonsqueezy, stripe
 from luna.billing.schemas import (
     BillingOverview,
     CheckoutCreate,
@@ -16,8 +17,8 @@ from luna.billing.schemas import (
     RedirectOut,
     WebhookAck,
 )
-from luna.billing.stripe_events import handle_stripe_event, verify_stripe_event
 from luna.billing.subscriptions import BillingContext, forget_changed_plans
+from luna.cache import Caches
 from luna.deps import (
     CachesDep,
     ClockDep,
@@ -110,15 +111,9 @@ async def stripe_webhook(
     stripe_signature: Annotated[str | None, Header(alias="Stripe-Signature")] = None,
 ) -> WebhookAck:
     """Stripe's events, verified against the raw body; each applied once."""
-    secret = settings.stripe_webhook_secret
-    payload = await request.body()
-    event = verify_stripe_event(
-        payload, stripe_signature, secret.get_secret_value() if secret else None
-    )
     context = BillingContext(session=session, settings=settings, now=clock())
-    outcome = await handle_stripe_event(context, event)
-    await forget_changed_plans(context, caches)
-    return WebhookAck(outcome=outcome)
+    secret = settings.stripe_webhook_secret
+    return await _receive(stripe.PROVIDER, request, stripe_signature, secret, context, caches)
 
 
 @router.post(
@@ -133,12 +128,23 @@ async def lemonsqueezy_webhook(
     x_signature: Annotated[str | None, Header(alias="X-Signature")] = None,
 ) -> WebhookAck:
     """LemonSqueezy's events, verified by the HMAC of the raw body; each applied once."""
-    secret = settings.lemonsqueezy_webhook_secret
-    payload = await request.body()
-    event = verify_lemonsqueezy_event(
-        payload, x_signature, secret.get_secret_value() if secret else None
-    )
     context = BillingContext(session=session, settings=settings, now=clock())
-    outcome = await handle_lemonsqueezy_event(context, event, payload)
+    secret = settings.lemonsqueezy_webhook_secret
+    return await _receive(lemonsqueezy.PROVIDER, request, x_signature, secret, context, caches)
+
+
+async def _receive(
+    provider: WebhookProvider,
+    request: Request,
+    signature: str | None,
+    secret: SecretStr | None,
+    context: BillingContext,
+    caches: Caches,
+) -> WebhookAck:
+    """One delivery of any provider: verified on its raw body, applied once, and the
+    plans it changed forgotten by every cache."""
+    payload = await request.body()
+    event = provider.verify(payload, signature, secret.get_secret_value() if secret else None)
+    outcome = await provider.handle(context, event, payload)
     await forget_changed_plans(context, caches)
     return WebhookAck(outcome=outcome)

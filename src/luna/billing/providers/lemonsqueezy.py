@@ -18,7 +18,10 @@ from typing import Any, Final
 
 from sqlalchemy import select
 
-from luna.billing.stripe_events import MAX_AMOUNT, InvalidSignature
+from luna.billing.providers import WebhookProvider
+from luna.billing.providers.payload import InvalidSignature
+from luna.billing.providers.payload import amount as _amount
+from luna.billing.providers.payload import mapping as _mapping
 from luna.billing.subscriptions import (
     BillingContext,
     InvoiceChange,
@@ -163,7 +166,7 @@ async def _subscription(
 def _invoice(data: dict[str, Any], team_id: Any, payment: str) -> InvoiceChange:
     attributes = data["attributes"]
     status = str(attributes.get("status"))
-    total = _total(attributes.get("total"))
+    total = _amount(attributes.get("total"), "data.attributes.total")
     urls = _mapping(attributes.get("urls"), "urls")
     issued = _time(attributes.get("created_at"))
     updated = _time(attributes.get("updated_at")) or issued
@@ -190,14 +193,6 @@ def _invoice(data: dict[str, Any], team_id: Any, payment: str) -> InvoiceChange:
     )
 
 
-def _mapping(value: Any, field: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise MalformedEvent(f"{field} is not an object.")
-    return value
-
-
 def _text(value: Any) -> str | None:
     """An id or a link, as text: LemonSqueezy sends ids as numbers or strings."""
     if value is None or value == "":
@@ -214,14 +209,6 @@ def _object_id(data: dict[str, Any]) -> str:
     return object_id
 
 
-def _total(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_AMOUNT:
-        raise MalformedEvent(f"Not an amount: {str(value)[:40]!r}.")
-    return value
-
-
 def _time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -232,3 +219,11 @@ def _time(value: Any) -> datetime | None:
     if parsed.tzinfo is None:
         raise MalformedEvent(f"A timestamp without a time zone: {value[:40]!r}.")
     return parsed
+
+
+PROVIDER = WebhookProvider(
+    name="lemonsqueezy",
+    signature_header="X-Signature",
+    verify=verify_lemonsqueezy_event,
+    handle=handle_lemonsqueezy_event,
+)

@@ -23,6 +23,15 @@ import stripe
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.billing.providers import WebhookProvider
+from luna.billing.providers.payload import (
+    MAX_ID_LENGTH,
+    MAX_TIMESTAMP,
+    InvalidSignature,
+)
+from luna.billing.providers.payload import amount as _amount
+from luna.billing.providers.payload import mapping as _mapping
+from luna.billing.providers.payload import number as _number
 from luna.billing.subscriptions import (
     BillingContext,
     InvoiceChange,
@@ -43,16 +52,6 @@ log = get_logger(__name__)
 
 SIGNATURE_TOLERANCE_SECONDS: Final = 300
 _STATUSES: Final = {"incomplete_expired": "canceled"}
-# Bounds of what the tables hold: ids, amounts (32-bit) and times (up to the year 9999).
-MAX_ID_LENGTH: Final = 255
-MAX_AMOUNT: Final = 2**31 - 1
-MAX_TIMESTAMP: Final = 253_402_300_799
-
-
-class InvalidSignature(BadRequest):
-    """The webhook's signature does not match its body, or it is too old."""
-
-    code = "invalid-signature"
 
 
 def verify_stripe_event(payload: bytes, header: str | None, secret: str | None) -> dict[str, Any]:
@@ -250,15 +249,6 @@ _HANDLERS: Final[dict[str, Handler]] = {
 }
 
 
-def _mapping(value: Any, field: str) -> dict[str, Any]:
-    """An object of the event (absent: empty)."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise MalformedEvent(f"{field} is not an object.")
-    return value
-
-
 def _id_of(value: Any, field: str) -> str | None:
     """A Stripe reference: an id, or an expanded object carrying one."""
     if isinstance(value, dict):
@@ -283,17 +273,6 @@ def _status(value: Any) -> str:
     return _text(value, "status", 32) or ""
 
 
-def _number(value: Any, field: str, bound: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) > bound:
-        raise MalformedEvent(f"{field} is not a whole number within ±{bound}.")
-    return value
-
-
-def _amount(value: Any, field: str) -> int:
-    """An amount in the currency's smallest unit (absent: zero)."""
-    return 0 if value is None else _number(value, field, MAX_AMOUNT)
-
-
 def _time(value: Any, field: str) -> datetime | None:
     """A Unix time (absent or zero: none)."""
     if value is None or value == 0:
@@ -314,3 +293,12 @@ async def _known_plan(session: AsyncSession, plan_id: Any) -> str | None:
     if not isinstance(plan_id, str):
         return None
     return await session.scalar(select(Plan.id).where(Plan.id == plan_id))
+
+
+async def _handle(context: BillingContext, event: dict[str, Any], _payload: bytes) -> Outcome:
+    return await handle_stripe_event(context, event)
+
+
+PROVIDER = WebhookProvider(
+    name="stripe", signature_header="Stripe-Signature", verify=verify_stripe_event, handle=_handle
+)
