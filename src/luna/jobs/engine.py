@@ -20,6 +20,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -153,6 +154,10 @@ class JobEngine:
                 await self._leases
         grace = int(self.settings.shutdown_grace_seconds) if await self._executing() else 0
         await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=grace)
+        # DBOS made its thread pool this loop's default executor, and destroying it shut
+        # that pool down: give the loop a pool of its own again, or every later
+        # ``asyncio.to_thread`` on it (a next engine start, say) would fail.
+        asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor())
         await leases.release_lease(self.session_factory, self.executor_id)
 
     def _declare_queues(self) -> None:
