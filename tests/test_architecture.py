@@ -170,6 +170,19 @@ def test_no_routes_module_imports_another() -> None:
     assert sorted(routes_importing_routes(import_graph(modules()))) == []
 
 
+def test_routes_dispatch_nothing_themselves() -> None:
+    """The queue and the step writer are reached through the actions of
+    ``luna.runs.dispatch`` (commit, then dispatch), never from a route."""
+    graph = import_graph(modules())
+    dispatching = {
+        f"{source} -> {target}"
+        for source, targets in graph.items()
+        if _is_routes(source)
+        for target in targets & {"luna.runs.queue", "luna.runs.steps"}
+    }
+    assert sorted(dispatching) == []
+
+
 def test_the_check_finds_routes_importing_routes() -> None:
     graph = {
         "luna.billing.routes": {"luna.tenancy.member_routes", "luna.deps"},

@@ -17,9 +17,13 @@ from luna.errors import Conflict, ValidationFailed
 from luna.observability.logging import get_logger
 from luna.runs import service
 from luna.runs.bus import RunBus
-from luna.runs.lifecycle import decision_step
+from luna.runs.dispatch import (
+    RunDispatcher,
+    do_cancel_run,
+    do_create_run,
+    do_decide_approvals,
+)
 from luna.runs.models import FINISHED
-from luna.runs.queue import RunQueue
 from luna.runs.schemas import (
     EVENT_STREAM,
     MAX_SEQUENCE,
@@ -36,7 +40,6 @@ from luna.runs.schemas import (
     StepPage,
     event_stream_content,
 )
-from luna.runs.steps import StepWriter
 from luna.runs.streaming import (
     SETTLED,
     SSE_HEADERS,
@@ -71,12 +74,6 @@ _WAIT_POLL_SECONDS: Final = 0.5
 _EVENT_ID: Final = re.compile(r"[0-9]{1,10}")
 
 
-def get_run_queue(request: Request) -> RunQueue:
-    """The queue runs are enqueued on."""
-    queue: RunQueue = request.app.state.run_queue
-    return queue
-
-
 def get_run_bus(request: Request) -> RunBus:
     """This process's live run events."""
     bus: RunBus = request.app.state.run_bus
@@ -92,8 +89,16 @@ def get_run_feeds(request: Request) -> RunFeeds:
     return feeds
 
 
-RunQueueDep = Annotated[RunQueue, Depends(get_run_queue)]
+def get_run_dispatcher(request: Request) -> RunDispatcher:
+    """What follows a run's committed change in this process: queue, bus, step writer."""
+    state = request.app.state
+    return RunDispatcher(
+        queue=state.run_queue, bus=state.run_bus, session_factory=state.session_factory
+    )
+
+
 RunBusDep = Annotated[RunBus, Depends(get_run_bus)]
+RunDispatcherDep = Annotated[RunDispatcher, Depends(get_run_dispatcher)]
 RunFeedsDep = Annotated[RunFeeds, Depends(get_run_feeds)]
 
 
@@ -155,7 +160,7 @@ async def create_run(
     session: SessionDep,
     keyring: KeyringDep,
     clock: ClockDep,
-    queue: RunQueueDep,
+    dispatcher: RunDispatcherDep,
     bus: RunBusDep,
     feeds: RunFeedsDep,
     caches: CachesDep,
@@ -178,7 +183,8 @@ async def create_run(
     match the agent's input schema; nothing is stored then.
     """
     principal = access.principal
-    run, created = await service.create_run(
+    run, created = await do_create_run(
+        dispatcher=dispatcher,
         session=session,
         keyring=keyring,
         workspace_id=access.workspace_id,
@@ -191,9 +197,7 @@ async def create_run(
         definitions=caches.agent_versions,
         mcp_stdio_allowed=request.app.state.settings.mcp_stdio_allowed,
     )
-    if created:
-        await _enqueue(queue, run.id, run.workspace_id)
-    else:
+    if not created:
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/workspaces/{run.workspace_id}/runs/{run.id}"
     if body.mode == "stream" or EVENT_STREAM in request.headers.get("accept", ""):
@@ -206,13 +210,6 @@ async def create_run(
         if run.status in SETTLED:
             response.status_code = 200
     return RunOut.of(run)
-
-
-async def _enqueue(queue: RunQueue, run_id: str, workspace_id: str, segment: int = 0) -> None:
-    try:
-        await queue.enqueue(run_id=run_id, workspace_id=workspace_id, segment=segment)
-    except Exception as error:  # noqa: BLE001  (the worker's sweep enqueues it later)
-        log.error("run not enqueued; the next sweep will", run_id=run_id, error=repr(error))
 
 
 async def _wait_for(
@@ -350,24 +347,19 @@ async def cancel_run(
     access: RunWriter,
     session: SessionDep,
     clock: ClockDep,
-    queue: RunQueueDep,
-    bus: RunBusDep,
+    dispatcher: RunDispatcherDep,
     settings: SettingsDep,
 ) -> RunOut:
     """Stop a run: a queued or paused one at once, a running one within moments (its
     model call and tools are interrupted). 409 for a run that has already finished."""
-    run = await service.cancel_run(
+    run = await do_cancel_run(
+        dispatcher=dispatcher,
         session=session,
         workspace_id=access.workspace_id,
         run_id=run_id,
         now=clock(),
         lease_seconds=settings.worker_lease_seconds,
     )
-    await bus.publish(run.id, {"type": "cancel"})
-    if run.status == "cancelled":
-        await bus.publish(run.id, {"type": "status", "status": "cancelled"})
-        with contextlib.suppress(Exception):
-            await queue.cancel(run.id)
     return RunOut.of(run)
 
 
@@ -394,18 +386,17 @@ async def list_approvals(
 async def decide_approvals(
     run_id: RunIdPath,
     body: ApprovalDecisions,
-    request: Request,
     access: RunWriter,
     session: SessionDep,
     clock: ClockDep,
-    queue: RunQueueDep,
-    bus: RunBusDep,
+    dispatcher: RunDispatcherDep,
 ) -> RunOut:
     """Approve or reject tool calls the run paused on. Once none is pending, the run
     resumes (`queued`): approved calls execute, rejected ones are reported to the model.
     409 for a run that is not waiting; 422 for a call that is not pending on it."""
     principal = access.principal
-    run, decided, segment = await service.decide_approvals(
+    run = await do_decide_approvals(
+        dispatcher=dispatcher,
         session=session,
         workspace_id=access.workspace_id,
         run_id=run_id,
@@ -413,15 +404,4 @@ async def decide_approvals(
         user_id=None if principal.is_api_key else principal.user_id,
         now=clock(),
     )
-    writer = StepWriter(
-        session_factory=request.app.state.session_factory,
-        bus=bus,
-        run_id=run.id,
-        workspace_id=run.workspace_id,
-    )
-    for approval in decided:
-        await writer.write(decision_step(approval))
-    if segment is not None:
-        await _enqueue(queue, run.id, run.workspace_id, segment)
-    await session.refresh(run)
     return RunOut.of(run)
