@@ -7,16 +7,13 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
-from redis.asyncio import Redis
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
 from luna.cache import caches_for
-from luna.db.engine import create_engine, create_session_factory
 from luna.demo.routes import router as demo_router
 from luna.deps import open_session
 from luna.health.routes import router as health_router
@@ -33,10 +30,9 @@ from luna.observability.middleware import RequestContextMiddleware
 from luna.onboarding.routes import router as onboarding_router
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
-from luna.runs.bus import RunBus
+from luna.resources import open_resources
 from luna.runs.queue import RunQueue
 from luna.runs.routes import router as runs_router
-from luna.runs.runtime import RunRuntime
 from luna.security.body_limit import BodyLimitMiddleware
 from luna.security.crypto import Keyring, keyring_for
 from luna.security.csrf import CsrfMiddleware
@@ -59,7 +55,6 @@ from luna.worker import BackgroundWork
 log = get_logger(__name__)
 
 # Outbound calls (identity providers, model providers' checks) never wait longer.
-OUTBOUND_TIMEOUT_SECONDS = 10.0
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -70,47 +65,34 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        app.state.engine = engine
-        app.state.session_factory = create_session_factory(engine)
-        # Without Redis to share revocations and rate limits, one API process per install.
-        sole = None if settings.redis_url else SoleApiProcess(settings, app.state.session_factory)
-        if sole is not None:
-            await claim_or_refuse(sole, engine)
-        app.state.http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS)
-        app.state.bearer_verifier = build_bearer_verifier_from(settings, app.state.http_client)
-        app.state.redis = (
-            Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
-        )
-        app.state.run_bus = RunBus(app.state.redis, namespace=settings.redis_namespace)
-        app.state.run_queue = RunQueue(settings)
-        await caches.start()
-        runtime = RunRuntime(
-            settings=settings,
-            session_factory=app.state.session_factory,
-            keyring=app.state.keyring,
-            bus=app.state.run_bus,
-            caches=caches,
-        )
-        work = BackgroundWork(settings, app.state.session_factory, runtime)
-        if settings.in_process_worker:
-            await work.start_with_runs()
-        log.info("started", database=settings.database.get_backend_name(), env=settings.env)
-        try:
-            yield
-        finally:
-            await work.shutdown()
+        async with open_resources(settings, keyring=app.state.keyring, caches=caches) as shared:
+            app.state.resources = shared
+            # The request path's view of them (dependencies read these).
+            app.state.engine = shared.engine
+            app.state.session_factory = shared.session_factory
+            app.state.http_client = shared.http_client
+            app.state.redis = shared.redis
+            app.state.run_bus = shared.bus
+            app.state.bearer_verifier = build_bearer_verifier_from(settings, shared.http_client)
+            app.state.run_queue = RunQueue(settings)
+            # Without Redis to share revocations and rate limits, one API process per install.
+            sole = None if settings.redis_url else SoleApiProcess(settings, shared.session_factory)
             if sole is not None:
-                await sole.release()
-            await app.state.run_bus.close()
-            app.state.run_queue.close()
-            await engine.dispose()
-            await limiter.close()
-            await caches.close()
-            await app.state.http_client.aclose()
-            if app.state.redis is not None:
-                await app.state.redis.aclose()
-            log.info("stopped")
+                await claim_or_refuse(sole)
+            await caches.start()
+            work = BackgroundWork(settings, shared.session_factory, shared.run_runtime())
+            if settings.in_process_worker:
+                await work.start_with_runs()
+            log.info("started", database=settings.database.get_backend_name(), env=settings.env)
+            try:
+                yield
+            finally:
+                await work.shutdown()
+                if sole is not None:
+                    await sole.release()
+                app.state.run_queue.close()
+                await limiter.close()
+                log.info("stopped")
 
     app = FastAPI(
         title="Luna API",
@@ -151,7 +133,7 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
-async def claim_or_refuse(sole: SoleApiProcess, engine: AsyncEngine) -> None:
+async def claim_or_refuse(sole: SoleApiProcess) -> None:
     """Claim to be the install's only API process, or refuse to start. A database that
     cannot answer yet (down, not migrated) is no reason to refuse: ``/readyz`` reports
     it, and the check is made at the next start."""
@@ -159,9 +141,6 @@ async def claim_or_refuse(sole: SoleApiProcess, engine: AsyncEngine) -> None:
         await sole.claim()
     except (DBAPIError, OSError) as error:
         log.warning("could not check for other API processes", error=type(error).__name__)
-    except BaseException:
-        await engine.dispose()
-        raise
 
 
 def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -> None:

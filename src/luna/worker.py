@@ -18,23 +18,19 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any
 
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.billing import dunning
-from luna.cache import caches_for
 from luna.db.base import utcnow
-from luna.db.engine import create_engine, create_session_factory
 from luna.health.service import check_readiness
 from luna.jobs.engine import JobEngine
 from luna.jobs.runtime import install_resources, uninstall_resources
 from luna.notifications.delivery import run_delivery_loop, sender_for
 from luna.observability.logging import get_logger
-from luna.runs.bus import RunBus
+from luna.resources import open_resources
 from luna.runs.queue import RunQueue, run_queue_spec
 from luna.runs.runtime import RunRuntime
 from luna.runs.sweep import run_queue_sweep
-from luna.security.crypto import keyring_for
 from luna.settings import Settings
 from luna.usage import retention
 
@@ -143,35 +139,15 @@ class BackgroundWork:
 
 async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None:
     """Check readiness, then run the background loops until ``stop`` is set."""
-    engine = create_engine(settings)
-    try:
-        checks = await check_readiness(engine=engine, settings=settings)
-        session_factory = create_session_factory(engine)
-        redis = (
-            Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
-        )
-        bus = RunBus(redis, namespace=settings.redis_namespace)
-        # A worker only writes through its caches: it never needs their invalidations.
-        caches = caches_for(settings)
-        runtime = RunRuntime(
-            settings=settings,
-            session_factory=session_factory,
-            keyring=keyring_for(settings),
-            bus=bus,
-            caches=caches,
-        )
-        work = BackgroundWork(settings, session_factory, runtime)
+    # A worker only writes through its caches: it never needs their invalidations.
+    async with open_resources(settings) as shared:
+        checks = await check_readiness(engine=shared.engine, settings=settings)
+        work = BackgroundWork(settings, shared.session_factory, shared.run_runtime())
         await work.start_with_runs()
         log.info("worker ready", worker=worker_identity(), **checks)
         await stop.wait()
         log.info("worker stopping", worker=worker_identity())
         await work.shutdown()
-        await bus.close()
-        await caches.close()
-        if redis is not None:
-            await redis.aclose()
-    finally:
-        await engine.dispose()
 
 
 def run_worker(settings: Settings) -> None:
