@@ -28,7 +28,9 @@ def upgrade() -> None:
         sa.Column("pid", sa.Integer(), nullable=False),
         sa.Column("started_at", luna.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("renewed_at", luna.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
         sa.PrimaryKeyConstraint("instance_id", name=op.f("pk_api_processes")),
+        sa.UniqueConstraint("role", name=op.f("uq_api_processes_role")),
     )
 
 

@@ -35,3 +35,5 @@ class ApiProcess(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     renewed_at: Mapped[datetime]
+    # Unique: the database itself lets one process hold the API at a time.
+    role: Mapped[str] = mapped_column(String(16), unique=True, default="api")

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.background import run_until_stopped
@@ -82,19 +83,20 @@ class SoleApiProcess:
 
     async def claim(self) -> None:
         """Record this process, once no other live one is recorded (waiting up to one
-        lease for a record to expire); :class:`AnotherApiProcess` if one stays."""
+        lease for a record to expire); :class:`AnotherApiProcess` if one stays. The
+        record's role is unique, so of two processes starting at once one records and
+        the other finds its record."""
         # A record expires one lease after its last renewal; a moment more to see it go.
         deadline = self.clock() + self.lease + timedelta(seconds=POLL_SECONDS)
-        while (other := await self._live_other()) is not None:
+        while True:
+            other = await self._live_other()
+            if other is None:
+                if await self._record():
+                    break
+                continue  # another process recorded itself first: look at its record
             if self.clock() > deadline:
                 raise AnotherApiProcess(other)
             await self.sleep(POLL_SECONDS)
-        await self._record()
-        # Two processes starting at once both found none: the later record gives way.
-        first = await self._first_live()
-        if first is not None and first.instance_id != self.instance_id:
-            await self._forget()
-            raise AnotherApiProcess(first)
         self._renewal = asyncio.create_task(
             run_until_stopped(
                 self._renew,
@@ -137,16 +139,8 @@ class SoleApiProcess:
             await session.commit()
         return live[0] if live else None
 
-    async def _first_live(self) -> ApiProcess | None:
-        async with self.session_factory() as session:
-            return await session.scalar(
-                select(ApiProcess)
-                .where(ApiProcess.renewed_at >= self.clock() - self.lease)
-                .order_by(ApiProcess.started_at, ApiProcess.instance_id)
-                .limit(1)
-            )
-
-    async def _record(self) -> None:
+    async def _record(self) -> bool:
+        """Record this process; ``False`` when another one's record is there already."""
         now = self.clock()
         async with self.session_factory() as session:
             session.add(
@@ -158,7 +152,11 @@ class SoleApiProcess:
                     renewed_at=now,
                 )
             )
-            await session.commit()
+            try:
+                await session.commit()
+            except IntegrityError:
+                return False
+        return True
 
     async def _renew(self) -> None:
         async with self.session_factory() as session:
@@ -171,4 +169,8 @@ class SoleApiProcess:
         if not result.rowcount:  # type: ignore[attr-defined]
             # Taken for gone during a pause longer than the lease: record it again.
             log.warning("api process record was lost; recording it again")
-            await self._record()
+            if not await self._record():
+                log.error(
+                    "another API process recorded itself while this one paused; stop one: "
+                    "without Redis they do not share revocations or rate limits"
+                )
