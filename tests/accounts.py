@@ -77,7 +77,7 @@ def sign_up(client: httpx.AsyncClient, clock: MovableClock):
 
 async def emailed_token(app: FastAPI, to: str, template: str) -> str:
     """The token in the newest email of a template sent to an address."""
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         email = await session.scalar(
             select(OutboxEmail)
             .where(OutboxEmail.to_address == to, OutboxEmail.template == template)

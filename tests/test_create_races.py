@@ -52,7 +52,7 @@ def assert_one_wins(responses: list[httpx.Response], success: int) -> dict[str, 
 
 
 async def count(app: FastAPI, model: type, *conditions: object) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         statement = select(func.count()).select_from(model).where(*conditions)  # type: ignore[arg-type]
         return int(await session.scalar(statement) or 0)
 
@@ -171,7 +171,7 @@ def store(app: FastAPI) -> Callable[[Callable[[], Any]], Awaitable[None]]:
     """Commit a new row in a session of its own, as a service would."""
 
     async def commit(make: Callable[[], Any]) -> None:
-        async with app.state.session_factory() as session:
+        async with app.state.resources.session_factory() as session:
             session.add(make())
             await session.commit()
 

@@ -53,7 +53,7 @@ async def test_serve_runs_background_work_in_process(settings: Settings) -> None
             assert signed.status_code == 201
         delivered = None
         for _ in range(500):
-            async with app.state.session_factory() as session:
+            async with app.state.resources.session_factory() as session:
                 delivered = await session.scalar(select(OutboxEmail.sent_at))
             if delivered is not None:
                 break

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 
@@ -15,12 +14,9 @@ from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
 from luna.cache import caches_for
 from luna.demo.routes import router as demo_router
-from luna.deps import open_session
 from luna.health.routes import router as health_router
 from luna.identity.api_budgets import PlanBudgets
 from luna.identity.api_key_routes import router as api_key_router
-from luna.identity.bearer import build_bearer_verifier
-from luna.identity.jwt import JwtVerifier
 from luna.identity.mfa_routes import router as mfa_router
 from luna.identity.routes import router as identity_router
 from luna.identity.sso_routes import router as sso_router
@@ -31,10 +27,9 @@ from luna.onboarding.routes import router as onboarding_router
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
 from luna.resources import open_resources
-from luna.runs.queue import RunQueue
 from luna.runs.routes import router as runs_router
 from luna.security.body_limit import BodyLimitMiddleware
-from luna.security.crypto import Keyring, keyring_for
+from luna.security.crypto import keyring_for
 from luna.security.csrf import CsrfMiddleware
 from luna.security.headers import SecurityHeadersMiddleware
 from luna.security.maintenance import MaintenanceMiddleware, maintenance_bypass_token
@@ -54,8 +49,6 @@ from luna.worker import BackgroundWork
 
 log = get_logger(__name__)
 
-# Outbound calls (identity providers, model providers' checks) never wait longer.
-
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the Luna ASGI application for the given settings."""
@@ -66,21 +59,16 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_resources(settings, keyring=app.state.keyring, caches=caches) as shared:
+            # What the request path reads, through luna.deps.
             app.state.resources = shared
-            # The request path's view of them (dependencies read these).
-            app.state.engine = shared.engine
-            app.state.session_factory = shared.session_factory
-            app.state.http_client = shared.http_client
-            app.state.redis = shared.redis
-            app.state.run_bus = shared.bus
-            app.state.bearer_verifier = build_bearer_verifier_from(settings, shared.http_client)
-            app.state.run_queue = RunQueue(settings)
             # Without Redis to share revocations and rate limits, one API process per install.
             sole = None if settings.redis_url else SoleApiProcess(settings, shared.session_factory)
             if sole is not None:
                 await claim_or_refuse(sole)
             await caches.start()
-            work = BackgroundWork(settings, shared.session_factory, shared.run_runtime())
+            work = BackgroundWork(
+                settings, shared.session_factory, shared.run_runtime(), queue=shared.run_queue
+            )
             if settings.in_process_worker:
                 await work.start_with_runs()
             log.info("started", database=settings.database.get_backend_name(), env=settings.env)
@@ -90,7 +78,6 @@ def create_app(settings: Settings) -> FastAPI:
                 await work.shutdown()
                 if sole is not None:
                     await sole.release()
-                app.state.run_queue.close()
                 await limiter.close()
                 log.info("stopped")
 
@@ -105,7 +92,7 @@ def create_app(settings: Settings) -> FastAPI:
         responses=PROBLEM_RESPONSES,
     )
     app.state.settings = settings
-    app.state.keyring = build_keyring(settings)
+    app.state.keyring = keyring_for(settings)
     app.state.caches = caches
     install_problem_handlers(app)
     app.include_router(health_router)
@@ -157,7 +144,7 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
     app.add_middleware(
         MaintenanceMiddleware,
         # The session factory exists once the lifespan has started: look it up per read.
-        session_factory=lambda: app.state.session_factory(),
+        session_factory=lambda: app.state.resources.session_factory(),
         bypass_token=maintenance_bypass_token(settings),
     )
     app.add_middleware(
@@ -169,29 +156,11 @@ def install_middleware(app: FastAPI, settings: Settings, limiter: RateLimiter) -
             settings=settings,
             caches=app.state.caches,
             # The database exists once the lifespan has started: open sessions per read.
-            open_session=lambda: open_session(app.state),
+            open_session=lambda: app.state.resources.open_session(),
         ),
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.public_url.scheme == "https")
     app.add_middleware(RequestContextMiddleware)
-
-
-def build_bearer_verifier_from(settings: Settings, http: httpx.AsyncClient) -> JwtVerifier | None:
-    """The verifier of the identity provider whose bearer JWTs the API accepts, if any."""
-    if settings.bearer_jwks_url is None:
-        return None
-    return build_bearer_verifier(
-        jwks_url=str(settings.bearer_jwks_url),
-        issuers=settings.bearer_issuers,
-        audiences=settings.bearer_audiences,
-        algorithms=settings.bearer_algorithms,
-        http=http,
-    )
-
-
-def build_keyring(settings: Settings) -> Keyring:
-    """The keys that seal secrets at rest, from the settings."""
-    return keyring_for(settings)
 
 
 def create_app_from_environment() -> FastAPI:

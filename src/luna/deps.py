@@ -11,7 +11,6 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
-from starlette.datastructures import State
 
 from luna.agents.catalog import Catalog, load_catalog
 from luna.cache import Caches
@@ -19,8 +18,8 @@ from luna.db.base import utcnow
 from luna.errors import Forbidden, Unauthenticated
 from luna.identity import api_keys, mfa
 from luna.identity.principal import Principal, authenticate
-from luna.identity.session_store import REDIS_INFO_KEY
 from luna.observability.context import RequestContext
+from luna.resources import Resources
 from luna.security.crypto import Keyring
 from luna.settings import Settings
 from luna.tenancy import members
@@ -38,26 +37,20 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def get_resources(request: Request) -> Resources:
+    """The started application's shared resources (engine, sessions, caches, bus...)."""
+    resources: Resources = request.app.state.resources
+    return resources
+
+
 def get_engine(request: Request) -> AsyncEngine:
     """The application's database engine."""
-    engine: AsyncEngine = request.app.state.engine
-    return engine
-
-
-def open_session(state: State) -> AsyncSession:
-    """A database session of the started application, which finds users' sign-in
-    sessions where they live (Redis when configured, see :mod:`luna.identity.session_store`)."""
-    session: AsyncSession = state.session_factory()
-    redis = getattr(state, "redis", None)
-    if redis is not None:
-        settings: Settings = state.settings
-        session.info[REDIS_INFO_KEY] = (redis, settings.redis_namespace)
-    return session
+    return get_resources(request).engine
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """A database session for one request; services decide when to commit."""
-    async with open_session(request.app.state) as session:
+    async with get_resources(request).open_session() as session:
         yield session
 
 
@@ -85,6 +78,7 @@ def get_request_context(request: Request) -> RequestContext:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
 EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]

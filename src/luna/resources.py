@@ -1,15 +1,17 @@
 """The resources of one Luna process, built once and closed in order.
 
-``luna serve`` (the application's lifespan) and ``luna worker`` both open their database
-engine, sessions, Redis client, run bus, caches and outbound HTTP client here, so the two
-processes build them the same way and close them in the reverse order, whatever fails.
+``luna serve`` (the application's lifespan), ``luna worker`` and the CLI's database
+commands all open their database engine, sessions, Redis client, run bus and queue,
+caches and outbound HTTP client here, so every process builds them the same way and
+closes them in the reverse order, whatever fails. The API's request path reads them
+through :mod:`luna.deps`, from ``app.state.resources``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
@@ -18,8 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from luna.cache import Caches, caches_for
 from luna.db.engine import create_engine, create_session_factory
+from luna.identity.bearer import build_bearer_verifier
+from luna.identity.jwt import JwtVerifier
+from luna.identity.session_store import REDIS_INFO_KEY
 from luna.runs.bus import RunBus
+from luna.runs.dispatch import RunDispatcher
+from luna.runs.queue import RunQueue
 from luna.runs.runtime import RunRuntime
+from luna.runs.streaming import RunFeeds
 from luna.security.crypto import Keyring, keyring_for
 from luna.settings import Settings
 
@@ -39,6 +47,30 @@ class Resources:
     redis: Redis | None
     bus: RunBus
     http_client: httpx.AsyncClient
+    run_queue: RunQueue
+    # This process's readers of watched runs (one per run, whatever its viewer count).
+    run_feeds: RunFeeds = field(init=False)
+    # The identity provider whose bearer JWTs the API accepts, if the settings name one.
+    bearer_verifier: JwtVerifier | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        feeds = RunFeeds(session_factory=self.session_factory, bus=self.bus)
+        object.__setattr__(self, "run_feeds", feeds)
+        object.__setattr__(self, "bearer_verifier", _bearer_verifier(self))
+
+    def open_session(self) -> AsyncSession:
+        """A database session, which finds users' sign-in sessions where they live (Redis
+        when configured, see :mod:`luna.identity.session_store`)."""
+        session = self.session_factory()
+        if self.redis is not None:
+            session.info[REDIS_INFO_KEY] = (self.redis, self.settings.redis_namespace)
+        return session
+
+    def run_dispatcher(self) -> RunDispatcher:
+        """What follows a run's committed change in this process: queue, bus, step writer."""
+        return RunDispatcher(
+            queue=self.run_queue, bus=self.bus, session_factory=self.session_factory
+        )
 
     def run_runtime(self) -> RunRuntime:
         """What the run workflows of this process find their resources in."""
@@ -71,6 +103,8 @@ async def open_resources(
         stack.push_async_callback(http_client.aclose)
         bus = RunBus(redis, namespace=settings.redis_namespace)
         stack.push_async_callback(bus.close)
+        run_queue = RunQueue(settings)
+        stack.callback(run_queue.close)
         yield Resources(
             settings=settings,
             engine=engine,
@@ -80,4 +114,18 @@ async def open_resources(
             redis=redis,
             bus=bus,
             http_client=http_client,
+            run_queue=run_queue,
         )
+
+
+def _bearer_verifier(resources: Resources) -> JwtVerifier | None:
+    settings = resources.settings
+    if settings.bearer_jwks_url is None:
+        return None
+    return build_bearer_verifier(
+        jwks_url=str(settings.bearer_jwks_url),
+        issuers=settings.bearer_issuers,
+        audiences=settings.bearer_audiences,
+        algorithms=settings.bearer_algorithms,
+        http=resources.http_client,
+    )

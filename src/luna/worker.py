@@ -81,12 +81,14 @@ class BackgroundWork:
         settings: Settings,
         session_factory: async_sessionmaker[AsyncSession],
         runtime: RunRuntime | None = None,
+        queue: RunQueue | None = None,
     ):
         self.settings = settings
         self.session_factory = session_factory
         self.runtime = runtime
         self.engine: JobEngine | None = None
-        self.queue: RunQueue | None = None
+        # Where the sweep queues the runs an API process could not (None: no sweep).
+        self.queue = queue
         self.stop = asyncio.Event()
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -114,7 +116,6 @@ class BackgroundWork:
     async def start_with_runs(self) -> None:
         """Start the run engine (when this work has a runtime), then every loop."""
         if self.runtime is not None:
-            self.queue = RunQueue(self.settings)
             self.engine = await start_durable_engine(self.runtime)
         self.start()
 
@@ -133,8 +134,6 @@ class BackgroundWork:
                 log.error("background loop failed", error=repr(task.exception()))
         if self.engine is not None and self.runtime is not None:
             await stop_durable_engine(self.runtime, self.engine)
-        if self.queue is not None:
-            self.queue.close()
 
 
 async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None:
@@ -142,7 +141,9 @@ async def serve_background_work(settings: Settings, stop: asyncio.Event) -> None
     # A worker only writes through its caches: it never needs their invalidations.
     async with open_resources(settings) as shared:
         checks = await check_readiness(engine=shared.engine, settings=settings)
-        work = BackgroundWork(settings, shared.session_factory, shared.run_runtime())
+        work = BackgroundWork(
+            settings, shared.session_factory, shared.run_runtime(), queue=shared.run_queue
+        )
         await work.start_with_runs()
         log.info("worker ready", worker=worker_identity(), **checks)
         await stop.wait()

@@ -37,7 +37,7 @@ def pointers(response: httpx.Response) -> list[str]:
 
 
 async def add_provider(app: FastAPI, workspace_id: str) -> str:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         provider = Provider(workspace_id=workspace_id, name="Local", kind="openai_compatible")
         session.add(provider)
         await session.commit()
@@ -340,7 +340,7 @@ async def test_an_agent_with_runs_is_archived_not_deleted(
     version = (
         await client.get(agents_url(account.workspace_id, agent["id"], "versions", 1))
     ).json()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(
             Run(
                 workspace_id=account.workspace_id,
@@ -402,7 +402,7 @@ async def test_a_viewer_reads_but_cannot_write(
     owner = await sign_up("owner@example.com")
     agent = await create_agent(client, owner.workspace_id, name="Shared", definition=DEFINITION)
     viewer = await sign_up("viewer@example.com")
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(Membership(team_id=owner.team_id, user_id=viewer.user_id, role="viewer"))
         await session.commit()
     for method, path in agent_routes(app):

@@ -30,7 +30,7 @@ LATER = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
-    async with app.state.session_factory() as opened:
+    async with app.state.resources.session_factory() as opened:
         yield opened
 
 
@@ -89,7 +89,7 @@ async def test_versions_record_their_author_and_the_clock(
         now=LATER,
     )
     assert (version.number, version.created_by_user_id) == (2, account.user_id)
-    async with app.state.session_factory() as fresh:
+    async with app.state.resources.session_factory() as fresh:
         stored = await fresh.get(Agent, agent.id)
         assert stored is not None
         assert (stored.created_at, stored.updated_at) == (NOW, LATER)
@@ -101,7 +101,7 @@ async def test_times_come_from_the_clock_even_when_unchanged(
     app: FastAPI, session: AsyncSession, account: Account
 ) -> None:
     async def stored_times() -> tuple[str, datetime, datetime]:
-        async with app.state.session_factory() as fresh:
+        async with app.state.resources.session_factory() as fresh:
             stored = await fresh.get(Agent, agent.id)
             assert stored is not None
             return stored.name, stored.created_at, stored.updated_at
@@ -125,7 +125,7 @@ async def test_a_version_number_taken_meanwhile_is_a_conflict(
 ) -> None:
     agent_id = (await make_agent(session, account)).id  # the failed write expires the object
     # Another request stored version 2 but has not yet pointed the agent at it.
-    async with app.state.session_factory() as other:
+    async with app.state.resources.session_factory() as other:
         other.add(
             AgentVersion(
                 agent_id=agent_id,

@@ -47,7 +47,7 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 async def priced_plans(app: FastAPI) -> None:
     """Growth and Scale sold through Stripe prices and LemonSqueezy variants."""
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         for plan_id, price in PRICES.items():
             await session.execute(
                 update(Plan)
@@ -76,7 +76,7 @@ async def provider(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def set_plan(app: FastAPI, team_id: str, plan: str) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(Team).where(Team.id == team_id).values(plan=plan))
         await session.commit()
     await app.state.caches.team_plans.invalidate(team_id)
@@ -84,7 +84,7 @@ async def set_plan(app: FastAPI, team_id: str, plan: str) -> None:
 
 async def set_api_budget(app: FastAPI, plan: str, per_minute: int) -> None:
     """Give a plan another API budget, as an operator would."""
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(
             update(Plan).where(Plan.id == plan).values(api_requests_per_minute=per_minute)
         )
@@ -93,7 +93,7 @@ async def set_api_budget(app: FastAPI, plan: str, per_minute: int) -> None:
 
 
 async def plan_of(app: FastAPI, team_id: str) -> str:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         plan = await session.scalar(select(Team.plan).where(Team.id == team_id))
     assert plan is not None
     return plan

@@ -62,7 +62,7 @@ async def open_portal(http: httpx.AsyncClient, team_id: str) -> httpx.Response:
 
 
 async def checkouts_started(app: FastAPI) -> list[AuditEvent]:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         found = await session.scalars(
             select(AuditEvent).where(AuditEvent.action == "billing.checkout_started")
         )
@@ -218,7 +218,7 @@ async def test_an_unknown_plan_is_not_found_and_hidden_plans_stay_hidden(
     app: FastAPI, client: httpx.AsyncClient, sign_up, stripe_api: StripeStandin
 ) -> None:
     owner = await sign_up()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(Plan).where(Plan.id == "scale").values(public=False))
         await session.commit()
 
@@ -327,7 +327,7 @@ async def test_a_price_stripe_does_not_know_is_a_provider_failure_naming_stripes
     app: FastAPI, client: httpx.AsyncClient, sign_up, stripe_api: StripeStandin
 ) -> None:
     owner = await sign_up()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(
             update(Plan).where(Plan.id == "growth").values(stripe_price_id="price_x")
         )

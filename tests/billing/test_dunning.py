@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("priced_plans")]
 
 
 async def emails(app: FastAPI, template: str) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         statement = select(func.count()).select_from(OutboxEmail)
         return int(await session.scalar(statement.where(OutboxEmail.template == template)) or 0)
 
@@ -38,7 +38,7 @@ async def dunning_pass(app: FastAPI, clock: MovableClock, day: int) -> None:
     """A pass ``day`` days (and a minute) after the clock's time of the failed payment."""
     now = clock.now + timedelta(days=day, minutes=1)
     await run_dunning(
-        session_factory=app.state.session_factory, settings=app.state.settings, now=now
+        session_factory=app.state.resources.session_factory, settings=app.state.settings, now=now
     )
 
 
@@ -73,7 +73,7 @@ async def test_past_due_reminders_downgrade_and_recovery(
 
     assert await plan_of(app, account.team_id) == "starter"
     assert await emails(app, "billing-plan-changed") == 2  # the upgrade, then this
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         kept = await session.scalar(select(func.count()).select_from(Agent))
     assert kept == 2  # nothing is deleted
     paid = stripe_invoice("in_1", subscription="sub_1", status="paid")

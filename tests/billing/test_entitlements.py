@@ -41,13 +41,13 @@ async def runnable_agent(client: httpx.AsyncClient, account: Account) -> str:
 
 
 async def use_runs(app: FastAPI, team_id: str, count: int, day: datetime) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(UsageCounter(team_id=team_id, metric="runs", day=day.date(), count=count))
         await session.commit()
 
 
 async def stored_runs(app: FastAPI) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(Run)) or 0)
 
 

@@ -42,7 +42,7 @@ def checkout_completed(account: Account, *, plan: str = "growth", **extra: objec
 
 
 async def count(app: FastAPI, model: type, *conditions: object) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         statement = select(func.count()).select_from(model).where(*conditions)  # type: ignore[arg-type]
         return int(await session.scalar(statement) or 0)
 
@@ -140,7 +140,7 @@ async def test_an_update_that_arrives_before_the_creation_wins(
 
     assert (first.json()["outcome"], late.json()["outcome"]) == ("applied", "stale")
     assert await plan_of(app, account.team_id) == "growth"
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         subscription = await session.scalar(select(Subscription))
     assert subscription is not None and subscription.status == "active"
 
@@ -278,7 +278,7 @@ async def test_simultaneous_distinct_events_about_one_new_subscription_create_it
     assert await count(app, BillingEvent) == 22
     assert await count(app, Subscription) == 1
     assert await count(app, Invoice) == 1
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         subscription = await session.scalar(select(Subscription))
         invoice = await session.scalar(select(Invoice))
     assert subscription is not None and invoice is not None

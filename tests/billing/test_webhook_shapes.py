@@ -74,7 +74,7 @@ def problem_of(response: httpx.Response) -> dict[str, Any]:
 
 
 async def rejected_events(app: FastAPI) -> list[BillingEvent]:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return list(await session.scalars(select(BillingEvent)))
 
 
@@ -122,7 +122,7 @@ async def test_an_event_of_an_unexpected_shape_is_refused_and_recorded(
     assert [(row.outcome, row.event_type) for row in rejected] == [("rejected", event["type"])]
     assert rejected[0].data["reason"]
     assert any(entry["event"] == "billing event rejected" for entry in logs)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         subscription = await session.scalar(select(Subscription))
     assert subscription is not None
     assert subscription.status == "active"

@@ -16,14 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
-from luna.app import build_keyring
 from luna.cli.main import app
 from luna.cli.output import ExitCode
 from luna.db.engine import create_engine, create_session_factory
 from luna.identity.models import TotpFactor, User
 from luna.models import Base
 from luna.providers.models import Provider
-from luna.security.crypto import Keyring, generate_key, key_id_for
+from luna.security.crypto import Keyring, generate_key, key_id_for, keyring_for
 from luna.security.encrypted_columns import (
     RotationProgress,
     RotationReport,
@@ -191,7 +190,7 @@ async def test_rotation_moves_every_secret_to_the_current_key(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     stored = await seed(sessions, with_unreadable=False)
-    keyring = build_keyring(rotated_settings(settings))
+    keyring = keyring_for(rotated_settings(settings))
     steps: list[RotationProgress] = []
 
     async with sessions() as session:
@@ -220,7 +219,7 @@ async def test_rotation_keeps_edit_timestamps(
 ) -> None:
     await seed(sessions, with_unreadable=False)
     async with sessions() as session:
-        await rotate_all(session, build_keyring(rotated_settings(settings)))
+        await rotate_all(session, keyring_for(rotated_settings(settings)))
     async with sessions() as session:
         edited = set(await session.scalars(select(TeamSsoConfig.updated_at)))
     assert edited == {LAST_EDIT}
@@ -231,7 +230,7 @@ async def test_a_second_rotation_has_nothing_to_do(
     settings: Settings, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     await seed(sessions, with_unreadable=False)
-    keyring = build_keyring(rotated_settings(settings))
+    keyring = keyring_for(rotated_settings(settings))
     async with sessions() as session:
         await rotate_all(session, keyring)
     after_first = await stored_tokens(sessions)
@@ -252,7 +251,7 @@ async def test_a_dry_run_counts_and_changes_nothing(
 
     async with sessions() as session:
         report = await rotate_all(
-            session, build_keyring(rotated_settings(settings)), batch_size=2, dry_run=True
+            session, keyring_for(rotated_settings(settings)), batch_size=2, dry_run=True
         )
 
     assert report.dry_run
@@ -268,7 +267,7 @@ async def test_an_unreadable_secret_is_reported_and_left_alone(
     before = await stored_tokens(sessions)
 
     async with sessions() as session:
-        report = await rotate_all(session, build_keyring(rotated_settings(settings)))
+        report = await rotate_all(session, keyring_for(rotated_settings(settings)))
 
     assert counts(report) == {TOTP: (5, 0, 1), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
     (unreadable,) = next(column for column in report.columns if column.column == TOTP).unreadable

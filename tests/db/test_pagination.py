@@ -29,7 +29,7 @@ SORTS = ["name", "-name", "created_at", "-created_at"]
 
 @pytest.fixture
 async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
-    async with app.state.session_factory() as opened:
+    async with app.state.resources.session_factory() as opened:
         yield opened
 
 

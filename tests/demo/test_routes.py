@@ -81,7 +81,7 @@ async def test_simultaneous_requests_seed_one_demo_workspace(
 
 async def test_the_database_holds_one_demo_workspace_per_team(app: FastAPI, sign_up) -> None:
     owner = await sign_up()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(Workspace(team_id=owner.team_id, name="Demo one", demo=True))
         await session.commit()
         session.add(Workspace(team_id=owner.team_id, name="Demo two", demo=True))
@@ -191,7 +191,7 @@ async def test_removing_the_demo_deletes_everything_in_it(
     assert removed.status_code == 204
     gone = await client.get(f"/api/v1/workspaces/{workspace['id']}/runs")
     assert gone.status_code == 404
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         from sqlalchemy import func, select
 
         from luna.runs.models import Run, RunStep

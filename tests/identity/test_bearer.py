@@ -39,18 +39,18 @@ async def account(sign_up) -> Account:
 
 
 async def link(app: FastAPI, user_id: str, issuer: str, subject: str = "idp-user-1") -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(ExternalIdentity(user_id=user_id, issuer=issuer, subject=subject))
         await session.commit()
 
 
 async def last_login(app: FastAPI) -> object:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return await session.scalar(select(ExternalIdentity.last_login_at))
 
 
 async def resolve(app: FastAPI, verifier: JwtVerifier, token: str, clock: MovableClock) -> str:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return await user_for_bearer_token(
             session=session, verifier=verifier, token=token, now=clock()
         )
@@ -93,7 +93,7 @@ async def test_an_identity_linked_to_no_account_is_refused_and_none_is_created(
     )
 
     await assert_refused(app, verifier, token, clock, "no Luna account is linked to this identity")
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 1
 
 
@@ -105,7 +105,7 @@ async def test_a_disabled_account_is_refused(
     clock: MovableClock,
 ) -> None:
     await link(app, account.user_id, oidc_provider.issuer)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(User).values(disabled_at=clock.now))
         await session.commit()
     token = oidc_provider.sign({"aud": AUDIENCE, "sub": "idp-user-1"})

@@ -42,7 +42,7 @@ async def signed_up_workspace(app: FastAPI, oidc_provider: OidcProvider) -> str:
                 json={"email": "ada@example.com", "password": STRONG_PASSWORD, "display_name": "A"},
             )
         ).json()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(
             ExternalIdentity(
                 user_id=body["user"]["id"], issuer=oidc_provider.issuer, subject="entra-user-1"

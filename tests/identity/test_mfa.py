@@ -111,7 +111,7 @@ async def test_the_seed_is_encrypted_at_rest(
 ) -> None:
     account = await sign_up()
     secret = (await client.post(f"{MFA}/totp/enrol")).json()["secret"]
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         factor = await session.get(TotpFactor, account.user_id)
     assert factor is not None
     assert secret not in factor.secret_encrypted

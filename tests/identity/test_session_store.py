@@ -19,7 +19,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def count_rows(app: FastAPI) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(UserSession)) or 0)
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def require_sso(app: FastAPI, team_id: str, *, required: bool) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         team = await session.get(Team, team_id)
         assert team is not None
         team.plan = "scale"

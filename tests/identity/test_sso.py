@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from luna.identity.models import ExternalIdentity, TotpFactor, User
 from luna.identity.sso import password_login_allowed
 from luna.identity.sso_routes import get_http_client
 from luna.identity.sso_sign_in import safe_return_to
+from luna.resources import OUTBOUND_TIMEOUT_SECONDS
 from luna.security.crypto import Keyring, SecretDecryptionError, column_context
 from luna.tenancy.models import Membership, SsoLoginAttempt, Team, TeamSsoConfig
 from tests.accounts import STRONG_PASSWORD, Account, MovableClock
@@ -48,19 +49,19 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
 
 
 async def set_plan(app: FastAPI, team_id: str, plan: str) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(Team).where(Team.id == team_id).values(plan=plan))
         await session.commit()
 
 
 async def add_member(app: FastAPI, team_id: str, user_id: str, role: str) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(Membership(team_id=team_id, user_id=user_id, role=role))
         await session.commit()
 
 
 async def count(app: FastAPI, model: type[object], *conditions: object) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(model).where(*conditions)))
 
 
@@ -135,7 +136,7 @@ async def test_owner_configures_sso_and_the_secret_is_stored_sealed(
     assert body["redirect_uri"] == (
         f"http://127.0.0.1:8000/api/v1/auth/sso/{owner.team_id}/callback"
     )
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         stored = await session.get(TeamSsoConfig, owner.team_id)
     assert stored is not None and stored.client_secret_encrypted is not None
     assert oidc_provider.client_secret not in stored.client_secret_encrypted
@@ -286,7 +287,7 @@ async def test_first_sign_in_creates_a_member_with_the_default_role(
     assert [(team["id"], team["role"]) for team in me.json()["teams"]] == [
         (owner.team_id, "viewer")
     ]
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         link = await session.scalar(select(ExternalIdentity))
         created = await session.get(User, user["id"])
     assert link is not None and created is not None
@@ -424,7 +425,7 @@ async def test_a_wrong_pkce_verifier_is_refused_by_the_provider(
     app: FastAPI, owner: Account, browser: httpx.AsyncClient
 ) -> None:
     start = await browser.get(f"/api/v1/auth/sso/{owner.team_id}/start")
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(SsoLoginAttempt).values(code_verifier="x" * 64))
         await session.commit()
 
@@ -513,7 +514,7 @@ async def test_sso_required_forbids_password_sign_in_for_members_only(
     outsider = await sign_up_elsewhere(app, "outsider@example.com")
 
     async def allowed(user_id: str) -> bool:
-        async with app.state.session_factory() as session:
+        async with app.state.resources.session_factory() as session:
             return await password_login_allowed(session=session, user_id=user_id)
 
     assert await allowed(owner.user_id) is True
@@ -530,7 +531,7 @@ async def test_a_user_with_mfa_must_still_give_the_second_factor(
     browser: httpx.AsyncClient,
     clock: MovableClock,
 ) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(TotpFactor(user_id=owner.user_id, secret_encrypted="x", confirmed_at=clock.now))
         await session.commit()
     oidc_provider.user.email = owner.email
@@ -541,12 +542,14 @@ async def test_a_user_with_mfa_must_still_give_the_second_factor(
     assert_problem(await browser.get("/api/v1/me"), 401, "mfa-required")
 
 
-async def test_the_provider_client_is_made_once_per_application(app: FastAPI) -> None:
-    request = Request({"type": "http", "app": app})
+async def test_the_provider_client_is_the_applications_and_follows_no_redirects(
+    app: FastAPI,
+) -> None:
+    resources = app.state.resources
 
-    first = await get_http_client(request)
-    try:
-        assert await get_http_client(request) is first
-        assert app.state.http_client is first
-    finally:
-        await first.aclose()
+    client = get_http_client(resources)
+
+    assert client is get_http_client(resources) is resources.http_client
+    # An identity provider's redirect is never followed by the server on its own.
+    assert client.follow_redirects is False
+    assert client.timeout.read == OUTBOUND_TIMEOUT_SECONDS

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.anyio
 async def test_an_engine_starts_again_on_the_same_loop_after_it_stopped(app: FastAPI) -> None:
     runtime = RunRuntime(
         settings=app.state.settings,
-        session_factory=app.state.session_factory,
+        session_factory=app.state.resources.session_factory,
         keyring=app.state.keyring,
-        bus=app.state.run_bus,
+        bus=app.state.resources.bus,
     )
     for _ in range(2):
         engine = await start_durable_engine(runtime)

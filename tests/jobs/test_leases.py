@@ -23,7 +23,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_an_expired_lease_is_claimed_by_exactly_one_worker(app: FastAPI) -> None:
-    factory = app.state.session_factory
+    factory = app.state.resources.session_factory
     start = utcnow()
     await leases.take_lease(factory, executor_id="gone", host="a", pid=1, now=start)
     await leases.take_lease(factory, executor_id="alive", host="b", pid=2, now=start)
@@ -50,7 +50,7 @@ async def _running_run(
     agent_id = await openai_setup(client, account, standin)
     url = f"/api/v1/workspaces/{account.workspace_id}/agents/{agent_id}/runs"
     run = await json_of(await client.post(url, json={"input": "Review"}), 202)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(
             update(Run).where(Run.id == run["id"]).values(status="running", executor_id=executor)
         )
@@ -77,13 +77,13 @@ async def test_cancel_leaves_a_live_workers_run_to_its_worker(
 ) -> None:
     workspace_id, run_id = await _running_run(client, app, sign_up, openai_standin, "live-pod")
     await leases.take_lease(
-        app.state.session_factory, executor_id="live-pod", host="h", pid=1, now=utcnow()
+        app.state.resources.session_factory, executor_id="live-pod", host="h", pid=1, now=utcnow()
     )
 
     answer = await client.post(f"/api/v1/workspaces/{workspace_id}/runs/{run_id}/cancel")
 
     body = await json_of(answer)
     assert body["status"] == "running"
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         run = await session.get(Run, run_id)
         assert run is not None and run.cancel_requested_at is not None

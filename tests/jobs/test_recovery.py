@@ -38,7 +38,7 @@ def dbos_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
 
 @pytest.fixture
 async def engine(app: FastAPI) -> JobEngine:
-    factory = app.state.session_factory
+    factory = app.state.resources.session_factory
     now = utcnow()
     engine = JobEngine(app.state.settings, factory, clock=lambda: now)
     lease = app.state.settings.worker_lease_seconds

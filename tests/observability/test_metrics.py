@@ -91,7 +91,7 @@ def test_the_metrics_token_is_an_hmac_of_the_secret_key(settings: Settings) -> N
 async def test_metrics_keep_flowing_during_maintenance(
     metrics_app: FastAPI, local: httpx.AsyncClient
 ) -> None:
-    async with metrics_app.state.session_factory() as session:
+    async with metrics_app.state.resources.session_factory() as session:
         await set_maintenance(session, enabled=True, message=None, now=utcnow())
     assert (await local.get("/api/v1/me")).status_code == 503
     assert (await local.get("/metrics")).status_code == 200

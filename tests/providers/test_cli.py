@@ -9,7 +9,6 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from luna.app import build_keyring
 from luna.cli.main import app
 from luna.db.base import utcnow
 from luna.db.engine import create_engine, create_session_factory
@@ -17,6 +16,7 @@ from luna.identity.api_keys import Actor
 from luna.providers import service
 from luna.providers.models import Provider
 from luna.providers.schemas import ProviderCreate
+from luna.security.crypto import keyring_for
 from luna.settings import Settings
 from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.models import Team, Workspace
@@ -48,7 +48,7 @@ def seed(settings: Settings, *providers: dict[str, Any]) -> tuple[str, list[str]
                 for body in providers:
                     provider = await service.create_provider(
                         session=session,
-                        keyring=build_keyring(settings),
+                        keyring=keyring_for(settings),
                         workspace_id=workspace.id,
                         request=ProviderCreate.model_validate(body),
                         actor=actor,

@@ -31,14 +31,14 @@ LOCAL = {"name": "Ollama", "kind": "openai_compatible", "base_url": "http://127.
 
 
 async def stored_row(app: FastAPI, provider_id: str) -> Provider:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         provider = await session.get(Provider, provider_id)
     assert provider is not None
     return provider
 
 
 async def audit_events(app: FastAPI, team_id: str) -> list[AuditEvent]:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         events = await session.scalars(
             select(AuditEvent)
             .where(AuditEvent.team_id == team_id, AuditEvent.action.startswith("provider."))

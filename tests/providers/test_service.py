@@ -24,7 +24,7 @@ LOCAL = {"name": "Ollama", "kind": "openai_compatible", "base_url": "http://127.
 async def resolve(
     app: FastAPI, workspace_id: str, choice: ModelChoice | None = None
 ) -> ResolvedModel:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return await resolve_model(
             session=session,
             keyring=app.state.keyring,

@@ -31,9 +31,9 @@ async def worker(app: FastAPI) -> AsyncIterator[Worker]:
     built: list[ResolvedModel] = []
     runtime = RunRuntime(
         settings=app.state.settings,
-        session_factory=app.state.session_factory,
+        session_factory=app.state.resources.session_factory,
         keyring=app.state.keyring,
-        bus=app.state.run_bus,
+        bus=app.state.resources.bus,
     )
     timeout = runtime.settings.run_model_timeout_seconds
 

@@ -139,7 +139,7 @@ async def test_runs_finish_after_their_worker_is_killed(
 
     # The first requests had completed: the recovered runs did not send them again.
     assert len(openai_standin.model_calls) == 3 * RUNS
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         for run_id in run_ids:
             steps = list(
                 await session.scalars(
@@ -154,12 +154,12 @@ async def test_runs_finish_after_their_worker_is_killed(
 
 
 async def statuses(app: FastAPI, run_ids: list[str]) -> set[str]:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         found = await session.scalars(select(Run.status).where(Run.id.in_(run_ids)))
         return set(found)
 
 
 async def leases_held(app: FastAPI, count: int) -> bool:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         held = await session.scalar(select(func.count()).select_from(WorkerLease))
         return held == count

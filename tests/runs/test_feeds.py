@@ -31,8 +31,8 @@ class LiveRun:
     def __init__(self, app: FastAPI, run: Run) -> None:
         self.app, self.id = app, run.id
         self.writer = StepWriter(
-            session_factory=app.state.session_factory,
-            bus=app.state.run_bus,
+            session_factory=app.state.resources.session_factory,
+            bus=app.state.resources.bus,
             run_id=run.id,
             workspace_id=run.workspace_id,
         )
@@ -43,11 +43,13 @@ class LiveRun:
         await self.writer.write(record)
 
     async def succeed(self) -> None:
-        async with self.app.state.session_factory() as session:
+        async with self.app.state.resources.session_factory() as session:
             finished = {"status": "succeeded", "finished_at": datetime.now(UTC)}
             await session.execute(update(Run).where(Run.id == self.id).values(**finished))
             await session.commit()
-        await self.app.state.run_bus.publish(self.id, {"type": "status", "status": "succeeded"})
+        await self.app.state.resources.bus.publish(
+            self.id, {"type": "status", "status": "succeeded"}
+        )
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ async def live_run(app: FastAPI, client: httpx.AsyncClient, sign_up) -> LiveRun:
 async def start_run(app: FastAPI, client: httpx.AsyncClient, workspace_id: str) -> LiveRun:
     """A run of a catalog agent of the workspace, stored as running, with no steps yet."""
     agent_id = await catalog_agent(client, workspace_id, "code-review")
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         version_id = await session.scalar(
             select(Agent.current_version_id).where(Agent.id == agent_id)
         )
@@ -104,7 +106,9 @@ async def test_viewers_joining_late_or_falling_behind_receive_every_step(
 ) -> None:
     # A viewer may fall four items behind before it leaves the fan-out.
     monkeypatch.setattr(luna.runs.streaming, "VIEWER_BACKLOG", 4)
-    feeds = RunFeeds(session_factory=app.state.session_factory, bus=app.state.run_bus)
+    feeds = RunFeeds(
+        session_factory=app.state.resources.session_factory, bus=app.state.resources.bus
+    )
     await live_run.step(1)
     fast = Reader(feeds.watch(live_run.id, 0))
     await fast.has_step(1)
@@ -140,7 +144,9 @@ async def test_viewers_who_hang_up_leave_no_task_behind(
     a stream's generator when its client goes): the run's reader stops with the last of
     them, and no task is left to be destroyed while pending (what SQLite installs logged
     when stream clients went away)."""
-    feeds = RunFeeds(session_factory=app.state.session_factory, bus=app.state.run_bus)
+    feeds = RunFeeds(
+        session_factory=app.state.resources.session_factory, bus=app.state.resources.bus
+    )
     await live_run.step(1)
     streams = [feeds.watch(live_run.id, 0) for _ in range(20)]
     for stream in streams:

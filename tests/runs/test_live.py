@@ -77,8 +77,8 @@ async def test_a_live_stream_delivers_steps_and_deltas_before_the_run_ends(
 
     arrivals: list[tuple[float, str, object]] = []
     events = live_events(
-        session_factory=app.state.session_factory,
-        bus=app.state.run_bus,
+        session_factory=app.state.resources.session_factory,
+        bus=app.state.resources.bus,
         run_id=run["id"],
         last_event_id=0,
     )

@@ -93,7 +93,7 @@ async def test_the_sweep_queues_a_run_whose_enqueue_was_lost(
     async def lost(**_: Any) -> None:
         raise ConnectionError("the system database is unreachable")
 
-    monkeypatch.setattr(app.state.run_queue, "enqueue", lost)
+    monkeypatch.setattr(app.state.resources.run_queue, "enqueue", lost)
     run = await json_of(
         await client.post(create_url(account.workspace_id, agent_id), json={"input": "x"}), 202
     )
@@ -103,14 +103,14 @@ async def test_the_sweep_queues_a_run_whose_enqueue_was_lost(
         await client.get(f"/api/v1/workspaces/{account.workspace_id}/runs/{run['id']}")
     )
     assert still["status"] == "queued"
-    async with app.state.session_factory() as session:  # queued long enough ago
+    async with app.state.resources.session_factory() as session:  # queued long enough ago
         stored = await session.get(Run, run["id"])
         assert stored is not None
         stored.created_at -= timedelta(minutes=1)
         await session.commit()
 
     swept = await enqueue_stranded_runs(
-        session_factory=app.state.session_factory, queue=app.state.run_queue
+        session_factory=app.state.resources.session_factory, queue=app.state.resources.run_queue
     )
 
     assert swept == 1

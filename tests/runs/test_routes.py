@@ -25,7 +25,7 @@ def create_url(workspace_id: str, agent_id: str) -> str:
 
 
 async def run_count(app: FastAPI) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         return int(await session.scalar(select(func.count()).select_from(Run)) or 0)
 
 
@@ -263,7 +263,7 @@ async def test_a_tool_the_operator_forbids_fails_the_run_with_its_reason(
         agents, json={"name": "Local files", "definition": {"instructions": "Use files."}}
     )
     agent_id = (await json_of(response, 201))["id"]
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         version = await session.scalar(
             select(AgentVersion).where(AgentVersion.agent_id == agent_id)
         )

@@ -127,7 +127,7 @@ def counting_step_reads(app: FastAPI) -> Iterator[list[str]]:
         if "run_steps.sequence >" in statement:
             reads.append(statement)
 
-    engine = app.state.engine.sync_engine
+    engine = app.state.resources.engine.sync_engine
     event.listen(engine, "before_cursor_execute", record)
     try:
         yield reads

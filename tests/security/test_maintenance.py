@@ -161,7 +161,7 @@ async def test_turning_on_refuses_requests_within_one_refresh(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
     assert (await client.get("/api/v1/me")).status_code == 401
-    await switch(app.state.session_factory, enabled=True)
+    await switch(app.state.resources.session_factory, enabled=True)
     # Read at most every two seconds: the process still serves from what it knew.
     assert (await client.get("/api/v1/me")).status_code == 401
     seconds.advance(2.0)
@@ -184,9 +184,9 @@ async def test_turning_on_refuses_requests_within_one_refresh(
 async def test_turning_off_serves_again_within_one_refresh(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
-    await switch(app.state.session_factory, enabled=True)
+    await switch(app.state.resources.session_factory, enabled=True)
     assert (await client.get("/api/v1/me")).status_code == 503
-    await switch(app.state.session_factory, enabled=False)
+    await switch(app.state.resources.session_factory, enabled=False)
     seconds.advance(2.0)
     assert (await client.get("/api/v1/me")).status_code == 401
 
@@ -194,7 +194,7 @@ async def test_turning_off_serves_again_within_one_refresh(
 async def test_probes_answer_during_maintenance(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
-    await switch(app.state.session_factory, enabled=True)
+    await switch(app.state.resources.session_factory, enabled=True)
     assert (await client.get("/api/v1/me")).status_code == 503
     assert (await client.get("/healthz")).status_code == 200
     assert (await client.get("/readyz")).status_code == 200
@@ -203,7 +203,7 @@ async def test_probes_answer_during_maintenance(
 async def test_the_bypass_token_lets_operators_through(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
-    await switch(app.state.session_factory, enabled=True)
+    await switch(app.state.resources.session_factory, enabled=True)
     token = maintenance_bypass_token(app.state.settings)
 
     passed = await client.get("/api/v1/me", headers={BYPASS_HEADER: token})
@@ -218,7 +218,9 @@ async def test_the_bypass_token_lets_operators_through(
 async def test_browsers_get_a_maintenance_page(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
-    await switch(app.state.session_factory, enabled=True, message="Back soon <b>really</b>.")
+    await switch(
+        app.state.resources.session_factory, enabled=True, message="Back soon <b>really</b>."
+    )
 
     response = await client.get("/app/agents", headers={"Accept": "text/html,*/*;q=0.8"})
 
@@ -234,7 +236,7 @@ async def test_browsers_get_a_maintenance_page(
 async def test_a_form_post_from_a_browser_gets_the_problem(
     app: FastAPI, client: httpx.AsyncClient, seconds: Seconds
 ) -> None:
-    await switch(app.state.session_factory, enabled=True)
+    await switch(app.state.resources.session_factory, enabled=True)
     response = await client.post("/api/v1/auth/login", json={}, headers={"Accept": "text/html"})
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

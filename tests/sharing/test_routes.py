@@ -96,7 +96,7 @@ async def store_run(
     agent_id = await create_agent(client, workspace_id)
     start = datetime.now(UTC) - timedelta(minutes=5)
     steps = _steps(start)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         agent = await session.get(Agent, agent_id)
         assert agent is not None and agent.current_version_id is not None
         run = Run(
@@ -264,7 +264,7 @@ async def test_a_revoked_link_stops_working_and_revoking_again_is_harmless(
     assert by_id[kept["id"]]["active"] is True
     assert all("token" not in item and "url" not in item for item in listed)
 
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         actions = list(
             await session.scalars(
                 select(AuditEvent.action).where(AuditEvent.action.like("run.share_%"))
@@ -314,7 +314,7 @@ async def test_only_a_hash_of_the_token_is_stored(
     owner = await sign_up()
     run = await store_run(app, client, owner.workspace_id)
     share = await create_share(client, owner.workspace_id, run.id)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         stored = await session.scalar(select(RunShare).where(RunShare.id == share["id"]))
     assert stored is not None and share["id"].startswith("shr_")
     assert share["token"] not in stored.token_hash and len(stored.token_hash) == 64
@@ -398,7 +398,7 @@ async def test_deleting_the_run_removes_its_links(
     owner = await sign_up()
     run = await store_run(app, client, owner.workspace_id)
     share = await create_share(client, owner.workspace_id, run.id)
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         stored = await session.get(Run, run.id)
         await session.delete(stored)
         await session.commit()

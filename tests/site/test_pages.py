@@ -133,7 +133,7 @@ async def test_hidden_plans_are_not_on_the_price_list(
     from luna.plans.models import Plan
     from luna.plans.service import forget_plans
 
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         await session.execute(update(Plan).where(Plan.id == "scale").values(public=False))
         await session.commit()
     await forget_plans(app.state.caches)

@@ -140,7 +140,7 @@ async def test_cursor_pagination_returns_every_event_once(
 ) -> None:
     owner = await sign_up("owner@example.com")
     other = (await client.post("/api/v1/teams", json={"name": "Other"})).json()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         for number in range(23):
             action = "api_key.created" if number % 3 else "workspace.created"
             audit.record(session, team_id=owner.team_id, action=action, data={"number": number})
@@ -231,7 +231,7 @@ async def test_long_user_agents_are_cut_to_fit(app: FastAPI, sign_up) -> None:
 
 async def test_record_joins_the_callers_transaction(app: FastAPI, sign_up) -> None:
     owner = await sign_up()
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         audit.record(session, team_id=owner.team_id, action="auth.login")
         await session.rollback()
         event = audit.record(

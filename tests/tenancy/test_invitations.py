@@ -50,7 +50,7 @@ async def test_invitee_signs_up_and_accepts(
     assert invitation["email"] == "bob@example.com"
     assert invitation["role"] == "viewer"
     assert invitation["invited_by_user_id"] == owner.user_id
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         email = await session.scalar(
             select(OutboxEmail).where(OutboxEmail.template == "invitation")
         )
@@ -88,7 +88,7 @@ async def test_the_token_is_stored_hashed_and_never_listed(
     assert [item["id"] for item in listed.json()] == [created.json()["id"]]
     assert token not in listed.text
     assert "token" not in listed.text
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         stored = await session.get(Invitation, created.json()["id"])
     assert stored is not None
     assert stored.token_hash == digest(token)
@@ -199,7 +199,7 @@ async def test_duplicates_are_conflicts(app: FastAPI, client: httpx.AsyncClient,
     member = await invite(client, owner, "owner@example.com")
     assert member.status_code == 409
     assert "already a member" in member.json()["detail"]
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         emails = (
             await session.scalars(select(OutboxEmail).where(OutboxEmail.template == "invitation"))
         ).all()

@@ -62,7 +62,7 @@ async def test_viewer_can_read_but_not_write(
             json={"email": "viewer@example.com", "password": STRONG_PASSWORD, "display_name": "V"},
         )
         viewer_id = signed.json()["user"]["id"]
-        async with app.state.session_factory() as session:
+        async with app.state.resources.session_factory() as session:
             session.add(Membership(team_id=owner.team_id, user_id=viewer_id, role="viewer"))
             await session.commit()
         base = f"/api/v1/workspaces/{owner.workspace_id}"
@@ -193,7 +193,7 @@ async def test_a_viewer_is_refused_every_workspace_write(app: FastAPI, sign_up) 
             "/api/v1/auth/signup",
             json={"email": "viewer@example.com", "password": STRONG_PASSWORD, "display_name": "V"},
         )
-        async with app.state.session_factory() as session:
+        async with app.state.resources.session_factory() as session:
             session.add(
                 Membership(
                     team_id=owner.team_id, user_id=signed.json()["user"]["id"], role="viewer"

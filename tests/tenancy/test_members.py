@@ -42,7 +42,7 @@ async def teammate(app: FastAPI, team_id: str, email: str, role: str) -> AsyncIt
         )
         assert signed.status_code == 201, signed.text
         user_id = signed.json()["user"]["id"]
-        async with app.state.session_factory() as session:
+        async with app.state.resources.session_factory() as session:
             membership = Membership(team_id=team_id, user_id=user_id, role=role)
             session.add(membership)
             await session.commit()

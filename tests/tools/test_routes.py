@@ -34,7 +34,7 @@ async def upload(client: httpx.AsyncClient, workspace_id: str, **body: Any) -> d
 
 
 async def add_member(app: FastAPI, team_id: str, user_id: str, role: str) -> None:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         session.add(Membership(team_id=team_id, user_id=user_id, role=role))
         await session.commit()
 

@@ -55,7 +55,7 @@ async def add_run(
     demo: bool = False,
 ) -> None:
     """A finished run stored as the engine stores it, created at a chosen instant."""
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         version_id = await session.scalar(
             select(Agent.current_version_id).where(Agent.id == agent_id)
         )

@@ -34,7 +34,7 @@ def settings(settings: Settings) -> Settings:
 
 
 async def stored_runs(app: FastAPI, workspace_id: str) -> int:
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         count = await session.scalar(
             select(func.count()).select_from(Run).where(Run.workspace_id == workspace_id)
         )
@@ -54,7 +54,7 @@ async def reports(client: httpx.AsyncClient, workspace_id: str) -> dict[str, obj
 
 
 async def purge(app: FastAPI, now: datetime = NOW) -> int:
-    report = await purge_expired_runs(session_factory=app.state.session_factory, now=now)
+    report = await purge_expired_runs(session_factory=app.state.resources.session_factory, now=now)
     return report.runs_deleted
 
 
@@ -99,7 +99,7 @@ async def test_runs_deleted_in_several_passes_add_up(
     await purge(app)
 
     assert await reports(client, account.workspace_id) == before
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         rollups = (await session.scalars(select(UsageRollup))).all()
     assert sum(rollup.runs for rollup in rollups) == 6  # the demo run is never rolled up
 
@@ -123,7 +123,7 @@ async def test_active_runs_and_their_steps_stay_finished_ones_go_with_theirs(
 ) -> None:
     account = metered.account
     await set_plan(app, account.team_id, "starter")
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         runs = list(
             await session.scalars(
                 select(Run).where(Run.workspace_id == account.workspace_id).order_by(Run.id)
@@ -149,7 +149,7 @@ async def test_active_runs_and_their_steps_stay_finished_ones_go_with_theirs(
 
     await purge(app)
 
-    async with app.state.session_factory() as session:
+    async with app.state.resources.session_factory() as session:
         left = set(await session.scalars(select(Run.id)))
         steps = set(await session.scalars(select(RunStep.run_id)))
     assert waiting.id in left and finished.id not in left

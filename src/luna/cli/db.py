@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from luna import models as registry
 from luna.cli.output import ExitCode, console, fail, run_async, settings_or_exit
 from luna.db import migrations
-from luna.db.engine import create_engine, create_session_factory
 from luna.errors import NotFound
 from luna.observability.logging import configure_logging, get_logger
+from luna.resources import Resources, open_resources
+from luna.security.crypto import Keyring, keyring_for
 from luna.settings import Settings
 
 app = typer.Typer(help="Migrate, inspect and author the database schema.", no_args_is_help=True)
@@ -22,15 +23,17 @@ app = typer.Typer(help="Migrate, inspect and author the database schema.", no_ar
 T = TypeVar("T")
 
 
-def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
-    """Run database work on a fresh engine, reporting connection failures readably."""
+def with_resources(
+    settings: Settings, work: Callable[[Resources], Awaitable[T]], *, keyring: Keyring | None = None
+) -> T:
+    """Run work with the process's resources, as ``luna serve`` builds them, reporting
+    connection failures and unusable keys readably."""
+
+    keys = keyring or keyring_or_exit(settings)
 
     async def run() -> T:
-        engine = create_engine(settings)
-        try:
-            return await work(engine)
-        finally:
-            await engine.dispose()
+        async with open_resources(settings, keyring=keys) as resources:
+            return await work(resources)
 
     try:
         return run_async(run())
@@ -39,6 +42,19 @@ def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]])
             f"database {settings.database.render_as_string()} failed: {exc}",
             ExitCode.DATABASE_NOT_READY,
         )
+
+
+def keyring_or_exit(settings: Settings) -> Keyring:
+    """The keys that seal secrets at rest, or a readable exit when they are not usable."""
+    try:
+        return keyring_for(settings)
+    except ValueError as exc:
+        fail(f"the encryption keys are not usable: {exc}", ExitCode.INVALID_CONFIG)
+
+
+def with_engine(settings: Settings, work: Callable[[AsyncEngine], Awaitable[T]]) -> T:
+    """Run database work on the process's engine (see :func:`with_resources`)."""
+    return with_resources(settings, lambda resources: work(resources.engine))
 
 
 def prepare_database(settings: Settings, migrate: bool | None) -> None:
@@ -60,14 +76,14 @@ def prepare_database(settings: Settings, migrate: bool | None) -> None:
 def in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run ``work`` in a session on the configured database; NotFound exits with USAGE."""
 
-    async def run(engine: AsyncEngine) -> T:
-        async with create_session_factory(engine)() as session:
+    async def run(resources: Resources) -> T:
+        async with resources.open_session() as session:
             try:
                 return await work(session)
             except NotFound as exc:
                 fail(exc.detail, ExitCode.USAGE)
 
-    return with_engine(settings, run)
+    return with_resources(settings, run)
 
 
 @app.command("migrate")

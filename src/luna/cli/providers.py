@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.cli.db import in_session
+from luna.cli.db import in_session, keyring_or_exit
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.errors import NotFound
 from luna.observability.logging import configure_logging
@@ -82,14 +82,9 @@ def check_provider(
 
 
 def _prepare() -> tuple[Settings, Keyring]:
-    from luna.app import build_keyring
-
     settings = settings_or_exit()
     configure_logging(settings)
-    try:
-        return settings, build_keyring(settings)
-    except ValueError as exc:
-        fail(f"the encryption keys are not usable: {exc}", ExitCode.INVALID_CONFIG)
+    return settings, keyring_or_exit(settings)
 
 
 async def _workspace_team(session: AsyncSession, workspace_id: str) -> str:

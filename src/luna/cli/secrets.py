@@ -9,13 +9,12 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from luna import models as registry
-from luna.cli.db import with_engine
-from luna.cli.output import ExitCode, console, fail, settings_or_exit
-from luna.db.engine import create_session_factory
+from luna.cli.db import keyring_or_exit, with_resources
+from luna.cli.output import console, fail, settings_or_exit
 from luna.observability.logging import configure_logging
+from luna.resources import Resources
 from luna.security.crypto import Keyring, generate_key, key_id_for
 from luna.security.encrypted_columns import (
     DEFAULT_BATCH_SIZE,
@@ -55,15 +54,6 @@ def generate_key_command() -> None:
     )
 
 
-def _keyring_or_exit(settings: Settings) -> Keyring:
-    from luna.app import build_keyring
-
-    try:
-        return build_keyring(settings)
-    except ValueError as exc:
-        fail(f"the encryption keys are not usable: {exc}", ExitCode.INVALID_CONFIG)
-
-
 @app.command("rotate")
 def rotate(
     dry_run: Annotated[
@@ -76,7 +66,7 @@ def rotate(
     """Re-encrypt every stored secret not yet under the current key (safe to re-run)."""
     settings = settings_or_exit()
     configure_logging(settings)
-    keyring = _keyring_or_exit(settings)
+    keyring = keyring_or_exit(settings)
     console.print(f"Current key: {keyring.current} (keys: {', '.join(sorted(keyring.key_ids))})")
     report = _rotate_with_progress(settings, keyring, dry_run=dry_run, batch_size=batch_size)
     _print_report(report, keyring)
@@ -101,8 +91,8 @@ def _rotate_with_progress(
                 tasks[step.column] = bar.add_task(step.column, total=step.total)
             bar.update(tasks[step.column], completed=step.done, total=step.total)
 
-        async def work(engine: AsyncEngine) -> RotationReport:
-            async with create_session_factory(engine)() as session:
+        async def work(resources: Resources) -> RotationReport:
+            async with resources.open_session() as session:
                 return await rotate_all(
                     session,
                     keyring,
@@ -112,7 +102,7 @@ def _rotate_with_progress(
                     columns=encrypted_columns(registry.Base.metadata),
                 )
 
-        return with_engine(settings, work)
+        return with_resources(settings, work, keyring=keyring)
 
 
 def _print_report(report: RotationReport, keyring: Keyring) -> None:

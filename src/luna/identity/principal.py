@@ -105,7 +105,7 @@ async def _from_identity_provider(
     token: str, *, request: Request, session: AsyncSession, now: datetime
 ) -> Principal:
     """A user known by an identity provider's JWT (when the installation trusts one)."""
-    verifier: JwtVerifier | None = getattr(request.app.state, "bearer_verifier", None)
+    verifier: JwtVerifier | None = request.app.state.resources.bearer_verifier
     if verifier is None:
         raise Unauthenticated(
             "Bearer tokens from an identity provider are not accepted by this installation.",

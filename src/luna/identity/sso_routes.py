@@ -13,6 +13,7 @@ from luna.deps import (
     KeyringDep,
     OriginDep,
     RecentMfaDep,
+    ResourcesDep,
     SessionDep,
     SettingsDep,
     UserPrincipalDep,
@@ -24,21 +25,14 @@ from luna.identity.sso_schemas import SsoConfigIn, SsoConfigOut
 
 router = APIRouter(prefix="/api/v1", tags=["sso"])
 
-# Requests to identity providers give up after this long rather than hold a sign-in.
-PROVIDER_TIMEOUT = httpx.Timeout(10.0)
-
 _REDIRECT: dict[int | str, dict[str, Any]] = {
     302: {"description": "Redirect; the Location header says where to go."}
 }
 
 
-async def get_http_client(request: Request) -> httpx.AsyncClient:
-    """The application's HTTP client for identity providers, created on first use."""
-    client: httpx.AsyncClient | None = getattr(request.app.state, "http_client", None)
-    if client is None:
-        client = httpx.AsyncClient(timeout=PROVIDER_TIMEOUT, follow_redirects=False)
-        request.app.state.http_client = client
-    return client
+def get_http_client(resources: ResourcesDep) -> httpx.AsyncClient:
+    """The application's HTTP client for identity providers."""
+    return resources.http_client
 
 
 HttpClientDep = Annotated[httpx.AsyncClient, Depends(get_http_client)]

@@ -6,13 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from typing import Annotated, Any, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from luna.db.pagination import PageRequestDep
-from luna.deps import CachesDep, ClockDep, KeyringDep, SessionDep, SettingsDep, require_workspace
+from luna.deps import (
+    CachesDep,
+    ClockDep,
+    KeyringDep,
+    ResourcesDep,
+    SessionDep,
+    SettingsDep,
+    require_workspace,
+)
 from luna.errors import Conflict, ValidationFailed
 from luna.observability.logging import get_logger
 from luna.runs import service
@@ -52,6 +60,9 @@ from luna.tenancy.access import WorkspaceAccess
 
 log = get_logger(__name__)
 
+if TYPE_CHECKING:
+    from luna.resources import Resources
+
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["runs"])
 
 RunReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="runs:read"))]
@@ -74,27 +85,19 @@ _WAIT_POLL_SECONDS: Final = 0.5
 _EVENT_ID: Final = re.compile(r"[0-9]{1,10}")
 
 
-def get_run_bus(request: Request) -> RunBus:
+def get_run_bus(resources: ResourcesDep) -> RunBus:
     """This process's live run events."""
-    bus: RunBus = request.app.state.run_bus
-    return bus
+    return resources.bus
 
 
-def get_run_feeds(request: Request) -> RunFeeds:
-    """This process's readers of watched runs, made on first use (one per application)."""
-    state = request.app.state
-    feeds: RunFeeds | None = getattr(state, "run_feeds", None)
-    if feeds is None:
-        feeds = state.run_feeds = RunFeeds(session_factory=state.session_factory, bus=state.run_bus)
-    return feeds
+def get_run_feeds(resources: ResourcesDep) -> RunFeeds:
+    """This process's readers of watched runs."""
+    return resources.run_feeds
 
 
-def get_run_dispatcher(request: Request) -> RunDispatcher:
+def get_run_dispatcher(resources: ResourcesDep) -> RunDispatcher:
     """What follows a run's committed change in this process: queue, bus, step writer."""
-    state = request.app.state
-    return RunDispatcher(
-        queue=state.run_queue, bus=state.run_bus, session_factory=state.session_factory
-    )
+    return resources.run_dispatcher()
 
 
 RunBusDep = Annotated[RunBus, Depends(get_run_bus)]
@@ -161,8 +164,7 @@ async def create_run(
     keyring: KeyringDep,
     clock: ClockDep,
     dispatcher: RunDispatcherDep,
-    bus: RunBusDep,
-    feeds: RunFeedsDep,
+    resources: ResourcesDep,
     caches: CachesDep,
     response: Response,
     idempotency_key: Annotated[
@@ -195,31 +197,31 @@ async def create_run(
         api_key_id=principal.api_key_id if principal.is_api_key else None,
         now=clock(),
         definitions=caches.agent_versions,
-        mcp_stdio_allowed=request.app.state.settings.mcp_stdio_allowed,
+        mcp_stdio_allowed=resources.settings.mcp_stdio_allowed,
     )
     if not created:
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/workspaces/{run.workspace_id}/runs/{run.id}"
     if body.mode == "stream" or EVENT_STREAM in request.headers.get("accept", ""):
         await release(session)
-        return _stream(feeds, run.id, 0)
+        return _stream(resources.run_feeds, run.id, 0)
     if body.mode == "wait":
         await release(session)
-        timeout = body.timeout_seconds or request.app.state.settings.run_wait_timeout_seconds
-        run = await _wait_for(request, bus, access.workspace_id, run.id, timeout)
+        timeout = body.timeout_seconds or resources.settings.run_wait_timeout_seconds
+        run = await _wait_for(resources, access.workspace_id, run.id, timeout)
         if run.status in SETTLED:
             response.status_code = 200
     return RunOut.of(run)
 
 
 async def _wait_for(
-    request: Request, bus: RunBus, workspace_id: str, run_id: str, wait_seconds: float
+    resources: Resources, workspace_id: str, run_id: str, wait_seconds: float
 ) -> Any:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait_seconds
-    async with bus.subscribe(run_id) as messages:
+    async with resources.bus.subscribe(run_id) as messages:
         while True:
-            async with request.app.state.session_factory() as session:
+            async with resources.session_factory() as session:
                 run = await service.get_run_for_workspace(
                     session=session, workspace_id=workspace_id, run_id=run_id
                 )
@@ -323,7 +325,7 @@ async def stream_events(
 @router.get("/runs/{run_id}/replay", operation_id="runs-replay", responses=_REPLAY_EVENTS)
 async def replay(
     run_id: RunIdPath,
-    request: Request,
+    resources: ResourcesDep,
     access: RunReader,
     session: SessionDep,
     speed: ReplaySpeed = 1.0,
@@ -335,9 +337,7 @@ async def replay(
     if run.status not in FINISHED:
         raise Conflict("Only a finished run can be replayed.", reason="run-not-finished")
     await release(session)
-    events = replay_events(
-        session_factory=request.app.state.session_factory, run_id=run.id, speed=speed
-    )
+    events = replay_events(session_factory=resources.session_factory, run_id=run.id, speed=speed)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)
 
 

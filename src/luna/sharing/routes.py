@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import StreamingResponse
 
 from luna.deps import (
     ClockDep,
     OriginDep,
+    ResourcesDep,
     SessionDep,
     SettingsDep,
     actor_of,
@@ -155,7 +156,7 @@ async def get_shared_graph(
 @public_router.get("/replay", operation_id="shared-runs-replay", responses=_SSE_RESPONSE)
 async def replay_shared_run(
     token: TokenPath,
-    request: Request,
+    resources: ResourcesDep,
     session: SessionDep,
     clock: ClockDep,
     speed: ReplaySpeed = 1.0,
@@ -165,7 +166,7 @@ async def replay_shared_run(
     shared = await service.open_shared_run(session=session, token=token, now=clock())
     await release(session)
     events = replay_events(
-        session_factory=request.app.state.session_factory,
+        session_factory=resources.session_factory,
         run_id=shared.run.id,
         speed=speed,
         step_shape=shared_step,
