@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import PASSWORD, LunaServer, WatchedPage
 from tests.e2e.test_web_app import current_user, first_workspace
@@ -45,6 +45,18 @@ def drafted(*history: str) -> Any:
         assert history_of(body) == list(history)
 
     return check
+
+
+def send(page: Page, text: str) -> None:
+    """Type a message and send it with Enter once the chat takes one (the previous run
+    is settled: its answer can show before its status does), then see it leave the box."""
+    message = page.get_by_label("Message", exact=True)
+    message.fill(text)
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled(
+        timeout=ANSWER_TIMEOUT
+    )
+    message.press("Enter")
+    expect(message).to_have_value("", timeout=ANSWER_TIMEOUT)
 
 
 def turn(page_turns: Locator, index: int) -> Locator:
@@ -105,9 +117,7 @@ def test_a_draft_is_tried_in_a_conversation_approved_and_compared(
             expect=drafted("My name is Ada.", "Hello Ada.", "Who am I?"),
         ),
     )
-    message = page.get_by_label("Message", exact=True)
-    message.fill("My name is Ada.")
-    message.press("Enter")
+    send(page, "My name is Ada.")
     turns = page.get_by_test_id("chat-turn")
     expect(turn(turns, 0)).to_have_text("Hello Ada.", timeout=ANSWER_TIMEOUT)
     expect(page).to_have_url(re.compile(r"[?&]thread=run_[a-z0-9]+"))
@@ -116,8 +126,7 @@ def test_a_draft_is_tried_in_a_conversation_approved_and_compared(
     watched_page.check("playground-1-answered")
     watched_page.check_accessibility("playground-1-answered")
 
-    message.fill("Who am I?")
-    message.press("Enter")
+    send(page, "Who am I?")
     expect(turn(turns, 1)).to_have_text("You are Ada.", timeout=ANSWER_TIMEOUT)
 
     # A tool call that needs approval: decided in the chat, then the run goes on.
@@ -128,8 +137,7 @@ def test_a_draft_is_tried_in_a_conversation_approved_and_compared(
         ),
         Turn(text="42.", expect=lambda body: _tool_result_is(body, "42")),
     )
-    message.fill("6*7?")
-    message.press("Enter")
+    send(page, "6*7?")
     paused = page.get_by_role("group", name="Tool calls waiting for approval")
     expect(paused.get_by_test_id("approval")).to_contain_text("calculator", timeout=ANSWER_TIMEOUT)
     expect(paused).to_contain_text('"expression": "6*7"')
