@@ -9,6 +9,8 @@ through :mod:`luna.deps`, from ``app.state.resources``.
 
 from __future__ import annotations
 
+import functools
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -99,7 +101,7 @@ async def open_resources(
             stack.push_async_callback(redis.aclose)
         caches = caches or caches_for(settings)
         stack.push_async_callback(caches.close)
-        http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS)
+        http_client = httpx.AsyncClient(timeout=OUTBOUND_TIMEOUT_SECONDS, verify=_tls_context())
         stack.push_async_callback(http_client.aclose)
         bus = RunBus(redis, namespace=settings.redis_namespace)
         stack.push_async_callback(bus.close)
@@ -116,6 +118,13 @@ async def open_resources(
             http_client=http_client,
             run_queue=run_queue,
         )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The trusted certificates of outbound calls (honouring ``SSL_CERT_FILE``), loaded
+    once per process: loading them takes tens of milliseconds."""
+    return httpx.create_ssl_context()
 
 
 def _bearer_verifier(resources: Resources) -> JwtVerifier | None:
