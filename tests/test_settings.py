@@ -88,8 +88,37 @@ def test_short_secret_is_refused_and_not_echoed() -> None:
     assert "short-secret" not in str(found)
 
 
+def test_production_requires_its_public_url() -> None:
+    found = problems(env="production", secret_key="s" * 40)
+    assert "required in production" in found["LUNA_PUBLIC_URL"]
+
+
+def test_the_default_public_url_follows_where_luna_serve_listens() -> None:
+    settings = load_settings(port=9000)
+    assert str(settings.public_url) == "http://127.0.0.1:9000/"
+    # A browser may call this machine by any of its loopback names.
+    assert settings.trusted_origins == {
+        "http://127.0.0.1:9000",
+        "http://localhost:9000",
+        "http://[::1]:9000",
+    }
+    everywhere = load_settings(host="0.0.0.0", port=8080)  # noqa: S104
+    assert str(everywhere.public_url) == "http://localhost:8080/"
+    assert str(load_settings(host="::1").public_url) == "http://[::1]:8000/"
+
+
+def test_a_public_url_that_is_set_is_the_only_origin_besides_the_allowed_ones() -> None:
+    settings = load_settings(port=9000, public_url="https://luna.example.com")
+    assert settings.trusted_origins == {"https://luna.example.com"}
+    # Production trusts a loopback public URL under the name it was given only.
+    local = load_settings(env="production", secret_key="s" * 40, public_url="http://localhost:8000")
+    assert local.trusted_origins == {"http://localhost:8000"}
+
+
 def test_production_with_strong_secret_is_valid() -> None:
-    settings = load_settings(env="production", secret_key="s" * 40)
+    settings = load_settings(
+        env="production", secret_key="s" * 40, public_url="https://luna.example.com"
+    )
     assert settings.resolved_log_format == "json"
     assert "s" * 40 not in repr(settings)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -28,6 +28,8 @@ from luna.security.limits import parse_limit
 ENV_PREFIX = "LUNA_"
 MIN_SECRET_LENGTH = 32
 SECRET_FILE_NAME = "secret_key"  # noqa: S105  (a file name, not a secret)
+# The names of this machine's loopback address that a browser may use.
+LOOPBACK_NAMES: Final = ("localhost", "127.0.0.1", "[::1]")
 
 Environment = Literal["development", "test", "production"]
 LogFormat = Literal["json", "console"]
@@ -159,7 +161,10 @@ class Settings(BaseSettings):
     )
     public_url: AnyHttpUrl = Field(
         AnyHttpUrl("http://127.0.0.1:8000"),
-        description="The URL users reach Luna at; used in links and as the default allowed origin.",
+        description="The URL users reach Luna at; used in links and as the allowed origin of "
+        "browser writes. Required in production. Elsewhere it defaults to the address "
+        "`luna serve` listens on (http://LUNA_HOST:LUNA_PORT), and a loopback address is "
+        "also reached as localhost, 127.0.0.1 or [::1].",
     )
     log_level: LogLevel = Field("INFO", description="Lowest level of log record written.")
     log_format: LogFormat | None = Field(
@@ -335,6 +340,13 @@ class Settings(BaseSettings):
                 "LUNA_BEARER_ISSUERS and LUNA_BEARER_AUDIENCES are required "
                 "with LUNA_BEARER_JWKS_URL"
             )
+        if "public_url" not in self.model_fields_set:
+            if self.env == "production":
+                raise ValueError(
+                    "LUNA_PUBLIC_URL is required in production: the address users reach "
+                    "Luna at, such as https://luna.example.com"
+                )
+            object.__setattr__(self, "public_url", _listening_url(self.host, self.port))
         current = self.encryption_key_current
         if current is not None and current not in self.encryption_keys:
             raise ValueError(
@@ -393,7 +405,7 @@ class Settings(BaseSettings):
     def session_cookie_secure(self) -> bool:
         """Whether the session cookie is ``Secure``: always, except plain-http localhost
         outside production."""
-        local = self.public_url.host in {"127.0.0.1", "localhost", "::1", "[::1]"}
+        local = self.public_url.host in {*LOOPBACK_NAMES, "::1"}
         return self.env == "production" or self.public_url.scheme == "https" or not local
 
     @property
@@ -403,8 +415,14 @@ class Settings(BaseSettings):
 
     @property
     def trusted_origins(self) -> frozenset[str]:
-        """Origins (scheme://host[:port]) allowed to send cookie-authenticated writes."""
-        return frozenset(_origin(url) for url in [self.public_url, *self.allowed_origins])
+        """Origins (scheme://host[:port]) allowed to send cookie-authenticated writes: the
+        public URL's and the allowed ones; outside production, a loopback public URL under
+        each of its names (a browser may say localhost where Luna says 127.0.0.1)."""
+        origins = {_origin(url) for url in [self.public_url, *self.allowed_origins]}
+        if self.env != "production" and self.public_url.host in LOOPBACK_NAMES:
+            scheme, port = self.public_url.scheme, self.public_url.port
+            origins |= {_origin(AnyHttpUrl(f"{scheme}://{name}:{port}")) for name in LOOPBACK_NAMES}
+        return frozenset(origins)
 
     @property
     def providers_private_networks_allowed(self) -> bool:
@@ -454,6 +472,15 @@ def _problems_from(error: ValidationError) -> list[tuple[str, str]]:
                 (name, reason) if name.startswith(ENV_PREFIX) else ("settings", message)
             )
     return problems
+
+
+def _listening_url(host: str, port: int) -> AnyHttpUrl:
+    """The URL a browser on this machine reaches ``luna serve`` at, listening on ``host``."""
+    if host in {"0.0.0.0", "::", ""}:  # noqa: S104  (every address: this machine is localhost)
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return AnyHttpUrl(f"http://{host}:{port}")
 
 
 def _ensure_local_secret(data_dir: Path) -> SecretStr:

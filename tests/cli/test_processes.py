@@ -97,6 +97,33 @@ def test_serve_starts_with_no_configuration(server: tuple[str, subprocess.Popen[
     assert access[-1]["request_id"] == missing.headers["x-request-id"]
 
 
+def test_serve_on_another_port_takes_browser_writes_from_it_by_any_loopback_name(
+    server: tuple[str, subprocess.Popen[str]],
+) -> None:
+    """``luna serve --port N`` with no LUNA_PUBLIC_URL: a browser at localhost:N or
+    127.0.0.1:N may sign up (it was refused: the public URL stayed on port 8000)."""
+    base_url, _ = server
+    port = int(base_url.rsplit(":", 1)[1])
+    for number, origin in enumerate((f"http://localhost:{port}", f"http://127.0.0.1:{port}")):
+        signed_up = httpx.post(
+            f"{base_url}/api/v1/auth/signup",
+            headers={"Origin": origin},
+            json={
+                "email": f"grace{number}@example.com",
+                "password": "correct horse battery",
+                "display_name": "Grace",
+            },
+        )
+        assert signed_up.status_code == 201, signed_up.text
+    elsewhere = httpx.post(
+        f"{base_url}/api/v1/auth/signup",
+        headers={"Origin": f"http://localhost:{port + 1}"},
+        json={"email": "eve@example.com", "password": "correct horse battery"},
+    )
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["detail"] == f"Writes from http://localhost:{port + 1} are not allowed."
+
+
 def test_serve_with_bad_database_url_fails_fast(tmp_path: Path) -> None:
     process = start(["serve"], luna_environment(tmp_path, LUNA_DATABASE_URL="nonsense"), tmp_path)
     # It exits by itself with the configuration error, before binding or connecting.

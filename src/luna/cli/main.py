@@ -3,6 +3,7 @@ plans, demo."""
 
 from __future__ import annotations
 
+import os
 from typing import Annotated, Any
 
 import typer
@@ -53,7 +54,13 @@ def version() -> None:
     console.print(f"luna {__version__}")
 
 
-@app.command("serve")
+@app.command(
+    "serve",
+    help="Run the API and the web app (http://127.0.0.1:8000 by default).\n\n"
+    "Outside production, browser writes are accepted from the address it listens on "
+    "(under any loopback name); behind a proxy or under another name, set LUNA_PUBLIC_URL "
+    "to the address users reach Luna at.",
+)
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [LUNA_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on [LUNA_PORT].")] = None,
@@ -65,7 +72,11 @@ def serve(
         typer.Option(help="Apply migrations first [default: on for SQLite, off otherwise]."),
     ] = None,
 ) -> None:
-    """Run the API and the web app (http://127.0.0.1:8000 by default)."""
+    """Run the API and the web app."""
+    # The options win over the environment, for this process and the API processes it
+    # starts (which read the environment), so the default public URL follows them.
+    listen = {"LUNA_HOST": host, "LUNA_PORT": None if port is None else str(port)}
+    os.environ.update({name: value for name, value in listen.items() if value is not None})
     settings = settings_or_exit()  # before the application's imports: bad settings fail fast
     configure_logging(settings)
     import uvicorn
@@ -76,8 +87,8 @@ def serve(
     db.prepare_database(settings, migrate)
     processes = workers or settings.web_concurrency
     options: dict[str, Any] = {
-        "host": host or settings.host,
-        "port": port or settings.port,
+        "host": settings.host,
+        "port": settings.port,
         "log_config": None,
         "access_log": False,  # the request middleware writes one access line per request
         "server_header": False,
