@@ -241,6 +241,46 @@ async def test_an_input_that_breaks_the_input_schema_is_refused(
     assert await run_count(app) == 0
 
 
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t ", {}])
+async def test_an_empty_or_blank_input_is_refused_and_nothing_is_sent(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sign_up,
+    openai_standin: OpenAIStandin,
+    blank: str | dict[str, object],
+) -> None:
+    account = await sign_up()
+    agent_id = await openai_setup(client, account, openai_standin)
+
+    refused = await client.post(create_url(account.workspace_id, agent_id), json={"input": blank})
+
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"in": "body", "pointer": "#/input", "message": "Write a prompt."}
+    ]
+    assert await run_count(app) == 0
+    assert openai_standin.model_calls == []
+
+
+async def test_an_input_schema_decides_whether_an_empty_object_may_run(
+    app: FastAPI, client: httpx.AsyncClient, sign_up, openai_standin: OpenAIStandin
+) -> None:
+    account = await sign_up()
+    await openai_setup(client, account, openai_standin)
+    response = await client.post(
+        f"/api/v1/workspaces/{account.workspace_id}/agents",
+        json={
+            "name": "Optional fields",
+            "definition": {"instructions": "Review.", "input_schema": {"type": "object"}},
+        },
+    )
+    agent_id = (await json_of(response, 201))["id"]
+
+    accepted = await client.post(create_url(account.workspace_id, agent_id), json={"input": {}})
+
+    assert accepted.status_code == 202, accepted.text
+
+
 async def test_a_tool_the_operator_forbids_fails_the_run_with_its_reason(
     app: FastAPI,
     client: httpx.AsyncClient,

@@ -152,8 +152,14 @@ _DRAFT_PROVIDER_AT: Final = {"in": "body", "pointer": "#/draft/model/provider_id
 
 
 def check_input(definition: AgentDefinition, value: str | dict[str, Any]) -> None:
-    """Refuse an input that does not match the agent's input schema."""
+    """Refuse an input that does not match the agent's input schema, and an empty or
+    blank one where the agent has no schema to say it may be empty."""
     if definition.input_schema is None:
+        if not (value.strip() if isinstance(value, str) else value):
+            raise ValidationFailed(
+                "A run needs an input: there is nothing to send to the model.",
+                errors=[{"in": "body", "pointer": "#/input", "message": "Write a prompt."}],
+            )
         return
     if not isinstance(value, dict):
         raise ValidationFailed(
