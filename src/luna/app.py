@@ -39,6 +39,7 @@ from luna.security.storable_text import StorableTextMiddleware
 from luna.settings import Settings, load_settings
 from luna.sharing.routes import public_router as shared_runs_router
 from luna.sharing.routes import router as run_shares_router
+from luna.site.routes import not_found_page
 from luna.site.routes import router as site_router
 from luna.tenancy.member_routes import router as member_router
 from luna.tenancy.routes import router as tenancy_router
@@ -94,7 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.keyring = keyring_for(settings)
     app.state.caches = caches
-    install_problem_handlers(app)
+    install_problem_handlers(app, not_found_page=lambda path: not_found_page(settings, path))
     app.include_router(health_router)
     app.include_router(identity_router)
     app.include_router(tenancy_router)

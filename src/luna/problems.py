@@ -9,13 +9,13 @@ request middleware, which also logs them; no stack trace ever leaves the server.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -28,6 +28,8 @@ log = get_logger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:luna:problem:"
+# The page a browser is shown for an unknown address, given its path.
+NotFoundPage = Callable[[str], Response]
 
 _CODES_BY_STATUS = {
     400: "bad-request",
@@ -196,8 +198,12 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(found)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(
+    request: Request, exc: Exception, not_found_page: NotFoundPage | None = None
+) -> Response:
     assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+    if exc.status_code == 404 and not_found_page is not None and wants_a_page(request):
+        return not_found_page(request.url.path)
     detail = exc.detail if isinstance(exc.detail, str) else None
     body = problem_body(status=exc.status_code, detail=detail, instance=request.url.path)
     headers = dict(exc.headers or {})
@@ -230,9 +236,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(body)
 
 
-def install_problem_handlers(app: FastAPI) -> None:
-    """Register the handlers that render every handled error as problem+json."""
+def wants_a_page(request: Request) -> bool:
+    """Whether a browser asked for a page (a link followed, an address typed) outside the
+    API: it is answered with a page a person can read rather than problem+json."""
+    return (
+        request.method in {"GET", "HEAD"}
+        and not request.url.path.startswith("/api/")
+        and "text/html" in request.headers.get("accept", "")
+    )
+
+
+def install_problem_handlers(app: FastAPI, *, not_found_page: NotFoundPage | None = None) -> None:
+    """Register the handlers that render every handled error as problem+json, except an
+    unknown address a browser asked for as a page: ``not_found_page(path)`` answers it."""
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        return await _http_error(request, exc, not_found_page)
+
     app.add_exception_handler(LunaError, _luna_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

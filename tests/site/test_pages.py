@@ -170,6 +170,36 @@ async def test_an_unknown_site_page_is_a_404_page(client: httpx.AsyncClient) -> 
     assert response.headers["cache-control"] == "private, no-cache"
 
 
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+@pytest.mark.parametrize("path", ["/terms", "/privacy", "/docs", "/a/b/c"])
+async def test_an_unknown_address_a_browser_opens_is_a_page_with_the_real_ones(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    response = await client.get(path, headers={"Accept": BROWSER_ACCEPT})
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert "Page not found" in response.text
+    for link in ('href="/legal/terms"', 'href="/legal/privacy"', 'href="/pricing"'):
+        assert link in response.text
+    assert "content-security-policy" in response.headers
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [("/terms", "*/*"), ("/terms", "application/json"), ("/api/v1/nothing", BROWSER_ACCEPT)],
+)
+async def test_programs_and_api_addresses_keep_problem_details(
+    client: httpx.AsyncClient, path: str, accept: str
+) -> None:
+    response = await client.get(path, headers={"Accept": accept})
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
 @pytest.mark.parametrize("path", ["/", "/pricing", "/changelog", "/legal/privacy"])
 async def test_pages_with_a_csp_nonce_are_kept_out_of_shared_caches(
     client: httpx.AsyncClient, path: str
