@@ -79,6 +79,15 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     page = watched_page.page
     email = "ada@example.com"
 
+    creates: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            creates.append(request.url.split("/api/v1/", 1)[1])
+            if request.method == "POST" and request.url.endswith(("/auth/signup", "/api-keys"))
+            else None
+        ),
+    )
     watched_page.goto("/app/sign-up")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create your Luna account")
     watched_page.check("sign-up")
@@ -86,7 +95,8 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     page.get_by_label("Your name").fill("Ada Lovelace")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    # A double click creates one account and goes on, as one click does.
+    page.get_by_role("button", name="Create account").dblclick()
 
     # A new account starts in the guided setup, which can be skipped.
     page.wait_for_url(re.compile(r"/app/w/ws_[a-z0-9]+/onboarding$"))
@@ -111,7 +121,7 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
     form = page.get_by_role("dialog", name="Create an API key")
     form.get_by_label("Name").fill("CI pipeline")
     watched_page.check("api-key-create")
-    form.get_by_role("button", name="Create key").click()
+    form.get_by_role("button", name="Create key").dblclick()
 
     shown = page.get_by_role("dialog", name="Copy your new API key")
     expect(shown).to_contain_text("you will not see it again")
@@ -130,6 +140,8 @@ def test_sign_up_manage_an_api_key_sign_out_and_back_in(
 
     shown.get_by_role("button", name="Done").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
+    # One account, one key: the second click of each double click sent nothing.
+    assert creates == ["auth/signup", f"workspaces/{workspace['id']}/api-keys"]
     row = page.get_by_role("row", name=re.compile("CI pipeline"))
     expect(row).to_contain_text(secret[:11])
     expect(row).to_contain_text("Active")

@@ -21,6 +21,7 @@ import {
 import { PlanLimitOrFormAlert, planLimitOf } from "./PlanLimitAlert";
 import { needsLargerPlan, planName } from "./plans";
 import { SearchField } from "./SearchField";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 const CATEGORIES: { value: CatalogCategory; label: string }[] = [
   { value: "build", label: "Build" },
@@ -62,6 +63,7 @@ function CreateAgentFlow({
   const choiceErrorId = useId();
   const catalog = useCatalog({ q, category });
   const create = useCreateAgentFromCatalog(workspaceId);
+  const createOnce = useSingleFlight(create);
   const planLimit = planLimitOf(create.error);
   const errors = formErrors(planLimit ? null : create.error, ["name", "template"]);
 
@@ -72,7 +74,7 @@ function CreateAgentFlow({
       return;
     }
     const name = textField(new FormData(event.currentTarget), "name").trim();
-    create.mutate({ template: chosen, name }, { onSuccess: onCreated });
+    createOnce({ template: chosen, name }, { onSuccess: onCreated });
   }
 
   const choiceError = missingChoice ? "Choose an agent from the catalog." : errors.fields.template;

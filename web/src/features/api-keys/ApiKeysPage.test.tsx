@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
@@ -65,6 +65,27 @@ describe("ApiKeysPage", () => {
     expect(await screen.findByText("The database is unavailable.")).toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "Try again" }));
     expect(await screen.findByRole("heading", { name: "No API keys yet" })).toBeInTheDocument();
+  });
+
+  it("makes one key for a double click on Create key, and it is the one shown", async () => {
+    const user = userEvent.setup();
+    const created = apiKey({ id: "key_3", name: "Deploys", scopes: ["runs:read"] });
+    const requests = fakeApi({
+      [`GET ${KEYS_PATH}`]: [json([]), json([created])],
+      [`POST ${KEYS_PATH}`]: json({ ...created, key: SECRET }, 201),
+    });
+    renderApiKeys();
+    await user.click(await screen.findByRole("button", { name: "Create API key" }));
+    const dialog = screen.getByRole("dialog", { name: "Create an API key" });
+    await user.type(within(dialog).getByLabelText("Name"), "Deploys");
+    const create = within(dialog).getByRole("button", { name: "Create key" });
+
+    fireEvent.click(create);
+    fireEvent.click(create);
+
+    const shown = await screen.findByRole("dialog", { name: "Copy your new API key" });
+    expect(within(shown).getByLabelText("Your new API key")).toHaveValue(SECRET);
+    expect(requests.filter((request) => request.method === "POST")).toHaveLength(1);
   });
 
   it("creates a key and shows its secret once, with a copy button", async () => {

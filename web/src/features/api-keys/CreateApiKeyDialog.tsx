@@ -1,4 +1,4 @@
-import { useId, useState, type SubmitEvent } from "react";
+import { useId, useState } from "react";
 
 import { ApiProblem, type Schemas } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
@@ -14,6 +14,7 @@ import { CreatedApiKey } from "./CreatedApiKey";
 import { EXPIRY_CHOICES, expiresAt, tomorrow, type ExpiryChoice } from "./expiry";
 import { useCreateApiKey, useStepUp } from "./hooks";
 import { SCOPES, isScope } from "./scopes";
+import { useExclusiveSubmit } from "../../lib/use-single-flight";
 
 const DEFAULT_SCOPES = new Set<string>(["agents:read", "runs:read", "runs:write"]);
 
@@ -44,9 +45,8 @@ function CreateApiKeyFlow({ workspaceId, onClose }: Omit<CreateApiKeyDialogProps
   const errors = formErrors(needsStepUp ? null : create.error, ["name", "scopes", "expires_at"]);
   const stepUpErrors = formErrors(stepUp.error, ["code"]);
 
-  async function submit(event: SubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
+  const submit = useExclusiveSubmit(async (formElement: HTMLFormElement) => {
+    const form = new FormData(formElement);
     const scopes = form.getAll("scopes").map(String).filter(isScope);
     setMissingScopes(scopes.length === 0);
     if (scopes.length === 0) {
@@ -64,8 +64,8 @@ function CreateApiKeyFlow({ workspaceId, onClose }: Omit<CreateApiKeyDialogProps
         return; // shown next to the code field
       }
     }
-    create.mutate(body);
-  }
+    await create.mutateAsync(body).catch(() => undefined); // shown in the form
+  });
 
   const created = create.data;
   return (
@@ -82,7 +82,7 @@ function CreateApiKeyFlow({ workspaceId, onClose }: Omit<CreateApiKeyDialogProps
       {created ? (
         <CreatedApiKey apiKey={created} onDone={onClose} />
       ) : (
-        <form onSubmit={(event) => void submit(event)} className="space-y-5">
+        <form onSubmit={submit} className="space-y-5">
           <FormAlert message={errors.message} requestId={errors.requestId} />
           <TextField
             label="Name"

@@ -13,9 +13,11 @@ import { meQueryKey } from "../session/use-me";
 import { AuthHeading } from "./AuthLayout";
 import { useSignUp } from "./hooks";
 import { NewPasswordField } from "./NewPasswordField";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 export function SignUpPage() {
   const signUp = useSignUp();
+  const signUpOnce = useSingleFlight(signUp);
   const [searchParams] = useSearchParams();
   const next = safeNextPath(searchParams.get("next"));
   const navigate = useNavigate();
@@ -25,7 +27,7 @@ export function SignUpPage() {
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    signUp.mutate(
+    signUpOnce(
       {
         display_name: textField(form, "display_name"),
         email: textField(form, "email"),

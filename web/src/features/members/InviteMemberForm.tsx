@@ -1,4 +1,4 @@
-import { useState, type SubmitEvent } from "react";
+import { useState } from "react";
 
 import { Alert } from "../../components/ui/Alert";
 import { Button } from "../../components/ui/Button";
@@ -10,6 +10,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { useInviteMember, type Invitation, type RolesTable } from "./hooks";
 import { ROLES, isInvitableRole, roleLabel, roleWithArticle } from "./permissions";
+import { useExclusiveSubmit } from "../../lib/use-single-flight";
 
 const DEFAULT_ROLE = "member";
 
@@ -27,9 +28,7 @@ export function InviteMemberForm({ teamId, roles }: InviteMemberFormProps) {
     roles.roles.some((entry) => entry.role === role && entry.may_be_invited),
   );
 
-  async function submit(event: SubmitEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const formElement = event.currentTarget;
+  const submit = useExclusiveSubmit(async (formElement: HTMLFormElement) => {
     const form = new FormData(formElement);
     const role = textField(form, "role");
     if (!isInvitableRole(role)) {
@@ -46,10 +45,10 @@ export function InviteMemberForm({ teamId, roles }: InviteMemberFormProps) {
     } catch {
       return; // shown in the form
     }
-  }
+  });
 
   return (
-    <form onSubmit={(event) => void submit(event)} className="space-y-4">
+    <form onSubmit={submit} className="space-y-4">
       <FormAlert message={errors.message} requestId={errors.requestId} />
       <div className="grid gap-4 sm:grid-cols-[1fr_12rem_auto] sm:items-start">
         <TextField

@@ -13,6 +13,7 @@ import { useCreateAgentFromCatalog } from "../agents/hooks";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
 import { useCatalog, type CatalogAgent } from "../workspace/hooks";
 import { useRecordOnboarding } from "./hooks";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 const WRITERS: readonly string[] = ["owner", "admin", "member"];
 
@@ -20,6 +21,7 @@ const WRITERS: readonly string[] = ["owner", "admin", "member"];
 export function ChooseAgentStep({ workspace, team }: CurrentWorkspace) {
   const catalog = useCatalog(team.plan);
   const create = useCreateAgentFromCatalog(workspace.id);
+  const createOnce = useSingleFlight(create);
   const record = useRecordOnboarding(workspace.id);
   const [picked, setPicked] = useState<string | null>(null);
   const errors = formErrors(create.error ?? record.error, []);
@@ -35,7 +37,7 @@ export function ChooseAgentStep({ workspace, team }: CurrentWorkspace) {
 
   function choose(agent: CatalogAgent) {
     setPicked(agent.slug);
-    create.mutate(
+    createOnce(
       { template: agent.slug, name: "" },
       {
         onSuccess: (created) => {

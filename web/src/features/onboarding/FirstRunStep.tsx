@@ -7,6 +7,7 @@ import { TextAreaField } from "../../components/ui/TextAreaField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { agentQuery, useRecordOnboarding, useStartRun } from "./hooks";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 /** A first input that every catalog agent can do something useful with. */
 export const EXAMPLE_INPUT =
@@ -21,6 +22,7 @@ interface FirstRunStepProps {
 export function FirstRunStep({ workspaceId, agentId }: FirstRunStepProps) {
   const agent = useQuery(agentQuery(workspaceId, agentId));
   const start = useStartRun(workspaceId);
+  const startOnce = useSingleFlight(start);
   const record = useRecordOnboarding(workspaceId);
   const errors = formErrors(start.error ?? record.error, ["input"]);
   const name = agent.data?.name ?? "your agent";
@@ -28,7 +30,7 @@ export function FirstRunStep({ workspaceId, agentId }: FirstRunStepProps) {
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
     const input = textField(new FormData(event.currentTarget), "input");
-    start.mutate(
+    startOnce(
       { agentId, input },
       {
         onSuccess: (run) => {

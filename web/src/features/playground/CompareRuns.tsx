@@ -15,6 +15,7 @@ import type { CompareSide, PlaygroundView } from "./playground-view";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface CompareRunsProps {
   workspaceId: string;
@@ -80,6 +81,7 @@ export function CompareRuns({
   ].sort((first, second) => second - first);
   const versionNumbers = new Map(listed.map((version) => [version.id, version.number]));
   const compare = useCompareRuns(workspaceId, agent.id);
+  const compareOnce = useSingleFlight(compare);
   const [input, setInput] = useState("");
   const headingId = useId();
   const blocked = !canWrite
@@ -96,7 +98,7 @@ export function CompareRuns({
     if (text === "" || blocked !== null) {
       return;
     }
-    compare.mutate(
+    compareOnce(
       [sideRequest(left, text, draft, current), sideRequest(right, text, draft, current)],
       {
         onSuccess: ([leftRun, rightRun]) => {

@@ -16,6 +16,7 @@ import { LiveGraphPanel } from "./LiveGraphPanel";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface ConversationProps {
   workspaceId: string;
@@ -205,6 +206,7 @@ function MessageForm({
   onThreadChange,
 }: MessageFormProps) {
   const send = useSendMessage(workspaceId, agentId);
+  const sendOnce = useSingleFlight(send);
   const [message, setMessage] = useState("");
   const messageField = useRef<HTMLTextAreaElement>(null);
   const blocked = blockedReason(canWrite, draft, latestRun);
@@ -215,7 +217,7 @@ function MessageForm({
     if (input === "" || blocked !== null || send.isPending) {
       return;
     }
-    send.mutate(
+    sendOnce(
       { input, ...(threadId === null ? {} : { thread_id: threadId }), ...draftRunFields(draft) },
       {
         onSuccess: (run) => {

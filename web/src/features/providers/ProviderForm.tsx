@@ -10,6 +10,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { useCreateProvider, type Provider, type ProviderKind } from "./hooks";
 import { PROVIDER_KINDS, isProviderKind, kindDescription } from "./provider-kinds";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 // The fields that show their own errors; the API's other objections go above the form.
 const FIELDS = ["kind", "name", "base_url", "api_key", "default_model"] as const;
@@ -52,13 +53,14 @@ export function ProviderForm({
   submitLabel = "Add provider",
 }: ProviderFormProps) {
   const create = useCreateProvider(workspaceId);
+  const createOnce = useSingleFlight(create);
   const [kind, setKind] = useState<ProviderKind>(initialKind);
   const described = kindDescription(kind);
   const errors = formErrors(create.error, FIELDS);
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate(providerCreateBody(new FormData(event.currentTarget), kind), {
+    createOnce(providerCreateBody(new FormData(event.currentTarget), kind), {
       onSuccess: (provider) => {
         onCreated(provider);
       },

@@ -10,6 +10,7 @@ import { formErrors } from "../../lib/form-errors";
 import { useConfirmTotp, type TotpEnrolment } from "./hooks";
 import { qrCodeDataUrl } from "./qr-code";
 import { RecoveryCodesDialog } from "./RecoveryCodes";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface EnrolTotpDialogProps {
   enrolment: TotpEnrolment | null;
@@ -25,6 +26,7 @@ export function EnrolTotpDialog({ enrolment, onClose }: EnrolTotpDialogProps) {
 
 function EnrolTotpFlow({ enrolment, onClose }: { enrolment: TotpEnrolment; onClose: () => void }) {
   const confirm = useConfirmTotp();
+  const confirmOnce = useSingleFlight(confirm);
   const codeRef = useRef<HTMLInputElement>(null);
   const qrCode = useMemo(() => qrCodeDataUrl(enrolment.otpauth_uri), [enrolment.otpauth_uri]);
   const errors = formErrors(confirm.error, ["code"]);
@@ -32,7 +34,7 @@ function EnrolTotpFlow({ enrolment, onClose }: { enrolment: TotpEnrolment; onClo
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    confirm.mutate(textField(new FormData(event.currentTarget), "code").trim());
+    confirmOnce(textField(new FormData(event.currentTarget), "code").trim());
   }
 
   if (codes) {

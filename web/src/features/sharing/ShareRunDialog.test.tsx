@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
@@ -53,6 +53,24 @@ describe("ShareRunControls", () => {
     await user.click(screen.getByRole("button", { name: "Copy link for members" }));
     expect(await navigator.clipboard.readText()).toBe(globalThis.location.href);
     expect(screen.getByRole("status")).toHaveTextContent("Link copied to the clipboard.");
+  });
+
+  it("makes one link for a double click on Create public link", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${SHARES}`]: [json([]), json([share()])],
+      [`POST ${SHARES}`]: json(created(), 201),
+    });
+    renderControls();
+    await user.click(screen.getByRole("button", { name: "Share" }));
+    const dialog = screen.getByRole("dialog", { name: "Share this run" });
+    const create = await within(dialog).findByRole("button", { name: "Create public link" });
+
+    fireEvent.click(create);
+    fireEvent.click(create);
+
+    expect(await within(dialog).findByLabelText("Public link")).toHaveValue(created().url);
+    expect(requests.filter((request) => request.method === "POST")).toHaveLength(1);
   });
 
   it("creates a public link with an expiry and shows its address once", async () => {

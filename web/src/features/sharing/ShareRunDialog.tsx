@@ -10,6 +10,7 @@ import { formatDateTime } from "../../lib/dates";
 import { formErrors } from "../../lib/form-errors";
 import { SHARE_EXPIRY_CHOICES, useCreateRunShare, type CreatedRunShare } from "./hooks";
 import { RunShareList } from "./RunShareList";
+import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface ShareRunDialogProps {
   workspaceId: string;
@@ -64,12 +65,13 @@ function ShareRunFlow({
 
 function CreateShareForm({ workspaceId, runId }: { workspaceId: string; runId: string }) {
   const create = useCreateRunShare(workspaceId, runId);
+  const createOnce = useSingleFlight(create);
   const [days, setDays] = useState("30");
   const errors = formErrors(create.error, ["expires_in_days"]);
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    create.mutate({ expires_in_days: days === "" ? null : Number(days) });
+    createOnce({ expires_in_days: days === "" ? null : Number(days) });
   }
 
   if (create.data) {
