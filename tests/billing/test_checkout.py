@@ -306,6 +306,25 @@ async def test_a_provider_without_configuration_is_not_configured(
     assert await checkouts_started(app) == []
 
 
+async def test_an_install_without_payments_says_so_rather_than_that_the_plan_is_not_sold(
+    app: FastAPI, client: httpx.AsyncClient, sign_up, stripe_api: StripeStandin
+) -> None:
+    """A fresh install has neither a Stripe key nor prices: the upgrade says payments are
+    not set up here (it said the plan "cannot be bought through Stripe")."""
+    owner = await sign_up()
+    async with app.state.resources.session_factory() as session:
+        await session.execute(update(Plan).values(stripe_price_id=None))
+        await session.commit()
+
+    async with configured(app, stripe_secret_key=None):
+        response = await start_checkout(client, owner.team_id)
+
+    problem = assert_problem(response, 409, "conflict")
+    assert problem["reason"] == "billing-not-configured"
+    assert problem["detail"].startswith("Payments are not set up on this server")
+    assert stripe_api.requests == []
+
+
 async def test_the_portal_without_a_stripe_key_is_not_configured(
     app: FastAPI,
     client: httpx.AsyncClient,

@@ -156,6 +156,10 @@ async def test_starter_has_one_active_agent_and_growth_ten(
 
     problem = assert_exceeded(second, "active-agents")
     assert (problem["limit"], problem["current"], problem["upgrade_plan"]) == (1, 1, "growth")
+    assert problem["detail"] == (
+        "The Starter plan allows 1 active agent; this team has used 1. "
+        "Upgrade to Growth for more."
+    )
     archived = await client.patch(f"{agents}/{first}", json={"status": "archived"})
     assert archived.status_code == 200
     assert (await client.post(agents, json={"template": "documentation"})).status_code == 201

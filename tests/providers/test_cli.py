@@ -10,6 +10,7 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from luna.cli.main import app
+from luna.cli.output import counted
 from luna.db.base import utcnow
 from luna.db.engine import create_engine, create_session_factory
 from luna.identity.api_keys import Actor
@@ -120,6 +121,7 @@ def test_check_lists_the_models_and_stores_the_outcome(
 
     assert result.exit_code == 0, result.output
     assert "ok in " in result.output
+    assert f" ms, {len(openai_standin.models)} models:" in result.output
     for model in openai_standin.models:
         assert f"  {model}" in result.output
     assert stored(database, provider_id).last_check_ok is True
@@ -169,3 +171,7 @@ def test_a_check_keeps_to_the_operators_address_rule(
     assert "LUNA_PROVIDERS_ALLOW_PRIVATE_NETWORKS" in result.output
     assert openai_standin.requests == []
     assert stored(database, provider_id).last_check_ok is False
+
+
+def test_counts_read_as_english() -> None:
+    assert [counted(n, "model") for n in (0, 1, 2)] == ["0 models", "1 model", "2 models"]

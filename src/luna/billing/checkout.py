@@ -127,6 +127,12 @@ async def start_checkout(
         )
     if provider == "lemonsqueezy":
         return _lemonsqueezy_checkout(settings, team, plan, email)
+    if settings.stripe_secret_key is None:
+        raise Conflict(
+            "Payments are not set up on this server, so plans cannot be bought here yet; "
+            "its operator can set them up (see the billing guide).",
+            reason="billing-not-configured",
+        )
     if plan.stripe_price_id is None:
         raise _not_sold(plan, "Stripe")
     customer = await _customer(session, team.id)

@@ -57,3 +57,8 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run(coroutine)
     except LunaError as exc:
         fail(exc.detail)
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 model``, ``3 models``: a count with its noun, singular for one."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

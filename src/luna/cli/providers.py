@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.cli.db import in_session, keyring_or_exit
-from luna.cli.output import ExitCode, console, fail, settings_or_exit
+from luna.cli.output import ExitCode, console, counted, fail, settings_or_exit
 from luna.errors import NotFound
 from luna.observability.logging import configure_logging
 from luna.settings import Settings
@@ -76,7 +76,9 @@ def check_provider(
             f"(after {check.latency_ms:g} ms)",
             ExitCode.FAILURE,
         )
-    console.print(f"[green]ok[/] in {check.latency_ms:g} ms, {len(check.models)} models:")
+    console.print(
+        f"[green]ok[/] in {check.latency_ms:g} ms, {counted(len(check.models), 'model')}:"
+    )
     for name in check.models:
         console.print(f"  {escape(name)}", highlight=False)
 

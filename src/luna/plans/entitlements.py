@@ -47,6 +47,13 @@ _DESCRIPTIONS: Final[dict[Entitlement, str]] = {
     "sso": "single sign-on",
     "catalog-agents": "agents of the full catalog",
 }
+# What a limit of one allows ("1 active agent", not "1 active agents").
+_ONE: Final[dict[Entitlement, str]] = {
+    "runs-per-day": "run a day",
+    "active-agents": "active agent",
+    "workspaces": "workspace",
+    "seats": "member or pending invitation",
+}
 UPGRADE_PATH: Final = "/app/billing"
 CountedEntitlement = Literal["active-agents", "workspaces", "seats"]
 COUNTED: Final[tuple[CountedEntitlement, ...]] = get_args(CountedEntitlement)
@@ -140,6 +147,7 @@ async def _exceeded(
     if isinstance(limit, bool):
         detail = f"The {plan.name} plan does not include {what}."
     else:
+        what = _ONE[entitlement] if limit == 1 else what
         detail = f"The {plan.name} plan allows {limit} {what}; this team has used {current}."
     if upgrade is not None:
         detail += f" Upgrade to {upgrade.name} for more."

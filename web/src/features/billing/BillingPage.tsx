@@ -99,8 +99,8 @@ export function BillingPage() {
         title="Billing"
         description={
           <>
-            The plan of the <strong className="text-slate-200">{team.name}</strong> team covers all
-            of its workspaces.
+            The plan of <strong className="text-slate-200">{team.name}</strong> covers all of its
+            workspaces.
           </>
         }
         actions={

@@ -59,8 +59,8 @@ export function MembersPage() {
         title="Members"
         description={
           <>
-            The people of the <strong className="text-slate-200">{team.name}</strong> team and their
-            roles. A role applies to every workspace of the team.
+            The people of <strong className="text-slate-200">{team.name}</strong> and their roles. A
+            role applies to every workspace of the team.
           </>
         }
       />

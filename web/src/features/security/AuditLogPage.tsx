@@ -114,8 +114,8 @@ export function AuditLogPage() {
         title="Audit log"
         description={
           <>
-            Who did what in the <strong className="text-slate-200">{team.name}</strong> team, when
-            and from where, newest first.
+            Who did what in <strong className="text-slate-200">{team.name}</strong>, when and from
+            where, newest first.
           </>
         }
         actions={

@@ -566,15 +566,39 @@ describe("RunDetailPage", () => {
     expect(await screen.findByText("The run's steps show here as they happen.")).toBeVisible();
   });
 
+  it("offers no replay for a finished run without steps", async () => {
+    answers(graphOf(recordedRun({ status: "cancelled", step_count: 0 }), [], []));
+    renderRun();
+    expect(await screen.findByText("Cancelled")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Play" })).not.toBeInTheDocument();
+  });
+
+  it("says that an unknown run does not exist, with the way back and no retry", async () => {
+    fakeApi({
+      [`GET ${GRAPH}`]: problem(404, "not-found", "No such run in this workspace."),
+      [`GET ${AGENT}`]: json(agent()),
+    });
+    renderRun();
+    expect(
+      await screen.findByRole("heading", { level: 1, name: "Run not found" }),
+    ).toBeInTheDocument();
+    expect(screen.getByText("There is no such run in this workspace")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "See the workspace's runs" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/runs",
+    );
+    expect(screen.queryByRole("button", { name: "Try again" })).not.toBeInTheDocument();
+  });
+
   it("shows an error state with the request id and a retry", async () => {
     const user = userEvent.setup();
     fakeApi({
-      [`GET ${GRAPH}`]: [problem(404, "not-found", "No such run in this workspace."), graphOf()],
+      [`GET ${GRAPH}`]: [problem(503, "unavailable", "The database is not answering."), graphOf()],
       [`GET ${AGENT}`]: json(agent()),
     });
     renderRun();
     const alert = await screen.findByRole("alert");
-    expect(alert).toHaveTextContent("No such run in this workspace.");
+    expect(alert).toHaveTextContent("The database is not answering.");
     expect(alert).toHaveTextContent("req_test");
     await user.click(screen.getByRole("button", { name: "Try again" }));
     await graphNodes(9);

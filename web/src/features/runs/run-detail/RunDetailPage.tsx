@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 
 import { ApiProblem } from "../../../api/client";
 import { buttonClasses } from "../../../components/ui/Button";
+import { EmptyState } from "../../../components/ui/EmptyState";
 import { ErrorState } from "../../../components/ui/ErrorState";
 import { PageHeader } from "../../../components/ui/PageHeader";
 import { LoadingRegion, Skeleton } from "../../../components/ui/Skeleton";
@@ -22,13 +23,15 @@ export function RunDetailPage() {
   const { runId = "" } = useParams();
   const graph = useRunGraph(workspace.id, runId);
   const runsPath = `/w/${workspace.id}/runs`;
+  const missing = graph.error instanceof ApiProblem && graph.error.status === 404;
+  const title = missing ? "Run not found" : `Run ${shortRunId(runId)}`;
 
   return (
     <>
-      <title>{`Run ${shortRunId(runId)} · Luna`}</title>
+      <title>{`${title} · Luna`}</title>
       <PageHeader
-        title={`Run ${shortRunId(runId)}`}
-        description={<code className="font-mono text-xs">{runId}</code>}
+        title={title}
+        description={missing ? undefined : <code className="font-mono text-xs">{runId}</code>}
         actions={
           <>
             {graph.data && !isFinished(graph.data.run) && team.role !== "viewer" && (
@@ -50,6 +53,18 @@ export function RunDetailPage() {
       />
       {graph.isPending ? (
         <RunDetailSkeleton />
+      ) : missing ? (
+        <EmptyState
+          title="There is no such run in this workspace"
+          action={
+            <Link to={runsPath} className={buttonClasses("primary")}>
+              See the workspace's runs
+            </Link>
+          }
+        >
+          The address may be mistyped, or the run was deleted when its workspace's retention period
+          ended.
+        </EmptyState>
       ) : graph.isError ? (
         <ErrorState
           title="The run could not be loaded"

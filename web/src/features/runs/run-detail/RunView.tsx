@@ -90,7 +90,7 @@ export function RunView({ run, graph, agentName, stream, children }: RunViewProp
       )}
       {children}
       <div className="mb-3 flex flex-col gap-3 lg:flex-row lg:items-end">
-        {finished && (
+        {finished && frames.length > 0 && (
           <div className="flex-1">
             <ReplayControls
               position={replay.position}
