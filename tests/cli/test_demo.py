@@ -37,6 +37,21 @@ def stored(settings: Settings) -> tuple[User | None, list[Workspace], int]:
     return asyncio.run(read())
 
 
+def workspaces_of_team(settings: Settings, team_id: str) -> list[str]:
+    async def read() -> list[str]:
+        engine = create_engine(settings)
+        try:
+            async with create_session_factory(engine)() as session:
+                found = await session.scalars(
+                    select(Workspace.id).where(Workspace.team_id == team_id)
+                )
+                return list(found)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
 def test_seed_makes_a_demo_account_and_workspace_and_reset_removes_them(
     database: Settings,
 ) -> None:
@@ -50,6 +65,8 @@ def test_seed_makes_a_demo_account_and_workspace_and_reset_removes_them(
     assert verify_password(password.group(1), user.password_hash)[0]
     assert len(demos) == 1 and demos[0].id in seeded.output
     assert runs > 50
+    # Signed in, the account lands on its only workspace: the demo, not an empty one.
+    assert workspaces_of_team(database, demos[0].team_id) == [demos[0].id]
 
     again = runner.invoke(cli, ["demo", "seed"])
     assert again.exit_code == 0, again.output

@@ -79,6 +79,7 @@ def seed(email: EmailOption = None) -> None:
     from luna.agents.catalog import load_catalog
     from luna.db.base import utcnow
     from luna.demo.service import seed_demo
+    from luna.tenancy.models import Workspace
 
     settings = settings_or_exit()
     configure_logging(settings)
@@ -87,6 +88,10 @@ def seed(email: EmailOption = None) -> None:
     async def work(session: AsyncSession) -> tuple[str, bool, str | None]:
         password = None if email else await _demo_account(session, settings)
         user_id, team_id = await _owned_team(session, email or DEMO_EMAIL)
+        if password is not None:
+            # The new demo account's own (empty) workspace would be where it lands on
+            # sign-in: the demo is the only one it has.
+            await session.execute(delete(Workspace).where(Workspace.team_id == team_id))
         seeded = await seed_demo(
             session=session, catalog=load_catalog(), team_id=team_id, user_id=user_id, now=utcnow()
         )

@@ -7,9 +7,10 @@ import { me } from "../../test/fixtures";
 import { renderPage } from "../../test/render";
 import { SignUpPage } from "./SignUpPage";
 
-function renderSignUp() {
+function renderSignUp(url = "/sign-up") {
   return renderPage(<SignUpPage />, {
     path: "/sign-up",
+    url,
     otherRoutes: [{ path: "/w/:workspaceId/*", element: <p>Welcome aboard</p> }],
   });
 }
@@ -34,6 +35,18 @@ describe("SignUpPage", () => {
 
     expect(await screen.findByText("Welcome aboard")).toBeInTheDocument();
     expect(requests.filter((request) => request.path === "/api/v1/auth/signup")).toHaveLength(1);
+  });
+
+  it("carries the plan chosen on the pricing page to the billing page", async () => {
+    const user = userEvent.setup();
+    fakeApi({ "POST /api/v1/auth/signup": json(me, 201) });
+    const { router } = renderSignUp("/sign-up?plan=growth");
+    await fillIn(user);
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByText("Welcome aboard")).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/w/ws_1/billing");
+    expect(router.state.location.search).toBe("?plan=growth");
   });
 
   it("recovers from a refusal: the error shows and the form can be sent again", async () => {

@@ -8,7 +8,7 @@ import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { safeNextPath, withNext } from "../session/next-path";
-import { onboardingPath } from "../onboarding/paths";
+import { chosenPlan, firstPath } from "../onboarding/paths";
 import { meQueryKey } from "../session/use-me";
 import { AuthHeading } from "./AuthLayout";
 import { useSignUp } from "./hooks";
@@ -20,6 +20,7 @@ export function SignUpPage() {
   const signUpOnce = useSingleFlight(signUp);
   const [searchParams] = useSearchParams();
   const next = safeNextPath(searchParams.get("next"));
+  const plan = chosenPlan(searchParams.get("plan"));
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const errors = formErrors(signUp.error, ["display_name", "email", "password"]);
@@ -36,7 +37,7 @@ export function SignUpPage() {
       {
         onSuccess: (me) => {
           queryClient.setQueryData(meQueryKey, me);
-          void navigate(next ?? onboardingPath(me), { replace: true });
+          void navigate(next ?? firstPath(me, plan), { replace: true });
         },
       },
     );

@@ -97,6 +97,22 @@ describe("BillingPage", () => {
     expect(picker).toHaveTextContent("Custom pricing");
   });
 
+  it("puts the plan chosen on the pricing page forward, ready to check out", async () => {
+    billingApi();
+    renderBilling({ url: "/w/ws_1/billing?plan=scale" });
+    const picker = await screen.findByRole("list", { name: "Plans" });
+    expect(
+      await screen.findByText(
+        "You chose Scale on the pricing page: press Upgrade on it to check out.",
+      ),
+    ).toBeInTheDocument();
+    const chosen = within(picker).getByText("Your choice").closest("[aria-current]");
+    expect(chosen).toHaveTextContent("Scale");
+    expect(
+      within(chosen as HTMLElement).getByRole("button", { name: "Upgrade to Scale" }),
+    ).toBeEnabled();
+  });
+
   it("shows an empty state when the team has no invoices", async () => {
     billingApi({ [`GET ${INVOICES}`]: json([]) });
     renderBilling();

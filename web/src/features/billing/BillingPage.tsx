@@ -21,6 +21,7 @@ import {
   type CheckoutOutcome,
 } from "./hooks";
 import { InvoicesSection } from "./InvoicesSection";
+import { chosenPlan } from "../onboarding/paths";
 import { PlanPicker } from "./PlanPicker";
 
 const CHECKOUT_MESSAGES: Record<CheckoutOutcome, string> = {
@@ -58,6 +59,7 @@ export function BillingPage() {
   const { team } = useCurrentWorkspace();
   const [searchParams, setSearchParams] = useSearchParams();
   const checkout = checkoutOutcomeOf(searchParams.get("checkout"));
+  const chosen = chosenPlan(searchParams.get("plan"));
   const overview = useBillingOverview(team.id, checkout);
   // Fetched alongside the overview rather than after it.
   const plans = usePlans();
@@ -148,6 +150,7 @@ export function BillingPage() {
             currentPlan={overview.data.plan}
             canManage={canManage}
             reasonId={reasonId}
+            chosenPlanId={chosen === overview.data.plan.id ? null : chosen}
           />
         </>
       )}

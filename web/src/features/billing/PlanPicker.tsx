@@ -2,6 +2,7 @@ import type { UseQueryResult } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 
 import { ApiProblem } from "../../api/client";
+import { Alert } from "../../components/ui/Alert";
 import { Badge } from "../../components/ui/Badge";
 import { Button, buttonClasses } from "../../components/ui/Button";
 import { Card } from "../../components/ui/Card";
@@ -21,6 +22,8 @@ interface PlanPickerProps {
   /** The price list. */
   plans: UseQueryResult<Plan[]>;
   currentPlan: Plan;
+  /** The plan picked on the pricing page before signing up, if any: shown first. */
+  chosenPlanId?: string | null;
   /** Whether the user may change the team's billing (owners and admins). */
   canManage: boolean;
   /** The id of the text saying why others may not. */
@@ -44,12 +47,20 @@ function actionFor(plan: Plan, current: Plan): PlanAction {
 }
 
 /** The public plans, each with the way to move to it. */
-export function PlanPicker({ teamId, plans, currentPlan, canManage, reasonId }: PlanPickerProps) {
+export function PlanPicker({
+  teamId,
+  plans,
+  currentPlan,
+  canManage,
+  reasonId,
+  chosenPlanId = null,
+}: PlanPickerProps) {
   const checkout = useCheckout(teamId);
   // Moving to the free plan means cancelling the subscription, which the portal does.
   const portal = usePortal(teamId);
   const leaving = checkout.isPending || checkout.isSuccess || portal.isPending || portal.isSuccess;
   const errors = formErrors(checkout.error ?? portal.error, []);
+  const chosen = plans.data?.find((plan) => plan.id === chosenPlanId) ?? null;
 
   function planAction(plan: Plan) {
     const action = actionFor(plan, currentPlan);
@@ -135,12 +146,15 @@ export function PlanPicker({ teamId, plans, currentPlan, canManage, reasonId }: 
               className={classNames(
                 "flex h-full flex-col gap-4 p-5",
                 plan.id === currentPlan.id && "ring-1 ring-luna-400/60",
+                plan.id === chosenPlanId && "ring-2 ring-luna-300",
               )}
+              aria-current={plan.id === chosenPlanId ? "true" : undefined}
             >
               <div>
                 <h3 className="flex items-center justify-between gap-2 font-semibold text-white">
                   {plan.name}
                   {plan.id === currentPlan.id && <Badge tone="brand">Your plan</Badge>}
+                  {plan.id === chosenPlanId && <Badge tone="brand">Your choice</Badge>}
                 </h3>
                 <p className="mt-1 text-xl font-semibold text-white">
                   {formatPlanPrice(plan.price_cents, plan.currency)}
@@ -180,6 +194,11 @@ export function PlanPicker({ teamId, plans, currentPlan, canManage, reasonId }: 
           confirms.
         </p>
       </div>
+      {chosen && (
+        <Alert tone="info">
+          You chose {chosen.name} on the pricing page: press Upgrade on it to check out.
+        </Alert>
+      )}
       <FormAlert message={errors.message} requestId={errors.requestId} />
       {content}
     </section>

@@ -4,11 +4,19 @@ import { buttonClasses } from "../../components/ui/Button";
 import { Card } from "../../components/ui/Card";
 import { isOnboardingOpen, ONBOARDING_STEPS, useOnboarding } from "./hooks";
 
+interface OnboardingCalloutProps {
+  workspaceId: string;
+  role: string;
+  /** A demo workspace is set up already: it is never asked to finish a setup. */
+  demo?: boolean;
+}
+
 /** On the workspace home, while setup is unfinished: where it stands and a way back in. */
-export function OnboardingCallout({ workspaceId, role }: { workspaceId: string; role: string }) {
-  const progress = useOnboarding(workspaceId);
+export function OnboardingCallout({ workspaceId, role, demo = false }: OnboardingCalloutProps) {
   // Viewers can do none of the steps, so they are not asked to.
-  if (role === "viewer" || !progress.data || !isOnboardingOpen(progress.data)) {
+  const asked = role !== "viewer" && !demo;
+  const progress = useOnboarding(workspaceId, asked);
+  if (!asked || !progress.data || !isOnboardingOpen(progress.data)) {
     return null;
   }
   const done = progress.data.steps.filter((step) => step.done).length;

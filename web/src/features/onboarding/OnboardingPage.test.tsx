@@ -194,12 +194,21 @@ describe("OnboardingPage", () => {
 });
 
 describe("OnboardingCallout", () => {
-  function renderCallout() {
+  function renderCallout(demo = false) {
     return renderRoutes(
-      [{ path: "/", element: <OnboardingCallout workspaceId="ws_1" role="owner" /> }],
+      [{ path: "/", element: <OnboardingCallout workspaceId="ws_1" role="owner" demo={demo} /> }],
       "/",
     );
   }
+
+  it("asks nothing of a demo workspace, which is set up already", async () => {
+    const requests = fakeApi({ [`GET ${ONBOARDING}`]: json(progress({ current_step: "agent" })) });
+    renderCallout(true);
+
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(requests).toHaveLength(0);
+    expect(screen.queryByText("Finish setting up")).not.toBeInTheDocument();
+  });
 
   it("invites to continue an unfinished setup", async () => {
     fakeApi({

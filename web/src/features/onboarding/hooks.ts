@@ -38,8 +38,8 @@ export function onboardingQuery(workspaceId: string) {
 }
 
 /** Where the signed-in person stands in the workspace's guided first steps. */
-export function useOnboarding(workspaceId: string) {
-  return useQuery(onboardingQuery(workspaceId));
+export function useOnboarding(workspaceId: string, enabled = true) {
+  return useQuery({ ...onboardingQuery(workspaceId), enabled });
 }
 
 /** Records a finished step (or skipping the wizard); the answer is the new progress. */

@@ -156,7 +156,7 @@ export function WorkspaceHomePage() {
           </Link>
         }
       />
-      <OnboardingCallout workspaceId={workspace.id} role={team.role} />
+      <OnboardingCallout workspaceId={workspace.id} role={team.role} demo={workspace.demo} />
       <div className="grid gap-4 sm:grid-cols-3">
         <SummaryCard
           title="Active API keys"
