@@ -16,7 +16,7 @@ async def test_anyone_can_list_the_whole_catalog(client: httpx.AsyncClient) -> N
     assert not client.cookies and "authorization" not in client.headers  # nobody signed in
     response = await client.get(LIST)
     assert response.status_code == 200
-    agents = response.json()
+    agents = response.json()["items"]
     assert [agent["slug"] for agent in agents] == [agent.slug for agent in load_catalog()]
     review = next(agent for agent in agents if agent["slug"] == "code-review")
     assert review == {
@@ -59,13 +59,13 @@ async def test_the_list_filters(
 ) -> None:
     response = await client.get(LIST, params=query)
     assert response.status_code == 200
-    assert {agent["slug"] for agent in response.json()} == expected
+    assert {agent["slug"] for agent in response.json()["items"]} == expected
 
 
 async def test_paid_plans_list_every_agent(client: httpx.AsyncClient) -> None:
     for plan in ("growth", "scale", "enterprise"):
         response = await client.get(LIST, params={"plan": plan})
-        assert len(response.json()) == 28
+        assert len(response.json()["items"]) == 28
 
 
 async def test_get_returns_the_full_persona(client: httpx.AsyncClient) -> None:

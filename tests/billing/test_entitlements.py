@@ -64,7 +64,7 @@ async def test_plans_are_public_with_their_entitlements(provider: httpx.AsyncCli
     response = await provider.get("/api/v1/plans")
 
     assert response.status_code == 200
-    plans = {plan["id"]: plan for plan in response.json()}
+    plans = {plan["id"]: plan for plan in response.json()["items"]}
     assert list(plans) == ["starter", "growth", "scale", "enterprise"]
     assert (plans["starter"]["runs_per_day"], plans["starter"]["active_agents"]) == (100, 1)
     assert (plans["growth"]["runs_per_day"], plans["growth"]["active_agents"]) == (None, 10)
@@ -157,8 +157,7 @@ async def test_starter_has_one_active_agent_and_growth_ten(
     problem = assert_exceeded(second, "active-agents")
     assert (problem["limit"], problem["current"], problem["upgrade_plan"]) == (1, 1, "growth")
     assert problem["detail"] == (
-        "The Starter plan allows 1 active agent; this team has used 1. "
-        "Upgrade to Growth for more."
+        "The Starter plan allows 1 active agent; this team has used 1. Upgrade to Growth for more."
     )
     archived = await client.patch(f"{agents}/{first}", json={"status": "archived"})
     assert archived.status_code == 200

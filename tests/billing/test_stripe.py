@@ -198,7 +198,7 @@ async def test_invoices_are_stored_and_listed_for_the_team(
     await post_stripe(provider, stripe_event("invoice.finalized", finalized, created=start + 1))
     await post_stripe(provider, stripe_event("invoice.paid", paid, created=start + 2))
 
-    invoices = (await client.get(f"/api/v1/teams/{account.team_id}/invoices")).json()
+    invoices = (await client.get(f"/api/v1/teams/{account.team_id}/invoices")).json()["items"]
     assert len(invoices) == 1
     invoice = invoices[0]
     assert (invoice["status"], invoice["amount_paid_cents"], invoice["currency"]) == (

@@ -135,7 +135,7 @@ def test_sign_up_set_up_build_invite_and_come_back(
     expect(select).to_have_value("member")
     select.select_option("admin")
     expect(page.get_by_text("Saved", exact=True)).to_be_visible()
-    members = page.request.get(f"/api/v1/teams/{workspace['team_id']}/members").json()
+    members = page.request.get(f"/api/v1/teams/{workspace['team_id']}/members").json()["items"]
     assert {member["email"]: member["role"] for member in members} == {
         email: "owner",
         "dorothy@example.com": "admin",

@@ -118,7 +118,7 @@ async def test_list_and_revoke_sessions(app: FastAPI, client: httpx.AsyncClient,
         await laptop.post(
             "/api/v1/auth/login", json={"email": "ada@example.com", "password": STRONG_PASSWORD}
         )
-        listed = (await client.get("/api/v1/me/sessions")).json()
+        listed = (await client.get("/api/v1/me/sessions")).json()["items"]
         assert len(listed) == 2
         assert sum(item["current"] for item in listed) == 1
         other = next(item for item in listed if not item["current"])

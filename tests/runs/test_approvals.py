@@ -44,6 +44,7 @@ async def test_a_tool_call_waits_for_approval_then_the_run_resumes(
     approvals = await json_of(
         await client.get(runs_url(account.workspace_id, paused["id"], "approvals"))
     )
+    approvals = approvals["items"]
     assert [(a["tool_call_id"], a["tool_name"], a["status"]) for a in approvals] == [
         ("c1", "calculator", "pending")
     ]
@@ -100,4 +101,5 @@ async def test_a_rejected_call_is_reported_to_the_model(
     approvals = await json_of(
         await client.get(runs_url(account.workspace_id, paused["id"], "approvals"))
     )
+    approvals = approvals["items"]
     assert approvals[0]["status"] == "rejected" and approvals[0]["reason"] == "Not today."

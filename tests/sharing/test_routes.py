@@ -257,7 +257,7 @@ async def test_a_revoked_link_stops_working_and_revoking_again_is_harmless(
             assert gone.json()["detail"] == unknown.json()["detail"]
         assert (await visitor.get(public_url(kept["token"]))).status_code == 200
 
-    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()
+    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()["items"]
     by_id = {item["id"]: item for item in listed}
     assert [item["id"] for item in listed] == [kept["id"], share["id"]]
     assert by_id[share["id"]]["active"] is False and by_id[share["id"]]["revoked_at"]
@@ -293,7 +293,7 @@ async def test_an_expired_link_is_a_404(
         "/api/v1/auth/login", json={"email": owner.email, "password": STRONG_PASSWORD}
     )
     assert signed_in.status_code == 200, signed_in.text
-    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()
+    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()["items"]
     assert listed[0]["active"] is False and listed[0]["revoked_at"] is None
 
 
@@ -304,7 +304,7 @@ async def test_views_are_counted(app: FastAPI, client: httpx.AsyncClient, sign_u
     async with anonymous(app) as visitor:
         await visitor.get(public_url(share["token"], "graph"))
         await visitor.get(public_url(share["token"], "graph"))
-    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()
+    listed = (await client.get(shares_url(owner.workspace_id, run.id))).json()["items"]
     assert listed[0]["view_count"] == 2 and listed[0]["last_viewed_at"] is not None
 
 
@@ -354,7 +354,7 @@ async def test_a_viewer_lists_links_but_cannot_create_or_revoke_them(
             await vera.http.post(shares_url(owner.workspace_id, run.id), json={})
         ).status_code == 403
         listed = await vera.http.get(shares_url(owner.workspace_id, run.id))
-        assert listed.status_code == 200 and len(listed.json()) == 1
+        assert listed.status_code == 200 and len(listed.json()["items"]) == 1
         refused = await vera.http.delete(shares_url(owner.workspace_id, run.id, share["id"]))
         assert refused.status_code == 403
     async with teammate(app, owner.team_id, "mia@example.com", "member") as mia:

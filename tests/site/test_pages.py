@@ -139,7 +139,7 @@ async def test_hidden_plans_are_not_on_the_price_list(
     await forget_plans(app.state.caches)
 
     page = await client.get("/")
-    plans = (await client.get("/api/v1/plans")).json()
+    plans = (await client.get("/api/v1/plans")).json()["items"]
 
     assert "<h3>Scale</h3>" not in page.text
     assert [plan["id"] for plan in plans] == ["starter", "growth", "enterprise"]

@@ -59,7 +59,7 @@ async def test_member_changes_are_recorded_with_actor_and_client(
         assert (
             await bob.post("/api/v1/invitations/accept", json={"token": token})
         ).status_code == 200
-    members = (await client.get(f"{base}/members")).json()
+    members = (await client.get(f"{base}/members")).json()["items"]
     bob_membership = next(m["id"] for m in members if m["email"] == "bob@example.com")
     await client.patch(f"{base}/members/{bob_membership}", json={"role": "viewer"})
 

@@ -72,9 +72,9 @@ async def test_invitee_signs_up_and_accepts(
         assert owner.team_id in [t["id"] for t in me["teams"]]
         workspace = await bob.get(f"/api/v1/workspaces/{owner.workspace_id}")
         assert workspace.status_code == 200
-    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()
+    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()["items"]
     assert [(m["email"], m["role"]) for m in members][-1] == ("bob@example.com", "viewer")
-    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json() == []
+    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json()["items"] == []
 
 
 async def test_the_token_is_stored_hashed_and_never_listed(
@@ -85,7 +85,7 @@ async def test_the_token_is_stored_hashed_and_never_listed(
     token = await emailed_token(app, "bob@example.com", "invitation")
     assert token not in created.text
     listed = await client.get(f"/api/v1/teams/{owner.team_id}/invitations")
-    assert [item["id"] for item in listed.json()] == [created.json()["id"]]
+    assert [item["id"] for item in listed.json()["items"]] == [created.json()["id"]]
     assert token not in listed.text
     assert "token" not in listed.text
     async with app.state.resources.session_factory() as session:
@@ -125,7 +125,7 @@ async def test_an_invitation_works_once(app: FastAPI, client: httpx.AsyncClient,
         assert again.headers["content-type"] == "application/problem+json"
         assert again.json()["type"] == "urn:luna:problem:validation-failed"
         assert "already used" in again.json()["detail"]
-    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()
+    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()["items"]
     assert len(members) == 2
 
 
@@ -145,7 +145,7 @@ async def test_an_expired_invitation_is_refused(
         "/api/v1/auth/login", json={"email": owner.email, "password": STRONG_PASSWORD}
     )
     assert signed_in.status_code == 200
-    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json() == []
+    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json()["items"] == []
     # an expired invitation does not block a new one
     assert (await invite(client, owner)).status_code == 201
 
@@ -159,7 +159,7 @@ async def test_a_revoked_invitation_is_refused(
     url = f"/api/v1/teams/{owner.team_id}/invitations/{created['id']}"
     assert (await client.delete(url)).status_code == 204
     assert (await client.delete(url)).status_code == 204
-    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json() == []
+    assert (await client.get(f"/api/v1/teams/{owner.team_id}/invitations")).json()["items"] == []
     async with signed_up(app, "bob@example.com") as bob:
         revoked = await bob.post("/api/v1/invitations/accept", json={"token": token})
         assert revoked.status_code == 422

@@ -82,7 +82,7 @@ async def test_api_key_lifecycle(client: httpx.AsyncClient, app: FastAPI, sign_u
     key = body["key"]
     assert key.startswith("luna_sk_")
     assert body["prefix"] == key[:12]
-    listed = (await client.get(f"{base}/api-keys")).json()
+    listed = (await client.get(f"{base}/api-keys")).json()["items"]
     assert [item["id"] for item in listed] == [body["id"]]
     assert "key" not in listed[0]
     assert key not in str(listed)
@@ -92,7 +92,7 @@ async def test_api_key_lifecycle(client: httpx.AsyncClient, app: FastAPI, sign_u
         transport=transport, base_url="http://api", headers={"Authorization": f"Bearer {key}"}
     ) as sdk:
         assert (await sdk.get(base)).status_code == 200
-        used = (await client.get(f"{base}/api-keys")).json()[0]
+        used = (await client.get(f"{base}/api-keys")).json()["items"][0]
         assert used["last_used_ip"] == "192.0.2.10"
         assert used["last_used_at"] is not None
         # an API key cannot reach account endpoints or other workspaces
@@ -178,7 +178,7 @@ async def test_workspace_creation_needs_a_managed_team(client: httpx.AsyncClient
         "/api/v1/workspaces", json={"team_id": account.team_id, "name": "Second"}
     )
     assert created.status_code == 201
-    assert len((await client.get("/api/v1/workspaces")).json()) == 2
+    assert len((await client.get("/api/v1/workspaces")).json()["items"]) == 2
     foreign = await client.post("/api/v1/workspaces", json={"team_id": "team_nope", "name": "X"})
     assert foreign.status_code == 404
 

@@ -50,7 +50,7 @@ async def teammate(app: FastAPI, team_id: str, email: str, role: str) -> AsyncIt
 
 
 async def own_membership_id(http: httpx.AsyncClient, team_id: str, user_id: str) -> str:
-    listed = (await http.get(f"/api/v1/teams/{team_id}/members")).json()
+    listed = (await http.get(f"/api/v1/teams/{team_id}/members")).json()["items"]
     return next(member["id"] for member in listed if member["user_id"] == user_id)
 
 
@@ -77,7 +77,7 @@ async def test_members_are_listed_with_their_roles(
         for http in (client, vera.http):
             response = await http.get(f"/api/v1/teams/{owner.team_id}/members")
             assert response.status_code == 200, response.text
-            listed = response.json()
+            listed = response.json()["items"]
             assert [(m["email"], m["role"]) for m in listed] == [
                 ("owner@example.com", "owner"),
                 ("vera@example.com", "viewer"),
@@ -145,7 +145,7 @@ async def test_owner_changes_roles_and_may_make_owners(
         mine = await own_membership_id(client, owner.team_id, owner.user_id)
         demoted = await mia.http.patch(f"{base}/{mine}", json={"role": "viewer"})
         assert demoted.status_code == 200, demoted.text
-        roles = {m["email"]: m["role"] for m in (await client.get(base)).json()}
+        roles = {m["email"]: m["role"] for m in (await client.get(base)).json()["items"]}
         assert roles == {"owner@example.com": "viewer", "mia@example.com": "owner"}
 
 
@@ -187,7 +187,7 @@ async def test_admins_manage_members_but_not_owners_or_admins(
             f"{base}/{alan.membership_id}", json={"role": "viewer"}
         )
         assert member_tries.status_code == 403
-        roles = {m["email"]: m["role"] for m in (await client.get(base)).json()}
+        roles = {m["email"]: m["role"] for m in (await client.get(base)).json()["items"]}
         assert roles["owner@example.com"] == "owner"
         assert roles["alan@example.com"] == "admin"
 
@@ -239,7 +239,7 @@ async def test_removal_follows_the_owner_and_admin_rules(
         for gone in (max_, alan):
             assert (await gone.http.get(base)).status_code == 404
         assert (await client.delete(f"{base}/{mine}")).status_code == 403
-        remaining = [m["email"] for m in (await client.get(base)).json()]
+        remaining = [m["email"] for m in (await client.get(base)).json()["items"]]
         assert remaining == ["owner@example.com", "ada@example.com"]
 
 
@@ -256,7 +256,7 @@ async def test_removed_members_api_keys_are_kept_and_reported(
         key_id = created.json()["id"]
         removed = await client.delete(f"/api/v1/teams/{owner.team_id}/members/{max_.membership_id}")
         assert removed.status_code == 204
-    keys = (await client.get(f"/api/v1/workspaces/{owner.workspace_id}/api-keys")).json()
+    keys = (await client.get(f"/api/v1/workspaces/{owner.workspace_id}/api-keys")).json()["items"]
     assert [(k["id"], k["revoked_at"]) for k in keys] == [(key_id, None)]
     log = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
     event = next(e for e in log if e["action"] == "member.removed")
@@ -277,7 +277,7 @@ async def test_the_last_owner_cannot_leave(
         assert "transfer ownership" in refused.json()["detail"]
         assert (await vera.http.post(leave)).status_code == 204
         assert (await vera.http.get(f"/api/v1/teams/{owner.team_id}/members")).status_code == 404
-        teams = (await vera.http.get("/api/v1/teams")).json()
+        teams = (await vera.http.get("/api/v1/teams")).json()["items"]
         assert owner.team_id not in [team["id"] for team in teams]
 
 
@@ -287,7 +287,7 @@ async def test_an_owner_may_leave_when_another_owner_remains(
     owner = await sign_up("owner@example.com")
     async with teammate(app, owner.team_id, "olga@example.com", "owner") as olga:
         assert (await client.post(f"/api/v1/teams/{owner.team_id}/leave")).status_code == 204
-        left = (await olga.http.get(f"/api/v1/teams/{owner.team_id}/members")).json()
+        left = (await olga.http.get(f"/api/v1/teams/{owner.team_id}/members")).json()["items"]
         assert [(m["email"], m["role"]) for m in left] == [("olga@example.com", "owner")]
         assert (await olga.http.post(f"/api/v1/teams/{owner.team_id}/leave")).status_code == 409
 
@@ -310,7 +310,7 @@ async def test_ownership_transfer_swaps_roles(
         assert body["previous_owner"]["role"] == "admin"
         roles = {
             m["email"]: m["role"]
-            for m in (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()
+            for m in (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()["items"]
         }
         assert roles == {"owner@example.com": "admin", "mia@example.com": "owner"}
         again = await client.post(transfer, json={"membership_id": mia.membership_id})
@@ -329,7 +329,7 @@ async def test_ownership_transfer_needs_another_member_of_the_team(
     assert to_self.json()["errors"][0]["pointer"] == "#/membership_id"
     assert (await client.post(transfer, json={"membership_id": "mem_missing"})).status_code == 404
     assert (await client.post(transfer, json={"membership_id": ""})).status_code == 422
-    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()
+    members = (await client.get(f"/api/v1/teams/{owner.team_id}/members")).json()["items"]
     assert [m["role"] for m in members] == ["owner"]
 
 

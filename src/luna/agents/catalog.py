@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from luna.db.pagination import Page
 from luna.errors import LunaError, NotFound
 
 Category = Literal["quality", "ship", "build", "intelligence", "design", "meta"]
@@ -372,3 +373,7 @@ def read_catalog(directory: Traversable | None = None) -> Catalog:
 def load_catalog(directory: Traversable | None = None) -> Catalog:
     """The catalog of a directory (the built-in one by default), read once per process."""
     return read_catalog(directory)
+
+
+class CatalogAgentPage(Page[CatalogAgentSummary]):
+    """The catalog's agents, all on one page (`next_cursor` is null)."""

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from luna.agents.catalog import (
     CatalogAgent,
+    CatalogAgentPage,
     CatalogAgentSummary,
     Category,
     Plan,
@@ -17,7 +18,7 @@ from luna.deps import CatalogDep
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"])
 
 
-@router.get("/agents", operation_id="catalog-list", response_model=list[CatalogAgentSummary])
+@router.get("/agents", operation_id="catalog-list", response_model=CatalogAgentPage)
 async def list_catalog_agents(
     catalog: CatalogDep,
     category: Annotated[Category | None, Query(description="Only agents of this category.")] = None,
@@ -26,10 +27,11 @@ async def list_catalog_agents(
         str | None,
         Query(max_length=100, description="Text found in the name, the summary or a tag."),
     ] = None,
-) -> list[CatalogAgentSummary]:
+) -> CatalogAgentPage:
     """The catalog's agents in slug order, optionally filtered; no sign-in needed."""
     agents = catalog.search(category=category, plan=plan, text=q)
-    return [CatalogAgentSummary.of(agent) for agent in agents]
+    items = [CatalogAgentSummary.of(agent) for agent in agents]
+    return CatalogAgentPage(items=items, next_cursor=None)
 
 
 @router.get(

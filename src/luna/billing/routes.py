@@ -14,6 +14,7 @@ from luna.billing.schemas import (
     BillingOverview,
     CheckoutCreate,
     InvoiceOut,
+    InvoicePage,
     RedirectOut,
     WebhookAck,
 )
@@ -29,18 +30,19 @@ from luna.deps import (
     TeamReader,
 )
 from luna.plans import service as plans
-from luna.plans.schemas import PlanOut
+from luna.plans.schemas import PlanPage
 
 router = APIRouter(prefix="/api/v1", tags=["billing"])
 
 TEAM = "/teams/{team_id}"
 
 
-@router.get("/plans", operation_id="plans-list", response_model=list[PlanOut])
-async def list_plans(session: SessionDep, caches: CachesDep) -> list[PlanOut]:
+@router.get("/plans", operation_id="plans-list", response_model=PlanPage)
+async def list_plans(session: SessionDep, caches: CachesDep) -> PlanPage:
     """The plans on the price list and their entitlements; no sign-in needed."""
     every_plan = await plans.cached_plans(session=session, caches=caches)
-    return [plan for plan in every_plan.values() if plan.public]
+    items = [plan for plan in every_plan.values() if plan.public]
+    return PlanPage(items=items, next_cursor=None)
 
 
 @router.get(f"{TEAM}/billing", operation_id="billing-get", response_model=BillingOverview)
@@ -94,11 +96,12 @@ async def create_portal(
     )
 
 
-@router.get(f"{TEAM}/invoices", operation_id="invoices-list", response_model=list[InvoiceOut])
-async def list_invoices(actor: TeamReader, session: SessionDep) -> list[InvoiceOut]:
+@router.get(f"{TEAM}/invoices", operation_id="invoices-list", response_model=InvoicePage)
+async def list_invoices(actor: TeamReader, session: SessionDep) -> InvoicePage:
     """The team's invoices, newest first, with amount, status, period and links."""
     invoices = await service.list_invoices(session=session, team_id=actor.team_id)
-    return [InvoiceOut.model_validate(invoice) for invoice in invoices]
+    items = [InvoiceOut.model_validate(invoice) for invoice in invoices]
+    return InvoicePage(items=items, next_cursor=None)
 
 
 @router.post("/webhooks/stripe", operation_id="webhooks-stripe", response_model=WebhookAck)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luna.db.pagination import Page
 from luna.plans.schemas import EntitlementUse, PlanOut
 from luna.schemas import RequestModel
 
@@ -75,3 +76,7 @@ class WebhookAck(BaseModel):
 
     received: bool = True
     outcome: Literal["applied", "stale", "unmatched", "ignored", "duplicate"]
+
+
+class InvoicePage(Page[InvoiceOut]):
+    """The team's invoices, all on one page (`next_cursor` is null)."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from luna.deps import CachesDep, ClockDep, OriginDep, SessionDep, actor_of, require_workspace
 from luna.errors import Forbidden, ValidationFailed
 from luna.identity import api_keys, mfa
-from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
+from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
 from luna.tenancy.access import WorkspaceAccess
 from luna.tenancy.permissions import role_allows
 
@@ -58,11 +58,11 @@ async def create_api_key(
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(), key=plaintext)
 
 
-@router.get("", operation_id="api-keys-list", response_model=list[ApiKeyOut])
-async def list_api_keys(access: KeyReader, session: SessionDep) -> list[ApiKeyOut]:
+@router.get("", operation_id="api-keys-list", response_model=ApiKeyPage)
+async def list_api_keys(access: KeyReader, session: SessionDep) -> ApiKeyPage:
     """The workspace's keys, without their secrets."""
     keys = await api_keys.list_api_keys(session=session, workspace_id=access.workspace_id)
-    return [ApiKeyOut.model_validate(k) for k in keys]
+    return ApiKeyPage(items=[ApiKeyOut.model_validate(k) for k in keys], next_cursor=None)
 
 
 @router.delete("/{key_id}", operation_id="api-keys-revoke", status_code=204)

@@ -28,6 +28,7 @@ from luna.identity.schemas import (
     LoginResult,
     ResetPassword,
     SessionOut,
+    SessionPage,
     SignUp,
     TokenBody,
 )
@@ -236,21 +237,22 @@ async def confirm_email_change(
 
 
 @router.get(
-    "/me/sessions", operation_id="me-sessions-list", response_model=list[SessionOut], tags=["me"]
+    "/me/sessions", operation_id="me-sessions-list", response_model=SessionPage, tags=["me"]
 )
 async def list_sessions(
     principal: UserPrincipalDep, session: SessionDep, settings: SettingsDep, clock: ClockDep
-) -> list[SessionOut]:
+) -> SessionPage:
     """The user's signed-in browsers; ``current`` marks this one."""
     assert principal.session is not None  # noqa: S101
     records = await sessions.list_live_sessions(
         session=session, user_id=principal.session.user_id, settings=settings, now=clock()
     )
     current_id = principal.session.id
-    return [
+    items = [
         SessionOut.model_validate(r).model_copy(update={"current": r.id == current_id})
         for r in records
     ]
+    return SessionPage(items=items, next_cursor=None)
 
 
 @router.delete(

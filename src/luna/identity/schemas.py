@@ -14,6 +14,7 @@ from pydantic import (
     model_validator,
 )
 
+from luna.db.pagination import Page
 from luna.identity.api_keys import Scope
 from luna.schemas import JsonDatetime, RequestModel
 from luna.tenancy.schemas import Me
@@ -207,3 +208,11 @@ class CookieConsentOut(BaseModel):
 
     signed_in: bool
     choice: CookieChoice | None
+
+
+class SessionPage(Page[SessionOut]):
+    """The user's signed-in browsers, all on one page (`next_cursor` is null)."""
+
+
+class ApiKeyPage(Page[ApiKeyOut]):
+    """The workspace's keys, all on one page (`next_cursor` is null)."""

@@ -6,6 +6,8 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from luna.db.pagination import Page
+
 
 class PlanOut(BaseModel):
     """A plan and its entitlements, as the pricing page shows it. ``null`` in a limit
@@ -83,3 +85,7 @@ _REQUIRED_PLAN_FIELDS = (
     "all_catalog_agents",
     "support_level",
 )
+
+
+class PlanPage(Page[PlanOut]):
+    """The plans on the price list, all on one page (`next_cursor` is null)."""

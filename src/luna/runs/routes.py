@@ -37,6 +37,7 @@ from luna.runs.schemas import (
     MAX_SEQUENCE,
     ApprovalDecisions,
     ApprovalOut,
+    ApprovalPage,
     GraphEdge,
     RunCreate,
     RunGraph,
@@ -366,16 +367,14 @@ async def cancel_run(
 @router.get(
     "/runs/{run_id}/approvals",
     operation_id="runs-approvals-list",
-    response_model=list[ApprovalOut],
+    response_model=ApprovalPage,
 )
-async def list_approvals(
-    run_id: RunIdPath, access: RunReader, session: SessionDep
-) -> list[ApprovalOut]:
+async def list_approvals(run_id: RunIdPath, access: RunReader, session: SessionDep) -> ApprovalPage:
     """The tool calls this run paused on for a member's decision."""
     approvals = await service.list_approvals(
         session=session, workspace_id=access.workspace_id, run_id=run_id
     )
-    return [ApprovalOut.of(approval) for approval in approvals]
+    return ApprovalPage(items=[ApprovalOut.of(a) for a in approvals], next_cursor=None)
 
 
 @router.post(

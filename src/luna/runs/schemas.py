@@ -328,3 +328,7 @@ def _event(
         "required": ["event", "data", *(["id"] if with_id else [])],
         "properties": properties,
     }
+
+
+class ApprovalPage(Page[ApprovalOut]):
+    """The run's pending tool calls, all on one page (`next_cursor` is null)."""

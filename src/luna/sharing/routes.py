@@ -33,6 +33,7 @@ from luna.sharing.schemas import (
     SharedRunGraph,
     SharedRunOut,
     ShareOut,
+    SharePage,
     shared_step,
 )
 from luna.sharing.service import PUBLIC_HEADERS
@@ -87,16 +88,16 @@ async def create_share(
     return ShareCreated(**ShareOut.of(share, now=now).model_dump(), url=url, token=token)
 
 
-@router.get("", operation_id="run-shares-list", response_model=list[ShareOut])
+@router.get("", operation_id="run-shares-list", response_model=SharePage)
 async def list_shares(
     run_id: RunIdPath, access: ShareReader, session: SessionDep, clock: ClockDep
-) -> list[ShareOut]:
+) -> SharePage:
     """The run's share links, newest first, revoked and expired ones included (no tokens)."""
     shares = await service.list_shares(
         session=session, workspace_id=access.workspace_id, run_id=run_id
     )
     now = clock()
-    return [ShareOut.of(share, now=now) for share in shares]
+    return SharePage(items=[ShareOut.of(share, now=now) for share in shares], next_cursor=None)
 
 
 @router.delete("/{share_id}", operation_id="run-shares-revoke", status_code=204)

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from luna.db.pagination import Page
 from luna.runs.models import Run, RunStep
 from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut, latency_ms
 from luna.schemas import RequestModel
@@ -130,3 +131,7 @@ class SharedRunGraph(BaseModel):
     run: SharedRunOut
     nodes: list[StepOut]
     edges: list[GraphEdge]
+
+
+class SharePage(Page[ShareOut]):
+    """The run's share links, all on one page (`next_cursor` is null)."""

@@ -24,7 +24,9 @@ from luna.tenancy.member_schemas import (
     InvitationAccept,
     InvitationCreate,
     InvitationOut,
+    InvitationPage,
     MemberOut,
+    MemberPage,
     OwnershipTransfer,
     OwnershipTransferred,
     RoleActionOut,
@@ -65,10 +67,11 @@ async def list_roles(principal: UserPrincipalDep) -> RolesOut:
     )
 
 
-@router.get(f"{TEAM}/members", operation_id="members-list", response_model=list[MemberOut])
-async def list_members(actor: TeamReader, session: SessionDep) -> list[MemberOut]:
+@router.get(f"{TEAM}/members", operation_id="members-list", response_model=MemberPage)
+async def list_members(actor: TeamReader, session: SessionDep) -> MemberPage:
     """The team's members and their roles, in the order they joined."""
-    return await members.list_members(session=session, team_id=actor.team_id)
+    items = await members.list_members(session=session, team_id=actor.team_id)
+    return MemberPage(items=items, next_cursor=None)
 
 
 @router.patch(
@@ -143,15 +146,14 @@ async def create_invitation(
     return InvitationOut.model_validate(invitation)
 
 
-@router.get(
-    f"{TEAM}/invitations", operation_id="invitations-list", response_model=list[InvitationOut]
-)
+@router.get(f"{TEAM}/invitations", operation_id="invitations-list", response_model=InvitationPage)
 async def list_invitations(
     actor: TeamManager, session: SessionDep, clock: ClockDep
-) -> list[InvitationOut]:
+) -> InvitationPage:
     """The team's pending invitations, newest first."""
     pending = await invitations.list_pending(session=session, team_id=actor.team_id, now=clock())
-    return [InvitationOut.model_validate(invitation) for invitation in pending]
+    items = [InvitationOut.model_validate(invitation) for invitation in pending]
+    return InvitationPage(items=items, next_cursor=None)
 
 
 @router.delete(

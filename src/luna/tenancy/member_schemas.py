@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from luna.db.pagination import Page
 from luna.schemas import RequestModel
 from luna.tenancy.models import AuditEvent
 from luna.tenancy.permissions import InvitableRole, Role
@@ -149,3 +150,11 @@ class AuditLogPage(BaseModel):
 
     events: list[AuditEventOut]
     next_cursor: str | None = Field(description="Absent (null) on the last page.")
+
+
+class MemberPage(Page[MemberOut]):
+    """The team's members, all on one page (`next_cursor` is null)."""
+
+
+class InvitationPage(Page[InvitationOut]):
+    """The team's pending invitations, all on one page (`next_cursor` is null)."""

@@ -9,18 +9,26 @@ from fastapi import APIRouter, Depends
 from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep, require_workspace
 from luna.tenancy import service
 from luna.tenancy.access import WorkspaceAccess
-from luna.tenancy.schemas import TeamCreate, TeamOut, WorkspaceCreate, WorkspaceOut
+from luna.tenancy.schemas import (
+    TeamCreate,
+    TeamOut,
+    TeamPage,
+    WorkspaceCreate,
+    WorkspaceOut,
+    WorkspacePage,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["tenancy"])
 
 ReadableWorkspace = Annotated[WorkspaceAccess, Depends(require_workspace("read"))]
 
 
-@router.get("/teams", operation_id="teams-list", response_model=list[TeamOut])
-async def list_teams(principal: UserPrincipalDep, session: SessionDep) -> list[TeamOut]:
+@router.get("/teams", operation_id="teams-list", response_model=TeamPage)
+async def list_teams(principal: UserPrincipalDep, session: SessionDep) -> TeamPage:
     """The caller's teams with their role and workspaces."""
     user = await service.get_user(session=session, user_id=principal.user_id)
-    return (await service.describe_user(session=session, user=user)).teams
+    teams = (await service.describe_user(session=session, user=user)).teams
+    return TeamPage(items=teams, next_cursor=None)
 
 
 @router.post("/teams", operation_id="teams-create", status_code=201, response_model=TeamOut)
@@ -44,13 +52,14 @@ async def create_team(
     )
 
 
-@router.get("/workspaces", operation_id="workspaces-list", response_model=list[WorkspaceOut])
-async def list_workspaces(principal: UserPrincipalDep, session: SessionDep) -> list[WorkspaceOut]:
+@router.get("/workspaces", operation_id="workspaces-list", response_model=WorkspacePage)
+async def list_workspaces(principal: UserPrincipalDep, session: SessionDep) -> WorkspacePage:
     """Every workspace the caller can reach."""
     workspaces = await service.list_workspaces_for_user(
         session=session, user_id=principal.user_id or ""
     )
-    return [WorkspaceOut.model_validate(w) for w in workspaces]
+    items = [WorkspaceOut.model_validate(w) for w in workspaces]
+    return WorkspacePage(items=items, next_cursor=None)
 
 
 @router.post(

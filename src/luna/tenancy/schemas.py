@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from luna.db.pagination import Page
 from luna.schemas import RequestModel
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -68,3 +69,11 @@ class WorkspaceCreate(RequestModel):
 
     team_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
     name: Name
+
+
+class WorkspacePage(Page[WorkspaceOut]):
+    """The caller's workspaces, all on one page (`next_cursor` is null)."""
+
+
+class TeamPage(Page[TeamOut]):
+    """The caller's teams, all on one page (`next_cursor` is null)."""

@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 
-import { fakeApi, json, problem } from "../test/fake-api";
+import { fakeApi, page, problem } from "../test/fake-api";
 import { ApiProblem, api, isSessionEnded, unwrap } from "./client";
 
 describe("unwrap", () => {
   it("returns the data of a successful call, sent with the session cookie", async () => {
-    const requests = fakeApi({ "GET /api/v1/me/sessions": json([]) });
-    await expect(unwrap(api.GET("/api/v1/me/sessions"))).resolves.toEqual([]);
+    const requests = fakeApi({ "GET /api/v1/me/sessions": page([]) });
+    await expect(unwrap(api.GET("/api/v1/me/sessions"))).resolves.toEqual({
+      items: [],
+      next_cursor: null,
+    });
     expect(requests[0]?.credentials).toBe("same-origin");
   });
 

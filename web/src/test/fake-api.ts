@@ -76,3 +76,8 @@ export function fakeApi(answers: Record<string, Answer | Answer[]>) {
   });
   return requests;
 }
+
+/** A list endpoint's answer: every item on one page. */
+export function page(items: unknown[]): Response {
+  return json({ items, next_cursor: null });
+}

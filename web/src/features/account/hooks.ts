@@ -6,7 +6,8 @@ export type BrowserSession = Schemas["SessionOut"];
 
 export const sessionsQuery = queryOptions({
   queryKey: ["me", "sessions"] as const,
-  queryFn: ({ signal }) => unwrap(api.GET("/api/v1/me/sessions", { signal })),
+  queryFn: ({ signal }) =>
+    unwrap(api.GET("/api/v1/me/sessions", { signal })).then((page) => page.items),
 });
 
 export function useSessions() {

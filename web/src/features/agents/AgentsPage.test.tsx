@@ -261,13 +261,14 @@ describe("New agent from the catalog", () => {
     const requests = fakeApi({
       [`GET ${AGENTS}`]: page(),
       [`GET ${CATALOG}`]: (request) =>
-        json(
-          catalog.filter(
+        json({
+          items: catalog.filter(
             (item) =>
               (!request.query.category || item.category === request.query.category) &&
               (!request.query.q || item.name.toLowerCase().includes(request.query.q)),
           ),
-        ),
+          next_cursor: null,
+        }),
     });
     renderAgents();
     await user.click(await screen.findByRole("button", { name: "New agent from the catalog" }));
@@ -312,7 +313,7 @@ describe("New agent from the catalog", () => {
     });
     const requests = fakeApi({
       [`GET ${AGENTS}`]: [page([]), page([created, agent()])],
-      [`GET ${CATALOG}`]: json(catalog),
+      [`GET ${CATALOG}`]: json({ items: catalog, next_cursor: null }),
       [`POST ${AGENTS}`]: json({ ...created, definition: {} }, 201),
     });
     const { router } = renderAgents();
@@ -343,7 +344,7 @@ describe("New agent from the catalog", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${AGENTS}`]: page(),
-      [`GET ${CATALOG}`]: json(catalog),
+      [`GET ${CATALOG}`]: json({ items: catalog, next_cursor: null }),
       [`POST ${AGENTS}`]: problem(409, "conflict", "An agent of this workspace has this name.", {
         field: "name",
         request_id: "req_conflict",
@@ -369,7 +370,7 @@ describe("New agent from the catalog", () => {
     const user = userEvent.setup();
     fakeApi({
       [`GET ${AGENTS}`]: page(),
-      [`GET ${CATALOG}`]: json(catalog),
+      [`GET ${CATALOG}`]: json({ items: catalog, next_cursor: null }),
       [`POST ${AGENTS}`]: problem(500, "internal-error", "Something broke on our side."),
     });
     renderAgents();
@@ -387,7 +388,7 @@ describe("New agent from the catalog", () => {
     const { router } = (() => {
       fakeApi({
         [`GET ${AGENTS}`]: page(),
-        [`GET ${CATALOG}`]: json(catalog),
+        [`GET ${CATALOG}`]: json({ items: catalog, next_cursor: null }),
         [`POST ${AGENTS}`]: problem(
           402,
           "entitlement-exceeded:catalog-agents",

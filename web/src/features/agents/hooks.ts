@@ -68,7 +68,7 @@ export function catalogQuery({ q, category }: CatalogFilter) {
           params: { query: { ...(q ? { q } : {}), ...(category ? { category } : {}) } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
     staleTime: 10 * 60_000,
   });
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
-import { fakeApi, json, noContent, problem } from "../../test/fake-api";
+import { fakeApi, json, noContent, problem, page } from "../../test/fake-api";
 import { apiKey, me } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
@@ -30,7 +30,7 @@ function renderApiKeys(url = "/w/ws_1/api-keys") {
 describe("ApiKeysPage", () => {
   it("lists keys by their prefix, with scopes and status, never a secret", async () => {
     fakeApi({
-      [`GET ${KEYS_PATH}`]: json([
+      [`GET ${KEYS_PATH}`]: page([
         apiKey(),
         apiKey({
           id: "key_2",
@@ -58,7 +58,7 @@ describe("ApiKeysPage", () => {
     fakeApi({
       [`GET ${KEYS_PATH}`]: [
         problem(503, "service-unavailable", "The database is unavailable."),
-        json([]),
+        page([]),
       ],
     });
     renderApiKeys();
@@ -71,7 +71,7 @@ describe("ApiKeysPage", () => {
     const user = userEvent.setup();
     const created = apiKey({ id: "key_3", name: "Deploys", scopes: ["runs:read"] });
     const requests = fakeApi({
-      [`GET ${KEYS_PATH}`]: [json([]), json([created])],
+      [`GET ${KEYS_PATH}`]: [page([]), page([created])],
       [`POST ${KEYS_PATH}`]: json({ ...created, key: SECRET }, 201),
     });
     renderApiKeys();
@@ -92,7 +92,7 @@ describe("ApiKeysPage", () => {
     const user = userEvent.setup();
     const created = apiKey({ id: "key_3", name: "Billing service", scopes: ["usage:read"] });
     const requests = fakeApi({
-      [`GET ${KEYS_PATH}`]: [json([]), json([created])],
+      [`GET ${KEYS_PATH}`]: [page([]), page([created])],
       [`POST ${KEYS_PATH}`]: [
         problem(422, "validation-failed", "The expiry must be in the future.", {
           errors: [{ in: "body", pointer: "#/name", message: "This name is taken." }],
@@ -147,7 +147,7 @@ describe("ApiKeysPage", () => {
   it("asks for a fresh second factor before creating an admin key", async () => {
     const user = userEvent.setup();
     const requests = fakeApi({
-      [`GET ${KEYS_PATH}`]: json([]),
+      [`GET ${KEYS_PATH}`]: page([]),
       [`POST ${KEYS_PATH}`]: [
         problem(
           401,
@@ -185,8 +185,8 @@ describe("ApiKeysPage", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${KEYS_PATH}`]: [
-        json([apiKey()]),
-        json([apiKey({ revoked_at: "2026-11-25T10:00:00Z" })]),
+        page([apiKey()]),
+        page([apiKey({ revoked_at: "2026-11-25T10:00:00Z" })]),
       ],
       [`DELETE ${KEYS_PATH}/key_1`]: noContent(),
     });
@@ -204,7 +204,7 @@ describe("ApiKeysPage", () => {
   it("keeps the sort order in the address", async () => {
     const user = userEvent.setup();
     fakeApi({
-      [`GET ${KEYS_PATH}`]: json([
+      [`GET ${KEYS_PATH}`]: page([
         apiKey({ id: "a", name: "Zeta" }),
         apiKey({ id: "b", name: "Alpha" }),
       ]),

@@ -14,7 +14,7 @@ export function apiKeysQuery(workspaceId: string) {
           params: { path: { workspace_id: workspaceId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 

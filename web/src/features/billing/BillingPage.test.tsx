@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { formatDate } from "../../lib/dates";
-import { fakeApi, json, problem } from "../../test/fake-api";
+import { fakeApi, json, problem, page } from "../../test/fake-api";
 import { billingOverview, invoice, me, plans, scalePlan } from "../../test/fixtures";
 import { stubLocationAssign } from "../../test/location";
 import { renderRoutes } from "../../test/render";
@@ -33,8 +33,8 @@ function renderBilling({ role = "owner", url = "/w/ws_1/billing" } = {}) {
 function billingApi(overrides: Record<string, Response | Response[]> = {}) {
   return fakeApi({
     [`GET ${BILLING}`]: json(billingOverview()),
-    [`GET ${INVOICES}`]: json([invoice()]),
-    "GET /api/v1/plans": json(plans),
+    [`GET ${INVOICES}`]: page([invoice()]),
+    "GET /api/v1/plans": page(plans),
     ...overrides,
   });
 }
@@ -114,7 +114,7 @@ describe("BillingPage", () => {
   });
 
   it("shows an empty state when the team has no invoices", async () => {
-    billingApi({ [`GET ${INVOICES}`]: json([]) });
+    billingApi({ [`GET ${INVOICES}`]: page([]) });
     renderBilling();
     expect(await screen.findByRole("heading", { name: "No invoices yet" })).toBeInTheDocument();
     expect(screen.queryByRole("table")).not.toBeInTheDocument();

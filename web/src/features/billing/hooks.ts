@@ -36,14 +36,14 @@ export function invoicesQuery(teamId: string) {
           params: { path: { team_id: teamId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 
 /** The price list: the public plans, cheapest first. */
 export const plansQuery = queryOptions({
   queryKey: ["plans"] as const,
-  queryFn: ({ signal }) => unwrap(api.GET("/api/v1/plans", { signal })),
+  queryFn: ({ signal }) => unwrap(api.GET("/api/v1/plans", { signal })).then((page) => page.items),
   staleTime: 10 * 60_000,
 });
 

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { json, noContent, problem } from "../../test/fake-api";
+import { json, noContent, problem, page } from "../../test/fake-api";
 import { renderWorkspacePage } from "../../test/workspace";
 import { MembersPage } from "./MembersPage";
 
@@ -88,8 +88,8 @@ function renderMembers({
     role,
     answers: {
       "GET /api/v1/roles": json(rolesTable),
-      [`GET ${MEMBERS}`]: json([{ ...ada, role }, alan, grace]),
-      [`GET ${INVITATIONS}`]: json([]),
+      [`GET ${MEMBERS}`]: page([{ ...ada, role }, alan, grace]),
+      [`GET ${INVITATIONS}`]: page([]),
       ...answers,
     },
     otherRoutes: [{ path: "/", element: <p>Home</p> }],
@@ -195,7 +195,7 @@ describe("MembersPage", () => {
     const sent = invitation({ id: "inv_2", email: "grace@navy.example", role: "admin" });
     const { requests } = renderMembers({
       answers: {
-        [`GET ${INVITATIONS}`]: [json([invitation()]), json([sent, invitation()])],
+        [`GET ${INVITATIONS}`]: [page([invitation()]), page([sent, invitation()])],
         [`POST ${INVITATIONS}`]: json(sent, 201),
       },
     });
@@ -264,7 +264,7 @@ describe("MembersPage", () => {
     const user = userEvent.setup();
     const { requests } = renderMembers({
       answers: {
-        [`GET ${INVITATIONS}`]: [json([invitation()]), json([])],
+        [`GET ${INVITATIONS}`]: [page([invitation()]), page([])],
         [`DELETE ${INVITATIONS}/inv_1`]: noContent(),
       },
     });
@@ -281,7 +281,7 @@ describe("MembersPage", () => {
     const user = userEvent.setup();
     const { requests } = renderMembers({
       answers: {
-        [`GET ${MEMBERS}`]: [json([ada, alan, grace]), json([ada, alan])],
+        [`GET ${MEMBERS}`]: [page([ada, alan, grace]), page([ada, alan])],
         [`DELETE ${MEMBERS}/mem_3`]: noContent(),
       },
     });
@@ -355,7 +355,7 @@ describe("MembersPage", () => {
       answers: {
         [`GET ${MEMBERS}`]: [
           problem(503, "service-unavailable", "The database is unavailable."),
-          json([ada]),
+          page([ada]),
         ],
       },
     });

@@ -16,7 +16,7 @@ export function membersQuery(teamId: string) {
           params: { path: { team_id: teamId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 
@@ -29,7 +29,7 @@ export function invitationsQuery(teamId: string) {
           params: { path: { team_id: teamId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 

@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, problem } from "../../test/fake-api";
+import { fakeApi, json, problem, page } from "../../test/fake-api";
 import { agent, catalogAgent, me, run } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
@@ -55,7 +55,7 @@ describe("OnboardingPage", () => {
   it("turns a catalog agent into the workspace's first agent and moves on", async () => {
     const requests = fakeApi({
       [`GET ${ONBOARDING}`]: json(progress()),
-      "GET /api/v1/catalog/agents": json([catalogAgent()]),
+      "GET /api/v1/catalog/agents": page([catalogAgent()]),
       "POST /api/v1/workspaces/ws_1/agents": json(agent({ id: "agt_9" }), 201),
       [`PATCH ${ONBOARDING}`]: json(
         progress({
@@ -160,7 +160,7 @@ describe("OnboardingPage", () => {
   it("skips the setup and goes home", async () => {
     const requests = fakeApi({
       [`GET ${ONBOARDING}`]: json(progress()),
-      "GET /api/v1/catalog/agents": json([catalogAgent()]),
+      "GET /api/v1/catalog/agents": page([catalogAgent()]),
       [`PATCH ${ONBOARDING}`]: json(progress({ dismissed: true })),
     });
     renderOnboarding();
@@ -176,7 +176,7 @@ describe("OnboardingPage", () => {
   it("tells a viewer that they cannot create agents", async () => {
     fakeApi({
       [`GET ${ONBOARDING}`]: json(progress()),
-      "GET /api/v1/catalog/agents": json([catalogAgent()]),
+      "GET /api/v1/catalog/agents": page([catalogAgent()]),
     });
     const viewer = { ...owner, team: { ...team, role: "viewer" } } as CurrentWorkspace;
     renderOnboarding(viewer);

@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { beforeEach, describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, problem, type RecordedRequest } from "../../test/fake-api";
+import { fakeApi, json, problem, type RecordedRequest, page } from "../../test/fake-api";
 import { agent, me, provider as providerFixture, run as runFixture } from "../../test/fixtures";
 import { FakeEventSource, streamOf, stubGraphBrowser } from "../../test/react-flow";
 import { renderRoutes } from "../../test/render";
@@ -277,7 +277,7 @@ describe("PlaygroundPage", () => {
     const approvals = [approval("call_1", "6*7"), approval("call_2", "1/0")];
     // The run resumes once no call is pending, as the API does.
     const server = backend({
-      [`GET ${WS}/runs/run_1/approvals`]: () => json(approvals),
+      [`GET ${WS}/runs/run_1/approvals`]: () => page(approvals),
       [`POST ${WS}/runs/run_1/approvals`]: (request) => {
         for (const decision of (request.body as Schemas["ApprovalDecisions"]).decisions) {
           const decided = approvals.find((item) => item.tool_call_id === decision.tool_call_id);

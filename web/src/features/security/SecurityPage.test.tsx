@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, noContent, problem } from "../../test/fake-api";
+import { fakeApi, json, noContent, problem, page } from "../../test/fake-api";
 import { me } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
@@ -54,7 +54,7 @@ describe("SecurityPage", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${MFA}`]: [json(off), json({ ...on, recovery_codes_remaining: 3 })],
-      "GET /api/v1/me/sessions": json([session]),
+      "GET /api/v1/me/sessions": page([session]),
       [`POST ${MFA}/totp/enrol`]: json(
         {
           secret: SECRET,
@@ -123,7 +123,7 @@ describe("SecurityPage", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${MFA}`]: json(on),
-      "GET /api/v1/me/sessions": json([session, { ...session, id: "ses_2", current: false }]),
+      "GET /api/v1/me/sessions": page([session, { ...session, id: "ses_2", current: false }]),
       [`POST ${MFA}/recovery-codes`]: [
         problem(
           401,
@@ -177,7 +177,7 @@ describe("SecurityPage", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${MFA}`]: [json(on), json(off)],
-      "GET /api/v1/me/sessions": json([session]),
+      "GET /api/v1/me/sessions": page([session]),
       [`DELETE ${MFA}/totp`]: [
         problem(422, "validation-failed", "The password is not right.", {
           errors: [{ in: "body", pointer: "#/password", message: "Wrong password." }],
@@ -220,7 +220,7 @@ describe("SecurityPage", () => {
         problem(503, "service-unavailable", "The database is unavailable."),
         json(on),
       ],
-      "GET /api/v1/me/sessions": json([session]),
+      "GET /api/v1/me/sessions": page([session]),
     });
     renderSecurity();
     expect(await screen.findByText("The database is unavailable.")).toBeInTheDocument();

@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
-import { fakeApi, json, problem } from "../../test/fake-api";
+import { fakeApi, json, problem, page } from "../../test/fake-api";
 import { billingOverview, me, plans, scalePlan } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
@@ -39,7 +39,7 @@ function renderSso({ role = "owner", answers = {} }: { role?: string; answers?: 
   const requests = fakeApi({
     [`GET ${SSO}`]: notFound(),
     [`GET ${BILLING}`]: json(billingOverview({ plan: scalePlan })),
-    "GET /api/v1/plans": json(plans),
+    "GET /api/v1/plans": page(plans),
     ...answers,
   });
   const view = renderRoutes(

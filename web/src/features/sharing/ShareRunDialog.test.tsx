@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { fakeApi, json, noContent, problem } from "../../test/fake-api";
+import { fakeApi, json, noContent, problem, page } from "../../test/fake-api";
 import { renderPage } from "../../test/render";
 import type { CreatedRunShare, RunShare } from "./hooks";
 import { ShareRunControls } from "./ShareRunControls";
@@ -58,7 +58,7 @@ describe("ShareRunControls", () => {
   it("makes one link for a double click on Create public link", async () => {
     const user = userEvent.setup();
     const requests = fakeApi({
-      [`GET ${SHARES}`]: [json([]), json([share()])],
+      [`GET ${SHARES}`]: [page([]), page([share()])],
       [`POST ${SHARES}`]: json(created(), 201),
     });
     renderControls();
@@ -77,7 +77,7 @@ describe("ShareRunControls", () => {
     const user = userEvent.setup();
     const made = created({ id: "shr_2", expires_at: "2026-12-05T10:00:00Z" });
     const requests = fakeApi({
-      [`GET ${SHARES}`]: [json([]), json([share({ id: "shr_2", expires_at: made.expires_at })])],
+      [`GET ${SHARES}`]: [page([]), page([share({ id: "shr_2", expires_at: made.expires_at })])],
       [`POST ${SHARES}`]: json(made, 201),
     });
     renderControls();
@@ -114,11 +114,11 @@ describe("ShareRunControls", () => {
     const user = userEvent.setup();
     const requests = fakeApi({
       [`GET ${SHARES}`]: [
-        json([
+        page([
           share({ view_count: 3 }),
           share({ id: "shr_0", active: false, revoked_at: "2026-11-27T10:00:00Z" }),
         ]),
-        json([
+        page([
           share({ active: false, revoked_at: "2026-11-28T11:00:00Z", view_count: 3 }),
           share({ id: "shr_0", active: false, revoked_at: "2026-11-27T10:00:00Z" }),
         ]),
@@ -144,7 +144,7 @@ describe("ShareRunControls", () => {
   it("says why a link cannot be created: a failure, a viewer, a run still going", async () => {
     const user = userEvent.setup();
     fakeApi({
-      [`GET ${SHARES}`]: json([share()]),
+      [`GET ${SHARES}`]: page([share()]),
       [`POST ${SHARES}`]: problem(409, "conflict", "Only a finished run can be shared."),
     });
     const { unmount } = renderControls();

@@ -17,7 +17,7 @@ export function runSharesQuery(workspaceId: string, runId: string) {
           params: { path: { workspace_id: workspaceId, run_id: runId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 

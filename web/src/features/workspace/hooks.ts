@@ -25,7 +25,9 @@ export function catalogQuery(plan: string) {
   return queryOptions({
     queryKey: ["catalog", "agents", { plan: filter ?? null }] as const,
     queryFn: ({ signal }) =>
-      unwrap(api.GET("/api/v1/catalog/agents", { params: { query: { plan: filter } }, signal })),
+      unwrap(
+        api.GET("/api/v1/catalog/agents", { params: { query: { plan: filter } }, signal }),
+      ).then((page) => page.items),
     staleTime: 10 * 60_000,
   });
 }

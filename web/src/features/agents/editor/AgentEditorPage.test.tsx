@@ -4,7 +4,7 @@ import { Outlet } from "react-router";
 import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../../api/client";
-import { fakeApi, json, problem } from "../../../test/fake-api";
+import { fakeApi, json, problem, page } from "../../../test/fake-api";
 import { agent, me } from "../../../test/fixtures";
 import { renderRoutes } from "../../../test/render";
 import type { CurrentWorkspace } from "../../shell/use-current-workspace";
@@ -89,7 +89,7 @@ function agentAnswers(overrides: Record<string, Response | Response[]> = {}) {
     [`GET ${VERSIONS}/2`]: json(version(2)),
     [`GET ${VERSIONS}/3`]: json(version(3)),
     [`GET ${PROVIDERS}`]: json({ items: [], next_cursor: null }),
-    [`GET ${MEMBERS}`]: json([member]),
+    [`GET ${MEMBERS}`]: page([member]),
     ...overrides,
   };
 }

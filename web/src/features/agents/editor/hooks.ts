@@ -181,7 +181,7 @@ export function useTeamMembers(teamId: string) {
           params: { path: { team_id: teamId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
     retry: false,
   });
 }

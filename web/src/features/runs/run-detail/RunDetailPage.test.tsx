@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { Outlet } from "react-router";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { fakeApi, json, problem } from "../../../test/fake-api";
+import { fakeApi, json, problem, page } from "../../../test/fake-api";
 import { agent, me } from "../../../test/fixtures";
 import { FakeEventSource, stubGraphBrowser } from "../../../test/react-flow";
 import { renderRoutes } from "../../../test/render";
@@ -497,7 +497,7 @@ describe("RunDetailPage", () => {
         graphOf(recordedRun({ status: "queued" }), recordedSteps.slice(0, 4), []),
       ],
       [`GET ${AGENT}`]: json(agent()),
-      [`GET /api/v1/workspaces/ws_1/runs/run_1/approvals`]: json([
+      [`GET /api/v1/workspaces/ws_1/runs/run_1/approvals`]: page([
         {
           id: "apr_1",
           tool_call_id: "call_b",

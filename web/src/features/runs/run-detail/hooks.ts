@@ -83,7 +83,7 @@ export function useApprovals(workspaceId: string, runId: string) {
           params: { path: { workspace_id: workspaceId, run_id: runId } },
           signal,
         }),
-      ),
+      ).then((page) => page.items),
   });
 }
 
