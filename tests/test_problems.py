@@ -80,3 +80,17 @@ async def test_405_lists_every_method_of_the_path(client: httpx.AsyncClient) -> 
     assert response.headers["allow"] == "GET, POST"
     one_session = await client.get("/api/v1/me/sessions/ses_1")
     assert one_session.headers["allow"] == "DELETE"
+
+
+async def test_every_422_carries_one_title(client: httpx.AsyncClient, sign_up) -> None:
+    """A field the schema refuses and a rule Luna refuses are the same kind of problem:
+    they were titled "Unprocessable Entity" and "Unprocessable Content"."""
+    account = await sign_up()
+    agents = f"/api/v1/workspaces/{account.workspace_id}/agents"
+
+    by_schema = await client.post(agents, json={"name": 7})
+    by_rule = await client.post(agents, json={"template": "no-such-agent"})
+
+    assert (by_schema.status_code, by_rule.status_code) == (422, 422)
+    assert by_schema.json()["title"] == by_rule.json()["title"] == "Unprocessable Content"
+    assert by_schema.json()["type"] == by_rule.json()["type"]

@@ -16,6 +16,7 @@ from luna.cache import caches_for
 from luna.demo.routes import router as demo_router
 from luna.health.routes import router as health_router
 from luna.identity.api_budgets import PlanBudgets
+from luna.identity.api_key_routes import current_key_router
 from luna.identity.api_key_routes import router as api_key_router
 from luna.identity.mfa_routes import router as mfa_router
 from luna.identity.routes import router as identity_router
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(identity_router)
     app.include_router(tenancy_router)
     app.include_router(api_key_router)
+    app.include_router(current_key_router)
     app.include_router(mfa_router)
     app.include_router(sso_router)
     app.include_router(member_router)

@@ -107,7 +107,10 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 async def get_user_principal(principal: PrincipalDep) -> Principal:
     """A caller signed in as a person (API keys may not manage accounts)."""
     if principal.is_api_key or principal.session is None:
-        raise Forbidden("This action needs a signed-in user, not an API key.")
+        raise Forbidden(
+            "This action needs a signed-in user, not an API key; an API key reads its own "
+            "workspace and scopes at /api/v1/api-key."
+        )
     return principal
 
 
@@ -149,7 +152,10 @@ async def get_pending_mfa_principal(
     )
     context.user_id = principal.user_id
     if principal.is_api_key or principal.session is None:
-        raise Forbidden("This action needs a signed-in user, not an API key.")
+        raise Forbidden(
+            "This action needs a signed-in user, not an API key; an API key reads its own "
+            "workspace and scopes at /api/v1/api-key."
+        )
     return principal
 
 

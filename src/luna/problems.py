@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +28,9 @@ log = get_logger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:luna:problem:"
+# RFC 9110's names where Python's older ones differ by version ("Unprocessable Entity"
+# before 3.13), so that every problem of a status carries the same title.
+_TITLES: Final = {413: "Content Too Large", 422: "Unprocessable Content"}
 # The page a browser is shown for an unknown address, given its path.
 NotFoundPage = Callable[[str], Response]
 
@@ -108,7 +111,9 @@ def problem_body(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build a problem document; the request id is added from the request context."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    phrase = _TITLES.get(status) or (
+        HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    )
     body: dict[str, Any] = {
         "type": PROBLEM_TYPE_PREFIX + (code or code_for_status(status)),
         "title": title or phrase,

@@ -205,3 +205,35 @@ async def test_a_viewer_is_refused_every_workspace_write(app: FastAPI, sign_up) 
                 method, fill(path, owner.workspace_id), json={"name": "x", "scopes": ["runs:read"]}
             )
             assert response.status_code == 403, (method, path, response.text)
+
+
+async def test_an_api_key_reads_its_own_workspace_team_and_scopes(
+    client: httpx.AsyncClient, app: FastAPI, sign_up
+) -> None:
+    owner = await sign_up("owner@example.com")
+    base = f"/api/v1/workspaces/{owner.workspace_id}"
+    created = (
+        await client.post(f"{base}/api-keys", json={"name": "CI", "scopes": ["runs:read"]})
+    ).json()
+    transport = httpx.ASGITransport(app=app)
+    bearer = {"Authorization": f"Bearer {created['key']}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://api", headers=bearer) as sdk:
+        itself = await sdk.get("/api/v1/api-key")
+        me = await sdk.get("/api/v1/me")
+
+        assert itself.status_code == 200, itself.text
+        body = itself.json()
+        assert (body["id"], body["workspace_id"], body["team_id"]) == (
+            created["id"],
+            owner.workspace_id,
+            owner.team_id,
+        )
+        assert body["scopes"] == ["runs:read"]
+        assert "key" not in body
+        assert me.status_code == 403
+        assert "/api/v1/api-key" in me.json()["detail"]
+
+        assert (await client.delete(f"{base}/api-keys/{created['id']}")).status_code == 204
+        assert (await sdk.get("/api/v1/api-key")).status_code == 401
+    # A signed-in person has no key to describe.
+    assert (await client.get("/api/v1/api-key")).status_code == 403

@@ -6,14 +6,31 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import CachesDep, ClockDep, OriginDep, SessionDep, actor_of, require_workspace
-from luna.errors import Forbidden, ValidationFailed
+from luna.deps import (
+    CachesDep,
+    ClockDep,
+    OriginDep,
+    PrincipalDep,
+    SessionDep,
+    actor_of,
+    require_workspace,
+)
+from luna.errors import Forbidden, Unauthenticated, ValidationFailed
 from luna.identity import api_keys, mfa
-from luna.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut, ApiKeyPage
+from luna.identity.models import ApiKey
+from luna.identity.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyOut,
+    ApiKeyPage,
+    CurrentApiKey,
+)
 from luna.tenancy.access import WorkspaceAccess
+from luna.tenancy.models import Workspace
 from luna.tenancy.permissions import role_allows
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/api-keys", tags=["api-keys"])
+current_key_router = APIRouter(prefix="/api/v1", tags=["api-keys"])
 
 KeyReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="admin"))]
 KeyWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="admin"))]
@@ -82,4 +99,24 @@ async def revoke_api_key(
         now=clock(),
         actor=actor_of(access, origin),
         cache=caches.api_keys,
+    )
+
+
+@current_key_router.get("/api-key", operation_id="api-keys-current", response_model=CurrentApiKey)
+async def current_api_key(principal: PrincipalDep, session: SessionDep) -> CurrentApiKey:
+    """The API key this request is authenticated with: its workspace, team and scopes.
+    Any valid key may read itself, whatever its scopes; signed-in users read `/me`."""
+    if principal.api_key_id is None:
+        raise Forbidden(
+            "This describes the API key a request is made with; a signed-in user reads /me.",
+            needs="api-key",
+        )
+    key = await session.get(ApiKey, principal.api_key_id)
+    workspace = await session.get(Workspace, key.workspace_id) if key is not None else None
+    if key is None or workspace is None:  # revoked and removed while the request ran
+        raise Unauthenticated("The API key is not valid.")
+    return CurrentApiKey(
+        **ApiKeyOut.model_validate(key).model_dump(),
+        workspace_id=workspace.id,
+        team_id=workspace.team_id,
     )

@@ -133,6 +133,14 @@ class ApiKeyOut(BaseModel):
     revoked_at: datetime | None
 
 
+class CurrentApiKey(ApiKeyOut):
+    """The API key a request is authenticated with, and where it belongs: what a program
+    holding only its key needs to find its workspace."""
+
+    workspace_id: str
+    team_id: str
+
+
 class ApiKeyCreated(ApiKeyOut):
     """A just-created key. ``key`` is shown this once and cannot be read again."""
 
