@@ -92,7 +92,8 @@ def _part(
     return StepRecord(
         key=f"{request.key}/part:{index}",
         kind=kind,
-        started_at=request.started_at,
+        # Answered as the request ended, like a live run's parts: no time of their own.
+        started_at=request.ended_at or request.started_at,
         ended_at=request.ended_at,
         parent_key=request.key,
         content={"text": text},
@@ -105,7 +106,7 @@ def _call(request: StepRecord, call_id: str, tool: str, arguments: dict[str, Any
         key=f"{request.key}/call:{call_id}",
         kind="tool_call",
         name=tool,
-        started_at=request.started_at,
+        started_at=request.ended_at or request.started_at,
         ended_at=request.ended_at,
         parent_key=request.key,
         content={"tool_call_id": call_id, "arguments": arguments},

@@ -139,7 +139,7 @@ class StepRecorder(AbstractCapability[None]):
             )
         ]
         for index, part in enumerate(response.parts):
-            record = self._part_record(request, index, part, started, ended, confidence)
+            record = self._part_record(request, index, part, ended, confidence)
             if record is not None:
                 records.append(record)
         await self.writer.write_all(records)
@@ -149,10 +149,12 @@ class StepRecorder(AbstractCapability[None]):
         request: int,
         index: int,
         part: object,
-        started: datetime,
-        ended: datetime,
+        answered: datetime,
         confidence: float | None,
     ) -> StepRecord | None:
+        """A part of the model's answer, stored at the moment its request ended: the wait
+        belongs to the model request, so a text or a tool call takes no time of its own
+        (a tool's execution is timed by its result)."""
         parent = request_key(self.prefix, request)
         if isinstance(part, ThinkingPart | TextPart):
             return StepRecord(
@@ -160,8 +162,8 @@ class StepRecorder(AbstractCapability[None]):
                 kind="thinking" if isinstance(part, ThinkingPart) else "text",
                 content={"text": part.content},
                 confidence=confidence if isinstance(part, TextPart) else None,
-                started_at=started,
-                ended_at=ended,
+                started_at=answered,
+                ended_at=answered,
                 parent_key=parent,
             )
         if isinstance(part, ToolCallPart) and part.tool_name != OUTPUT_TOOL_NAME:
@@ -170,8 +172,8 @@ class StepRecorder(AbstractCapability[None]):
                 kind="tool_call",
                 name=part.tool_name,
                 content={"tool_call_id": part.tool_call_id, "arguments": part.args_as_dict()},
-                started_at=started,
-                ended_at=ended,
+                started_at=answered,
+                ended_at=answered,
                 parent_key=parent,
             )
         return None
