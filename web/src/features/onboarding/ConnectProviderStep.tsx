@@ -1,5 +1,13 @@
+import { useState } from "react";
+import { Link } from "react-router";
+
 import { Alert } from "../../components/ui/Alert";
-import { Button } from "../../components/ui/Button";
+import { Button, buttonClasses } from "../../components/ui/Button";
+import { FormAlert } from "../../components/ui/FormAlert";
+import { Spinner } from "../../components/ui/Spinner";
+import { formErrors } from "../../lib/form-errors";
+import { failureMessage } from "../providers/check-outcome";
+import { useCheckProvider, type Provider } from "../providers/hooks";
 import { ProviderForm } from "../providers/ProviderForm";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
 import { useRecordOnboarding } from "./hooks";
@@ -19,7 +27,6 @@ export function ConnectProviderStep({
   connected,
   onContinue,
 }: ConnectProviderStepProps) {
-  const record = useRecordOnboarding(workspace.id);
   if (connected) {
     return (
       <div className="space-y-4">
@@ -38,12 +45,69 @@ export function ConnectProviderStep({
       </Alert>
     );
   }
+  return <ConnectAndCheck workspaceId={workspace.id} />;
+}
+
+/**
+ * The provider form, then a check that the provider answers before the step counts as
+ * done: a wrong key or an unreachable server is said here, not at the first run.
+ */
+function ConnectAndCheck({ workspaceId }: { workspaceId: string }) {
+  const record = useRecordOnboarding(workspaceId);
+  const check = useCheckProvider(workspaceId);
+  const [created, setCreated] = useState<Provider | null>(null);
+
+  function checkThenRecord(provider: Provider) {
+    check.mutate(provider, {
+      onSuccess: (outcome) => {
+        if (outcome.ok) {
+          record.mutate({ provider_id: provider.id });
+        }
+      },
+    });
+  }
+
+  if (created === null) {
+    return (
+      <ProviderForm
+        workspaceId={workspaceId}
+        onCreated={(provider) => {
+          setCreated(provider);
+          checkThenRecord(provider);
+        }}
+      />
+    );
+  }
+  const failed = check.data?.ok === false ? check.data : null;
+  const checkError = formErrors(check.error ?? record.error, []);
   return (
-    <ProviderForm
-      workspaceId={workspace.id}
-      onCreated={(provider) => {
-        record.mutate({ provider_id: provider.id });
-      }}
-    />
+    <div className="space-y-4">
+      {check.isPending || record.isPending ? (
+        <p role="status" className="flex items-center gap-2 text-sm text-slate-300">
+          <Spinner /> Checking that {created.name} answers…
+        </p>
+      ) : failed ? (
+        <Alert tone="error" title={`${created.name} did not answer as expected`}>
+          {failureMessage(failed)}. Check its address and key on the Providers page, then check
+          again.
+        </Alert>
+      ) : (
+        <FormAlert message={checkError.message} requestId={checkError.requestId} />
+      )}
+      {(failed !== null || check.isError || record.isError) && (
+        <div className="flex flex-wrap gap-3">
+          <Button
+            onClick={() => {
+              checkThenRecord(created);
+            }}
+          >
+            Check again
+          </Button>
+          <Link to={`/w/${workspaceId}/providers`} className={buttonClasses("secondary")}>
+            Open Providers
+          </Link>
+        </div>
+      )}
+    </div>
   );
 }

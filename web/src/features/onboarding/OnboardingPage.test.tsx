@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { fakeApi, json, problem, page } from "../../test/fake-api";
-import { agent, catalogAgent, me, run } from "../../test/fixtures";
+import { agent, catalogAgent, me, provider, run } from "../../test/fixtures";
 import { renderRoutes } from "../../test/render";
 import type { CurrentWorkspace } from "../shell/use-current-workspace";
 import { OnboardingCallout } from "./OnboardingCallout";
@@ -134,6 +134,95 @@ describe("OnboardingPage", () => {
     expect(screen.getByRole("link", { name: /reasoning step by step/ })).toHaveAttribute(
       "href",
       "/w/ws_1/runs/run_7",
+    );
+  });
+
+  it("checks a new provider before the step counts, and says why it failed", async () => {
+    const user = userEvent.setup();
+    const atProvider = progress({
+      current_step: "provider",
+      agent_id: "agt_1",
+      steps: [{ key: "agent", done: true }],
+    });
+    const created = provider({ id: "prv_9", name: "Home GPU", kind: "openai_compatible" });
+    const requests = fakeApi({
+      [`GET ${ONBOARDING}`]: json(atProvider),
+      "GET /api/v1/workspaces/ws_1/providers": page([]),
+      "POST /api/v1/workspaces/ws_1/providers": json(created, 201),
+      "POST /api/v1/workspaces/ws_1/providers/prv_9/check": [
+        json({
+          ok: false,
+          checked_at: "2026-12-07T09:00:00Z",
+          latency_ms: 3,
+          models: [],
+          error: { code: "provider-unreachable", message: "Nothing answers there", status: null },
+        }),
+        json({
+          ok: true,
+          checked_at: "2026-12-07T09:01:00Z",
+          latency_ms: 40,
+          models: ["m"],
+          error: null,
+        }),
+      ],
+      [`PATCH ${ONBOARDING}`]: json(atProvider),
+    });
+    renderOnboarding();
+    await user.selectOptions(await screen.findByLabelText("Kind"), "openai_compatible");
+    await user.type(screen.getByLabelText("Name"), "Home GPU");
+    await user.type(screen.getByLabelText("Base URL"), "http://10.0.0.5:8000/v1");
+    await user.click(screen.getByRole("button", { name: "Add provider" }));
+
+    expect(await screen.findByText("Home GPU did not answer as expected")).toBeInTheDocument();
+    expect(screen.getByText(/Nothing answers there/)).toBeInTheDocument();
+    expect(requests.filter((request) => request.method === "PATCH")).toHaveLength(0);
+
+    await user.click(screen.getByRole("button", { name: "Check again" }));
+    await waitFor(() => {
+      expect(requests.filter((request) => request.method === "PATCH")).toHaveLength(1);
+    });
+    expect(requests.find((request) => request.method === "PATCH")?.body).toEqual({
+      provider_id: "prv_9",
+    });
+  });
+
+  it("says a failed first run failed, with the way to fix it, not that setup is done", async () => {
+    fakeApi({
+      [`GET ${ONBOARDING}`]: json(
+        progress({
+          current_step: null,
+          agent_id: "agt_1",
+          provider_id: "prv_1",
+          run_id: "run_7",
+          completed_at: "2026-11-29T09:04:00Z",
+          steps: [
+            { key: "agent", done: true },
+            { key: "provider", done: true },
+            { key: "run", done: true },
+          ],
+        }),
+      ),
+      "GET /api/v1/workspaces/ws_1/runs/run_7": json(
+        run({
+          id: "run_7",
+          status: "failed",
+          output: null,
+          error: { code: "provider-auth-failed", message: "The API key was refused.", status: 401 },
+        }),
+      ),
+    });
+    renderOnboarding();
+
+    expect(
+      await screen.findByRole("heading", { name: "Your first run failed" }),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "You're set up" })).not.toBeInTheDocument();
+    const steps = screen.getByRole("list", { name: "Setup steps" });
+    expect(steps).toHaveTextContent("Failed");
+    expect(screen.getByRole("button", { name: "Run it again" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Open Providers" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/providers",
     );
   });
 

@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
-import { useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 
 import { ApiProblem } from "../../api/client";
-import { Button } from "../../components/ui/Button";
+import { Button, buttonClasses } from "../../components/ui/Button";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
@@ -15,8 +15,10 @@ import {
   ONBOARDING_STEPS,
   useOnboarding,
   useRecordOnboarding,
+  useWatchedRun,
   type Onboarding,
   type OnboardingStep,
+  type Run,
 } from "./hooks";
 import { RunResult } from "./RunResult";
 import { StepList } from "./StepList";
@@ -39,6 +41,9 @@ export function OnboardingPage() {
   const current = useCurrentWorkspace();
   const { workspace } = current;
   const progress = useOnboarding(workspace.id);
+  const firstRunId = progress.data?.run_id ?? "";
+  const firstRun = useWatchedRun(workspace.id, firstRunId, firstRunId !== "");
+  const runFailed = firstRun.data?.status === "failed";
   const record = useRecordOnboarding(workspace.id);
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
@@ -101,7 +106,7 @@ export function OnboardingPage() {
     const title = ONBOARDING_STEPS.find((candidate) => candidate.key === step)?.title;
     content = (
       <div className="space-y-8">
-        <StepList progress={progress.data} shown={step} />
+        <StepList progress={progress.data} shown={step} runFailed={runFailed} />
         {step ? (
           <section aria-labelledby="step-heading" className="space-y-4">
             <div>
@@ -113,7 +118,14 @@ export function OnboardingPage() {
             {body[step]()}
           </section>
         ) : (
-          <Finished workspaceId={workspace.id} progress={progress.data} />
+          <Finished
+            workspaceId={workspace.id}
+            progress={progress.data}
+            failure={firstRun.data?.status === "failed" ? firstRun.data : null}
+            onRunAgain={() => {
+              setParams({ step: "run" });
+            }}
+          />
         )}
       </div>
     );
@@ -138,19 +150,42 @@ export function OnboardingPage() {
   );
 }
 
-function Finished({ workspaceId, progress }: { workspaceId: string; progress: Onboarding }) {
+interface FinishedProps {
+  workspaceId: string;
+  progress: Onboarding;
+  /** The first run, when it failed: the setup is not over until the agent answers. */
+  failure: Run | null;
+  onRunAgain: () => void;
+}
+
+function Finished({ workspaceId, progress, failure, onRunAgain }: FinishedProps) {
   const navigate = useNavigate();
+  const providerAtFault = failure?.error?.code.startsWith("provider") === true;
   return (
     <section aria-labelledby="finished-heading" className="space-y-6">
       <div>
         <h2 id="finished-heading" className="text-lg font-semibold text-white">
-          You&apos;re set up
+          {failure ? "Your first run failed" : "You're set up"}
         </h2>
         <p className="text-sm text-slate-400">
-          Your agent has run. Edit it, run it from the API with a key, or invite your team.
+          {failure
+            ? providerAtFault
+              ? "The model provider refused or did not answer. Check its address and key, then run the agent again."
+              : "Read why below, then run the agent again."
+            : "Your agent has run. Edit it, run it from the API with a key, or invite your team."}
         </p>
       </div>
       {progress.run_id && <RunResult workspaceId={workspaceId} runId={progress.run_id} />}
+      {failure && (
+        <div className="flex flex-wrap gap-3">
+          <Button onClick={onRunAgain}>Run it again</Button>
+          {providerAtFault && (
+            <Link to={`/w/${workspaceId}/providers`} className={buttonClasses("secondary")}>
+              Open Providers
+            </Link>
+          )}
+        </div>
+      )}
       <div className="flex flex-wrap gap-3">
         <Button onClick={() => void navigate(`/w/${workspaceId}/agents`)}>Go to your agents</Button>
         <Button variant="secondary" onClick={() => void navigate(`/w/${workspaceId}`)}>

@@ -102,8 +102,9 @@ export function isFinished(run: Run): boolean {
 }
 
 /** One run, asked again every second until it has finished. */
-export function useWatchedRun(workspaceId: string, runId: string) {
+export function useWatchedRun(workspaceId: string, runId: string, enabled = true) {
   return useQuery({
+    enabled,
     queryKey: [...runsKey(workspaceId), "detail", runId] as const,
     queryFn: ({ signal }) =>
       unwrap(
