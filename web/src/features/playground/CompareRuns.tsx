@@ -3,6 +3,7 @@ import { useId, useState, type SubmitEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import { Button } from "../../components/ui/Button";
 import { ErrorState } from "../../components/ui/ErrorState";
+import { FormAlert } from "../../components/ui/FormAlert";
 import { SelectField } from "../../components/ui/SelectField";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { TextAreaField } from "../../components/ui/TextAreaField";
@@ -15,6 +16,8 @@ import type { CompareSide, PlaygroundView } from "./playground-view";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
+import { buildInput, initialInput, type JsonSchema } from "./schema-input";
+import { StructuredInput } from "./StructuredInput";
 import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface CompareRunsProps {
@@ -22,6 +25,8 @@ interface CompareRunsProps {
   /** The agent as the draft was started from. */
   agent: AgentDetail;
   draft: PlaygroundDraft;
+  /** The input schema both sides share, if any: the input is then a form. */
+  inputSchema: JsonSchema | null;
   canWrite: boolean;
   view: PlaygroundView;
   onChange: (changes: Partial<PlaygroundView>) => void;
@@ -42,7 +47,7 @@ export function comparedSides(
 /** What a run of one side asks for: that version, or the draft (the current version unchanged). */
 export function sideRequest(
   side: CompareSide,
-  input: string,
+  input: RunRequest["input"],
   draft: PlaygroundDraft,
   currentVersion: number,
 ): RunRequest {
@@ -63,6 +68,7 @@ export function CompareRuns({
   workspaceId,
   agent,
   draft,
+  inputSchema,
   canWrite,
   view,
   onChange,
@@ -83,6 +89,13 @@ export function CompareRuns({
   const compare = useCompareRuns(workspaceId, agent.id);
   const compareOnce = useSingleFlight(compare);
   const [input, setInput] = useState("");
+  const [structured, setStructured] = useState(() =>
+    inputSchema ? initialInput(inputSchema) : null,
+  );
+  const [inputProblem, setInputProblem] = useState<{
+    message: string;
+    fields: Record<string, string>;
+  } | null>(null);
   const headingId = useId();
   const blocked = !canWrite
     ? "Viewers of a team can read runs but not start them."
@@ -94,8 +107,18 @@ export function CompareRuns({
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    const text = input.trim();
-    if (text === "" || blocked !== null) {
+    let text: RunRequest["input"] = input.trim();
+    if (blocked !== null) {
+      return;
+    }
+    if (inputSchema && structured) {
+      const built = buildInput(inputSchema, structured);
+      setInputProblem(built.ok ? null : built);
+      if (!built.ok) {
+        return;
+      }
+      text = built.value;
+    } else if (text === "") {
       return;
     }
     compareOnce(
@@ -151,15 +174,27 @@ export function CompareRuns({
             {options}
           </SelectField>
         </div>
-        <TextAreaField
-          label="Input for both"
-          rows={3}
-          value={input}
-          maxLength={20_000}
-          onChange={(event) => {
-            setInput(event.target.value);
-          }}
-        />
+        {inputSchema && structured ? (
+          <>
+            <FormAlert message={inputProblem?.message ?? null} />
+            <StructuredInput
+              schema={inputSchema}
+              state={structured}
+              onChange={setStructured}
+              errors={inputProblem?.fields ?? {}}
+            />
+          </>
+        ) : (
+          <TextAreaField
+            label="Input for both"
+            rows={3}
+            value={input}
+            maxLength={20_000}
+            onChange={(event) => {
+              setInput(event.target.value);
+            }}
+          />
+        )}
         <RunStartAlert workspaceId={workspaceId} error={compare.error} />
         <div className="flex flex-wrap items-center gap-3">
           <p role="status" className="text-sm text-slate-400 sm:mr-auto">
@@ -169,7 +204,7 @@ export function CompareRuns({
             type="submit"
             className="ml-auto"
             loading={compare.isPending}
-            disabled={blocked !== null || input.trim() === ""}
+            disabled={blocked !== null || (inputSchema === null && input.trim() === "")}
           >
             Run both
           </Button>

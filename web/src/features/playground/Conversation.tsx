@@ -5,6 +5,7 @@ import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
 import { Button } from "../../components/ui/Button";
 import { ErrorState } from "../../components/ui/ErrorState";
+import { FormAlert } from "../../components/ui/FormAlert";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { TextAreaField } from "../../components/ui/TextAreaField";
 import { isLive, type Run, type RunTotals } from "../runs/run-detail/graph-model";
@@ -13,6 +14,8 @@ import { inputText } from "./answer-stream";
 import { draftRunFields, type PlaygroundDraft } from "./draft";
 import { threadQuery, useLiveRun, useSendMessage, type LiveRun } from "./hooks";
 import { LiveGraphPanel } from "./LiveGraphPanel";
+import { buildInput, initialInput, type JsonSchema } from "./schema-input";
+import { StructuredInput } from "./StructuredInput";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
@@ -25,6 +28,8 @@ interface ConversationProps {
   /** The thread in the address; null for a new conversation. */
   threadId: string | null;
   draft: PlaygroundDraft;
+  /** The input schema of the definition runs use: its input is a form, not a message. */
+  inputSchema: JsonSchema | null;
   canWrite: boolean;
   onThreadChange: (threadId: string | null) => void;
 }
@@ -72,7 +77,12 @@ export function Conversation(props: ConversationProps) {
             <ChatLog {...props} runs={runs} latest={latest} />
           </>
         )}
-        <MessageForm {...props} latestRun={latest.run ?? runs.at(-1)} />
+        <MessageForm
+          // A changed schema is a new form.
+          key={JSON.stringify(props.inputSchema)}
+          {...props}
+          latestRun={latest.run ?? runs.at(-1)}
+        />
       </section>
       <div className="min-w-0 lg:sticky lg:top-6 lg:self-start">
         <LiveGraphPanel workspaceId={workspaceId} live={latest} />
@@ -201,6 +211,7 @@ function MessageForm({
   agentId,
   threadId,
   draft,
+  inputSchema,
   canWrite,
   latestRun,
   onThreadChange,
@@ -208,13 +219,30 @@ function MessageForm({
   const send = useSendMessage(workspaceId, agentId);
   const sendOnce = useSingleFlight(send);
   const [message, setMessage] = useState("");
+  const [structured, setStructured] = useState(() =>
+    inputSchema ? initialInput(inputSchema) : null,
+  );
+  const [inputProblem, setInputProblem] = useState<{
+    message: string;
+    fields: Record<string, string>;
+  } | null>(null);
   const messageField = useRef<HTMLTextAreaElement>(null);
   const blocked = blockedReason(canWrite, draft, latestRun);
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    const input = message.trim();
-    if (input === "" || blocked !== null || send.isPending) {
+    if (blocked !== null || send.isPending) {
+      return;
+    }
+    let input: string | Record<string, unknown> = message.trim();
+    if (inputSchema && structured) {
+      const built = buildInput(inputSchema, structured);
+      setInputProblem(built.ok ? null : built);
+      if (!built.ok) {
+        return;
+      }
+      input = built.value;
+    } else if (input === "") {
       return;
     }
     sendOnce(
@@ -222,6 +250,9 @@ function MessageForm({
       {
         onSuccess: (run) => {
           setMessage("");
+          if (inputSchema) {
+            setStructured(initialInput(inputSchema));
+          }
           if (threadId === null) {
             onThreadChange(run.thread_id ?? run.id);
           }
@@ -239,18 +270,30 @@ function MessageForm({
   return (
     <form onSubmit={submit} aria-label="Send a message" className="space-y-3">
       <RunStartAlert workspaceId={workspaceId} error={send.error} />
-      <TextAreaField
-        ref={messageField}
-        label="Message"
-        rows={3}
-        value={message}
-        maxLength={20_000}
-        description="Enter sends; Shift+Enter starts a new line."
-        onChange={(event) => {
-          setMessage(event.target.value);
-        }}
-        onKeyDown={sendOnEnter}
-      />
+      {inputSchema && structured ? (
+        <>
+          <FormAlert message={inputProblem?.message ?? null} />
+          <StructuredInput
+            schema={inputSchema}
+            state={structured}
+            onChange={setStructured}
+            errors={inputProblem?.fields ?? {}}
+          />
+        </>
+      ) : (
+        <TextAreaField
+          ref={messageField}
+          label="Message"
+          rows={3}
+          value={message}
+          maxLength={20_000}
+          description="Enter sends; Shift+Enter starts a new line."
+          onChange={(event) => {
+            setMessage(event.target.value);
+          }}
+          onKeyDown={sendOnEnter}
+        />
+      )}
       <div className="flex flex-wrap items-center gap-3">
         <p role="status" className="text-sm text-slate-400 sm:mr-auto">
           {blocked}
@@ -272,7 +315,7 @@ function MessageForm({
           <Button
             type="submit"
             loading={send.isPending}
-            disabled={blocked !== null || message.trim() === ""}
+            disabled={blocked !== null || (inputSchema === null && message.trim() === "")}
           >
             Send
           </Button>

@@ -230,6 +230,47 @@ describe("PlaygroundPage", () => {
     expect(within(log).queryAllByTestId("chat-turn")).toHaveLength(0);
   });
 
+  it("runs an agent with an input schema from a form of its fields, or from JSON", async () => {
+    const user = userEvent.setup();
+    const schema = {
+      type: "object",
+      required: ["code"],
+      properties: {
+        code: { type: "string", description: "The code to review." },
+        language: { type: "string", enum: ["python", "typescript"] },
+        strict: { type: "boolean" },
+      },
+    };
+    const { requests } = backend({
+      [`GET ${AGENT}`]: json({ ...agent(), definition: definition({ input_schema: schema }) }),
+    });
+    renderPlayground("/w/ws_1/playground?agent=agt_1");
+    await instructions();
+    expect(screen.queryByLabelText("Message")).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    expect(await screen.findByText("Correct the highlighted fields.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Code")).toHaveAccessibleDescription(/Required\./);
+    expect(posted(requests)).toEqual([]);
+
+    await user.type(screen.getByLabelText("Code"), "def f(): pass");
+    await user.selectOptions(screen.getByLabelText("Language (optional)"), "typescript");
+    await user.click(screen.getByLabelText("Strict"));
+    await user.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => {
+      expect(posted(requests)).toHaveLength(1);
+    });
+    expect(posted(requests)[0]).toMatchObject({
+      input: { code: "def f(): pass", language: "typescript", strict: true },
+    });
+
+    await user.click(screen.getByRole("button", { name: "JSON" }));
+    expect(screen.getByRole("button", { name: "JSON" })).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByLabelText("Input (JSON)")).toHaveValue(
+      JSON.stringify({ code: "", strict: false }, null, 2),
+    );
+  });
+
   it("resumes the thread in the address, with its runs in order", async () => {
     const { runs } = backend();
     runs.set(

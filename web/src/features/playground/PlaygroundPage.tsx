@@ -216,6 +216,9 @@ function LoadedPlayground({ agent, view, onChange }: LoadedPlaygroundProps) {
   const canWrite = team.role !== "viewer";
   const draft = usePlaygroundDraft(agent);
   const providers = useProviderChoices(workspace.id);
+  const inputSchema =
+    (draft.draft.state === "changed" ? draft.draft.definition : draft.base.definition)
+      .input_schema ?? null;
   return (
     <div className="space-y-8">
       {providers.data?.length === 0 && (
@@ -239,8 +242,10 @@ function LoadedPlayground({ agent, view, onChange }: LoadedPlaygroundProps) {
       {view.mode === "compare" ? (
         <CompareRuns
           workspaceId={workspace.id}
+          key={JSON.stringify(inputSchema)}
           agent={draft.base}
           draft={draft.draft}
+          inputSchema={inputSchema}
           canWrite={canWrite}
           view={view}
           onChange={onChange}
@@ -252,6 +257,7 @@ function LoadedPlayground({ agent, view, onChange }: LoadedPlaygroundProps) {
           agentName={agent.name}
           threadId={view.thread}
           draft={draft.draft}
+          inputSchema={inputSchema}
           canWrite={canWrite}
           onThreadChange={(thread) => {
             onChange({ agent: agent.id, thread });
