@@ -80,6 +80,40 @@ async def test_a_tool_call_waits_for_approval_then_the_run_resumes(
     ]
     again = await client.post(url, json={"decisions": [{"tool_call_id": "c1", "approved": True}]})
     assert again.status_code == 409
+    await the_graph_reads_in_order(client, account.workspace_id, paused["id"])
+
+
+async def the_graph_reads_in_order(
+    client: httpx.AsyncClient, workspace_id: str, run_id: str
+) -> None:
+    """The approved run's graph is one chain: the request, its call, the approval and
+    its decision, the tool's result, then the request that read it (the approval hung off
+    the last request, and the result had no parent, beside the first request)."""
+    graph = await json_of(await client.get(runs_url(workspace_id, run_id, "graph")))
+    steps = graph["nodes"]
+    name = {
+        step["id"]: f"{step['kind']}{'' if step['status'] != 'pending' else ' (asked)'}"
+        for step in steps
+    }
+    ordered = sorted(steps, key=lambda step: step["sequence"])
+    assert [(name[step["id"]], name.get(step["parent_step_id"])) for step in ordered] == [
+        ("model_request", None),
+        ("tool_call", "model_request"),
+        ("approval (asked)", "tool_call"),
+        ("approval", "approval (asked)"),
+        ("tool_result", "approval"),
+        ("model_request", "model_request"),
+        ("text", "model_request"),
+        ("final", None),
+    ]
+    requests = [step["id"] for step in steps if step["kind"] == "model_request"]
+    second = next(step for step in steps if step["id"] == requests[1])
+    assert second["parent_step_id"] == requests[0]
+    result = next(step["id"] for step in steps if step["kind"] == "tool_result")
+    edges = {(edge["source"], edge["target"], edge["kind"]) for edge in graph["edges"]}
+    assert (result, requests[1], "next") in edges
+    approval = next(step["id"] for step in steps if step["status"] == "pending")
+    assert not any(edge["target"] == approval and edge["kind"] == "next" for edge in graph["edges"])
 
 
 async def test_a_rejected_call_is_reported_to_the_model(

@@ -116,6 +116,7 @@ class RunExecution:
             workspace_id=self.run.workspace_id,
         )
         self.cancel_requested = False
+        self.recorder: StepRecorder | None = None
 
     async def execute(self) -> str:
         """Execute the run and store how it ended."""
@@ -192,6 +193,7 @@ class RunExecution:
         recorder = StepRecorder(
             writer=self.writer, clock=self.runtime.clock, cost=cost, prefix=self.prefix
         )
+        self.recorder = recorder
         retries = ProviderRetries(
             writer=self.writer,
             clock=self.runtime.clock,
@@ -231,6 +233,12 @@ class RunExecution:
         limits = UsageLimits(request_limit=self.runtime.settings.run_max_model_requests)
         if self.segment:
             decisions = await lifecycle.approval_decisions(self.runtime, self.run.id)
+            resumed = await lifecycle.resumption(
+                self.runtime, self.run.id, list(decisions.approvals)
+            )
+            if self.recorder is not None:
+                self.recorder.decisions = resumed.decisions
+                self.recorder.continues_from = resumed.continues_from
             history = ModelMessagesTypeAdapter.validate_python(self.run.messages or [])
             run = agent.run(
                 message_history=history, deferred_tool_results=decisions, usage_limits=limits

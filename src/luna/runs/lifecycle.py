@@ -11,6 +11,7 @@ cleanly and a finished run never changes again.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.plans.service import plan_of_team
 from luna.providers.build import ResolvedModel
-from luna.runs.models import FINISHED, Run, RunApproval, RunStatus
+from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.recorder import OUTPUT_TOOL_NAME
 from luna.runs.runtime import RunRuntime
 from luna.runs.steps import StepRecord, StepWriter
@@ -167,6 +168,7 @@ async def record_approvals(
                 select(RunApproval.tool_call_id).where(RunApproval.run_id == run.id)
             )
         )
+        call_keys = await tool_call_keys(session, run.id)
         for call in calls:
             if call.tool_call_id not in known:
                 session.add(
@@ -183,15 +185,55 @@ async def record_approvals(
     await writer.write_all(
         [
             StepRecord(
-                key=f"approval:{call.tool_call_id}",
+                key=approval_key(call.tool_call_id),
                 kind="approval",
                 status="pending",
                 name=call.tool_name,
+                # Hung from the call it decides, not from whatever request came last.
+                parent_key=call_keys.get(call.tool_call_id),
                 started_at=now,
                 content={"tool_call_id": call.tool_call_id, "arguments": call.args_as_dict()},
             )
             for call in calls
         ]
+    )
+
+
+def approval_key(tool_call_id: str) -> str:
+    """The key of the step of a tool call waiting for a member's decision."""
+    return f"approval:{tool_call_id}"
+
+
+def decision_key(tool_call_id: str) -> str:
+    """The key of the step recording the decision on a paused tool call."""
+    return f"{approval_key(tool_call_id)}/decision"
+
+
+async def tool_call_keys(session: AsyncSession, run_id: str) -> dict[str, str]:
+    """The step key of each tool call of the run, by the call's id."""
+    keys = await session.scalars(
+        select(RunStep.key).where(RunStep.run_id == run_id, RunStep.kind == "tool_call")
+    )
+    return {key.rsplit("/call:", 1)[1]: key for key in keys if "/call:" in key}
+
+
+@dataclass(frozen=True)
+class Resumption:
+    """Where a resumed segment's steps hang: each decided call's tool result from its
+    decision, and the segment's first model request from the request that paused."""
+
+    decisions: dict[str, str]
+    continues_from: str | None
+
+
+async def resumption(runtime: RunRuntime, run_id: str, decided: list[str]) -> Resumption:
+    """The resumption of a run after the decisions on the calls ``decided``."""
+    async with runtime.session_factory() as session:
+        keys = await tool_call_keys(session, run_id)
+    paused_from = [keys[call].rsplit("/call:", 1)[0] for call in decided if call in keys]
+    return Resumption(
+        decisions={call: decision_key(call) for call in decided},
+        continues_from=paused_from[-1] if paused_from else None,
     )
 
 
@@ -224,11 +266,11 @@ def decision_step(approval: RunApproval) -> StepRecord:
     """The step recording a member's decision on a paused tool call."""
     approved = approval.status == "approved"
     return StepRecord(
-        key=f"approval:{approval.tool_call_id}/decision",
+        key=decision_key(approval.tool_call_id),
         kind="approval",
         status="done" if approved else "error",
         name=approval.tool_name,
-        parent_key=f"approval:{approval.tool_call_id}",
+        parent_key=approval_key(approval.tool_call_id),
         started_at=approval.decided_at or approval.created_at,
         content={
             "tool_call_id": approval.tool_call_id,

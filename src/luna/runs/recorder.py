@@ -87,6 +87,10 @@ class StepRecorder(AbstractCapability[None]):
     clock: Callable[[], datetime]
     cost: CostFunction
     prefix: str = ""
+    # In a resumed segment: each decided call's decision step, by the call's id, and the
+    # request whose calls paused the run (the segment's first request continues it).
+    decisions: dict[str, str] = field(default_factory=dict)
+    continues_from: str | None = None
     _started: dict[int, datetime] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -125,7 +129,9 @@ class StepRecorder(AbstractCapability[None]):
                 name=response.model_name,
                 started_at=started,
                 ended_at=ended,
-                parent_key=request_key(self.prefix, request - 1) if request > 1 else None,
+                parent_key=request_key(self.prefix, request - 1)
+                if request > 1
+                else self.continues_from,
                 content={
                     "request": _new_request_parts(request_context),
                     "finish_reason": response.finish_reason,
@@ -188,7 +194,9 @@ class StepRecorder(AbstractCapability[None]):
         handler: Any,
     ) -> Any:
         started = self.clock()
-        parent = call_key(self.prefix, ctx.run_step, call.tool_call_id)
+        parent = self.decisions.get(call.tool_call_id) or call_key(
+            self.prefix, ctx.run_step, call.tool_call_id
+        )
         try:
             result = await handler(args)
         except (ApprovalRequired, CallDeferred):

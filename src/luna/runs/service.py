@@ -279,9 +279,9 @@ def graph_edges(steps: list[RunStep]) -> list[tuple[str, str, str]]:
     by_id = {step.id: step for step in steps}
     results_of: dict[str, list[str]] = {}
     for step in steps:
-        call = by_id.get(step.parent_step_id or "")
-        if step.kind == "tool_result" and call is not None and call.parent_step_id:
-            results_of.setdefault(call.parent_step_id, []).append(step.id)
+        answered = _request_of(step, by_id) if step.kind == "tool_result" else None
+        if answered is not None:
+            results_of.setdefault(answered, []).append(step.id)
     requests = [step for step in steps if step.kind == "model_request"]
     for request in requests:
         previous = request.parent_step_id
@@ -292,6 +292,19 @@ def graph_edges(steps: list[RunStep]) -> list[tuple[str, str, str]]:
         if step.kind in ("final", "error", "approval") and last and not step.parent_step_id:
             edges.append((last, step.id, "next"))
     return [(source, target, kind) for source, target, kind in edges if source]
+
+
+def _request_of(step: RunStep, by_id: dict[str, RunStep]) -> str | None:
+    """The model request whose tool call a result answers: its call's parent, or, for a
+    call that waited for approval, the call's parent above the decision and the approval."""
+    current = by_id.get(step.parent_step_id or "")
+    for _ in range(4):  # result -> decision -> approval -> call -> request
+        if current is None:
+            return None
+        if current.kind == "model_request":
+            return current.id
+        current = by_id.get(current.parent_step_id or "")
+    return None
 
 
 async def cancel_run(

@@ -10,6 +10,7 @@ import {
   isFinished,
   isLive,
   runTotals,
+  settleApprovals,
   type Run,
   type RunFigures,
   type StepGraph,
@@ -56,7 +57,8 @@ function useDetailView() {
  * both show a run with it; what differs (following the run live, its actions) stays with
  * them.
  */
-export function RunView({ run, graph, agentName, stream, children }: RunViewProps) {
+export function RunView({ run, graph: recorded, agentName, stream, children }: RunViewProps) {
+  const graph = useMemo(() => settleApprovals(recorded), [recorded]);
   const { view, change } = useDetailView();
   const totals = useMemo(() => runTotals(run, graph.steps), [run, graph.steps]);
   const origin = run.started_at ?? graph.steps[0]?.started_at ?? run.created_at;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 
-import { extendGraph, runTotals, type Step, type StepGraph } from "./graph-model";
-import { recordedEdges, recordedRun, recordedStep, recordedSteps } from "./test-run";
+import { extendGraph, runTotals, settleApprovals, type Step, type StepGraph } from "./graph-model";
+import {
+  approvedRunSteps,
+  recordedEdges,
+  recordedRun,
+  recordedStep,
+  recordedSteps,
+} from "./test-run";
 
 function ids(edges: { id: string }[]): string[] {
   return edges.map((edge) => edge.id).sort();
@@ -105,5 +111,29 @@ describe("runTotals", () => {
   it("have no confidence when no model request has one", () => {
     const steps = recordedSteps.map((step) => ({ ...step, confidence: null }));
     expect(runTotals(recordedRun(), steps).confidence).toBeNull();
+  });
+});
+
+describe("an approved run", () => {
+  it("reads as one chain: the tool's result leads to the request that read it", () => {
+    const graph = extendGraph({ steps: [], edges: [] }, approvedRunSteps());
+    expect(ids(graph.edges)).toEqual(
+      [
+        "stp_1-stp_2",
+        "stp_2-stp_3",
+        "stp_3-stp_4",
+        "stp_4-stp_5",
+        "stp_1-stp_6",
+        "stp_5-stp_6",
+        "stp_6-stp_7",
+      ].sort(),
+    );
+  });
+
+  it("shows a decided approval as decided, not as waiting", () => {
+    const graph = settleApprovals(extendGraph({ steps: [], edges: [] }, approvedRunSteps()));
+    expect(graph.steps.find((step) => step.id === "stp_3")?.status).toBe("done");
+    const waiting = settleApprovals({ steps: approvedRunSteps().slice(0, 3), edges: [] });
+    expect(waiting.steps.find((step) => step.id === "stp_3")?.status).toBe("pending");
   });
 });

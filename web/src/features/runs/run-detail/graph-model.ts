@@ -48,12 +48,54 @@ function newSteps(known: ReadonlySet<string>, streamed: readonly Step[]): Step[]
 function resultsByRequest(steps: readonly Step[], byId: ReadonlyMap<string, Step>) {
   const results = new Map<string, Step[]>();
   for (const step of steps) {
-    const call = step.kind === "tool_result" ? byId.get(step.parent_step_id ?? "") : undefined;
-    if (call?.parent_step_id) {
-      results.set(call.parent_step_id, [...(results.get(call.parent_step_id) ?? []), step]);
+    const request = step.kind === "tool_result" ? requestAnswered(step, byId) : null;
+    if (request) {
+      results.set(request, [...(results.get(request) ?? []), step]);
     }
   }
   return results;
+}
+
+/**
+ * The model request whose tool call a result answers: the call's parent, or, for a call
+ * that waited for approval, the request above its decision, its approval and the call.
+ */
+function requestAnswered(result: Step, byId: ReadonlyMap<string, Step>): string | null {
+  let current = byId.get(result.parent_step_id ?? "");
+  for (let depth = 0; depth < 4 && current; depth += 1) {
+    if (current.kind === "model_request") {
+      return current.id;
+    }
+    current = byId.get(current.parent_step_id ?? "");
+  }
+  return null;
+}
+
+/**
+ * The graph with each approval that was decided shown as decided: the asking step stays
+ * stored as pending, and its decision is the step under it.
+ */
+export function settleApprovals(graph: StepGraph): StepGraph {
+  const decisions = new Map<string, Step>();
+  for (const step of graph.steps) {
+    if (step.kind === "approval" && step.parent_step_id) {
+      decisions.set(step.parent_step_id, step);
+    }
+  }
+  if (decisions.size === 0) {
+    return graph;
+  }
+  let changed = false;
+  const steps = graph.steps.map((step) => {
+    const decision =
+      step.kind === "approval" && step.status === "pending" && decisions.get(step.id);
+    if (!decision) {
+      return step;
+    }
+    changed = true;
+    return { ...step, status: decision.status };
+  });
+  return changed ? { ...graph, steps } : graph;
 }
 
 /** The causal edges that touch at least one of the `fresh` steps. */

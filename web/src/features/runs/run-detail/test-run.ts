@@ -289,3 +289,25 @@ export function fanOutSteps(calls: number, failing: readonly number[] = []): Ste
   );
   return steps;
 }
+
+/**
+ * An approved run as the API records it: a request calls a tool that waits for approval,
+ * a member approves, the tool answers, and a second request reads its result.
+ */
+export function approvedRunSteps(): Step[] {
+  return [
+    step(1, { kind: "model_request", from: 0, to: 1500 }),
+    step(2, {
+      kind: "tool_call",
+      name: "calculator",
+      parent_step_id: "stp_1",
+      from: 1500,
+      to: 1500,
+    }),
+    step(3, { kind: "approval", status: "pending", parent_step_id: "stp_2", from: 1600, to: null }),
+    step(4, { kind: "approval", parent_step_id: "stp_3", from: 9000, to: null }),
+    step(5, { kind: "tool_result", parent_step_id: "stp_4", from: 9100, to: 9101 }),
+    step(6, { kind: "model_request", parent_step_id: "stp_1", from: 9200, to: 10_000 }),
+    step(7, { kind: "final", from: 10_000, to: null }),
+  ];
+}
