@@ -85,17 +85,12 @@ export function settleApprovals(graph: StepGraph): StepGraph {
   if (decisions.size === 0) {
     return graph;
   }
-  let changed = false;
   const steps = graph.steps.map((step) => {
     const decision =
       step.kind === "approval" && step.status === "pending" && decisions.get(step.id);
-    if (!decision) {
-      return step;
-    }
-    changed = true;
-    return { ...step, status: decision.status };
+    return decision ? { ...step, status: decision.status } : step;
   });
-  return changed ? { ...graph, steps } : graph;
+  return steps.some((step, index) => step !== graph.steps[index]) ? { ...graph, steps } : graph;
 }
 
 /** The causal edges that touch at least one of the `fresh` steps. */
