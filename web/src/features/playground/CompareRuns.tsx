@@ -3,7 +3,6 @@ import { useId, useState, type SubmitEvent } from "react";
 import { ApiProblem } from "../../api/client";
 import { Button } from "../../components/ui/Button";
 import { ErrorState } from "../../components/ui/ErrorState";
-import { FormAlert } from "../../components/ui/FormAlert";
 import { SelectField } from "../../components/ui/SelectField";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { TextAreaField } from "../../components/ui/TextAreaField";
@@ -16,8 +15,8 @@ import type { CompareSide, PlaygroundView } from "./playground-view";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
-import { buildInput, initialInput, type JsonSchema } from "./schema-input";
-import { StructuredInput } from "./StructuredInput";
+import type { JsonSchema } from "./schema-input";
+import { SchemaInputFields, useSchemaInput } from "./StructuredInput";
 import { useSingleFlight } from "../../lib/use-single-flight";
 
 interface CompareRunsProps {
@@ -89,13 +88,7 @@ export function CompareRuns({
   const compare = useCompareRuns(workspaceId, agent.id);
   const compareOnce = useSingleFlight(compare);
   const [input, setInput] = useState("");
-  const [structured, setStructured] = useState(() =>
-    inputSchema ? initialInput(inputSchema) : null,
-  );
-  const [inputProblem, setInputProblem] = useState<{
-    message: string;
-    fields: Record<string, string>;
-  } | null>(null);
+  const structured = useSchemaInput(inputSchema);
   const headingId = useId();
   const blocked = !canWrite
     ? "Viewers of a team can read runs but not start them."
@@ -107,18 +100,11 @@ export function CompareRuns({
 
   function submit(event: SubmitEvent<HTMLFormElement>) {
     event.preventDefault();
-    let text: RunRequest["input"] = input.trim();
     if (blocked !== null) {
       return;
     }
-    if (inputSchema && structured) {
-      const built = buildInput(inputSchema, structured);
-      setInputProblem(built.ok ? null : built);
-      if (!built.ok) {
-        return;
-      }
-      text = built.value;
-    } else if (text === "") {
+    const text = inputSchema ? structured.take() : input.trim();
+    if (text === null || text === "") {
       return;
     }
     compareOnce(
@@ -174,16 +160,8 @@ export function CompareRuns({
             {options}
           </SelectField>
         </div>
-        {inputSchema && structured ? (
-          <>
-            <FormAlert message={inputProblem?.message ?? null} />
-            <StructuredInput
-              schema={inputSchema}
-              state={structured}
-              onChange={setStructured}
-              errors={inputProblem?.fields ?? {}}
-            />
-          </>
+        {inputSchema ? (
+          <SchemaInputFields input={structured} />
         ) : (
           <TextAreaField
             label="Input for both"

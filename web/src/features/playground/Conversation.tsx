@@ -5,7 +5,6 @@ import { ApiProblem } from "../../api/client";
 import { Alert } from "../../components/ui/Alert";
 import { Button } from "../../components/ui/Button";
 import { ErrorState } from "../../components/ui/ErrorState";
-import { FormAlert } from "../../components/ui/FormAlert";
 import { LoadingRegion, Skeleton } from "../../components/ui/Skeleton";
 import { TextAreaField } from "../../components/ui/TextAreaField";
 import { isLive, type Run, type RunTotals } from "../runs/run-detail/graph-model";
@@ -14,8 +13,8 @@ import { inputText } from "./answer-stream";
 import { draftRunFields, type PlaygroundDraft } from "./draft";
 import { threadQuery, useLiveRun, useSendMessage, type LiveRun } from "./hooks";
 import { LiveGraphPanel } from "./LiveGraphPanel";
-import { buildInput, initialInput, type JsonSchema } from "./schema-input";
-import { StructuredInput } from "./StructuredInput";
+import type { JsonSchema } from "./schema-input";
+import { SchemaInputFields, useSchemaInput } from "./StructuredInput";
 import { RunAnswer } from "./RunAnswer";
 import { RunFigures, RunStatus } from "./RunFigures";
 import { RunStartAlert } from "./RunStartAlert";
@@ -219,13 +218,7 @@ function MessageForm({
   const send = useSendMessage(workspaceId, agentId);
   const sendOnce = useSingleFlight(send);
   const [message, setMessage] = useState("");
-  const [structured, setStructured] = useState(() =>
-    inputSchema ? initialInput(inputSchema) : null,
-  );
-  const [inputProblem, setInputProblem] = useState<{
-    message: string;
-    fields: Record<string, string>;
-  } | null>(null);
+  const structured = useSchemaInput(inputSchema);
   const messageField = useRef<HTMLTextAreaElement>(null);
   const blocked = blockedReason(canWrite, draft, latestRun);
 
@@ -234,15 +227,8 @@ function MessageForm({
     if (blocked !== null || send.isPending) {
       return;
     }
-    let input: string | Record<string, unknown> = message.trim();
-    if (inputSchema && structured) {
-      const built = buildInput(inputSchema, structured);
-      setInputProblem(built.ok ? null : built);
-      if (!built.ok) {
-        return;
-      }
-      input = built.value;
-    } else if (input === "") {
+    const input = inputSchema ? structured.take() : message.trim();
+    if (input === null || input === "") {
       return;
     }
     sendOnce(
@@ -250,9 +236,7 @@ function MessageForm({
       {
         onSuccess: (run) => {
           setMessage("");
-          if (inputSchema) {
-            setStructured(initialInput(inputSchema));
-          }
+          structured.reset();
           if (threadId === null) {
             onThreadChange(run.thread_id ?? run.id);
           }
@@ -270,16 +254,8 @@ function MessageForm({
   return (
     <form onSubmit={submit} aria-label="Send a message" className="space-y-3">
       <RunStartAlert workspaceId={workspaceId} error={send.error} />
-      {inputSchema && structured ? (
-        <>
-          <FormAlert message={inputProblem?.message ?? null} />
-          <StructuredInput
-            schema={inputSchema}
-            state={structured}
-            onChange={setStructured}
-            errors={inputProblem?.fields ?? {}}
-          />
-        </>
+      {inputSchema ? (
+        <SchemaInputFields input={structured} />
       ) : (
         <TextAreaField
           ref={messageField}

@@ -1,15 +1,70 @@
+import { useState } from "react";
+
 import { CheckboxField } from "../../components/ui/CheckboxField";
+import { FormAlert } from "../../components/ui/FormAlert";
 import { SelectField } from "../../components/ui/SelectField";
 import { TextAreaField } from "../../components/ui/TextAreaField";
 import { TextField } from "../../components/ui/TextField";
 import { classNames } from "../../lib/class-names";
 import {
+  buildInput,
   fieldsOf,
+  initialInput,
   switchMode,
   type InputField,
   type JsonSchema,
   type StructuredInputState,
 } from "./schema-input";
+
+/** A form's structured input: its state, and what a try to send found wrong with it. */
+export function useSchemaInput(schema: JsonSchema | null) {
+  const [state, setState] = useState(() => (schema ? initialInput(schema) : null));
+  const [problem, setProblem] = useState<{
+    message: string;
+    fields: Record<string, string>;
+  } | null>(null);
+  return {
+    schema,
+    state,
+    setState,
+    problem,
+    /** The input to send, or null when it is not right (the form then says why). */
+    take: (): Record<string, unknown> | null => {
+      if (!schema || !state) {
+        return null;
+      }
+      const built = buildInput(schema, state);
+      setProblem(built.ok ? null : built);
+      return built.ok ? built.value : null;
+    },
+    /** A fresh form, after a send. */
+    reset: () => {
+      if (schema) {
+        setState(initialInput(schema));
+      }
+    },
+  };
+}
+
+export type SchemaInput = ReturnType<typeof useSchemaInput>;
+
+/** The structured input with what is wrong with it, for an agent with an input schema. */
+export function SchemaInputFields({ input }: { input: SchemaInput }) {
+  if (!input.schema || !input.state) {
+    return null;
+  }
+  return (
+    <>
+      <FormAlert message={input.problem?.message ?? null} />
+      <StructuredInput
+        schema={input.schema}
+        state={input.state}
+        onChange={input.setState}
+        errors={input.problem?.fields ?? {}}
+      />
+    </>
+  );
+}
 
 interface StructuredInputProps {
   schema: JsonSchema;

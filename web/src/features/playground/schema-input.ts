@@ -72,28 +72,7 @@ export function buildInput(schema: JsonSchema, state: StructuredInputState): Bui
   if (state.mode === "json") {
     return parseObject(state.json);
   }
-  const value: Record<string, unknown> = {};
-  const fields: Record<string, string> = {};
-  for (const field of fieldsOf(schema) ?? []) {
-    const raw = state.values[field.name];
-    if (field.kind === "boolean") {
-      value[field.name] = raw === true;
-      continue;
-    }
-    const text = typeof raw === "string" ? raw : "";
-    if (text.trim() === "") {
-      if (field.required) {
-        fields[field.name] = "Required.";
-      }
-      continue;
-    }
-    const parsed = parseField(field, text);
-    if ("error" in parsed) {
-      fields[field.name] = parsed.error;
-    } else {
-      value[field.name] = parsed.value;
-    }
-  }
+  const { value, problems: fields } = readForm(schema, state);
   if (Object.keys(fields).length > 0) {
     return { ok: false, message: "Correct the highlighted fields.", fields };
   }
@@ -110,7 +89,7 @@ export function switchMode(
     return state;
   }
   if (mode === "json") {
-    return { ...state, mode, json: JSON.stringify(draftObject(schema, state), null, 2) };
+    return { ...state, mode, json: JSON.stringify(readForm(schema, state).value, null, 2) };
   }
   const parsed = parseObject(state.json);
   const values = { ...state.values };
@@ -133,9 +112,16 @@ export function switchMode(
   return { ...state, mode, values };
 }
 
-/** What the form holds so far as an object: required fields left empty show as "". */
-function draftObject(schema: JsonSchema, state: StructuredInputState): Record<string, unknown> {
+/**
+ * What the form holds as an object, and each field's problem: a required field left empty
+ * is "" (so that the JSON view shows it) and a malformed one keeps its text.
+ */
+function readForm(
+  schema: JsonSchema,
+  state: StructuredInputState,
+): { value: Record<string, unknown>; problems: Record<string, string> } {
   const value: Record<string, unknown> = {};
+  const problems: Record<string, string> = {};
   for (const field of fieldsOf(schema) ?? []) {
     const raw = state.values[field.name];
     if (field.kind === "boolean") {
@@ -146,13 +132,17 @@ function draftObject(schema: JsonSchema, state: StructuredInputState): Record<st
     if (text.trim() === "") {
       if (field.required) {
         value[field.name] = "";
+        problems[field.name] = "Required.";
       }
       continue;
     }
     const parsed = parseField(field, text);
+    if ("error" in parsed) {
+      problems[field.name] = parsed.error;
+    }
     value[field.name] = "error" in parsed ? text : parsed.value;
   }
-  return value;
+  return { value, problems };
 }
 
 function parseField(field: InputField, text: string): { value: unknown } | { error: string } {
