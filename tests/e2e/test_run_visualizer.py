@@ -69,9 +69,12 @@ def test_a_demo_run_is_drawn_opened_and_replayed_without_a_provider(
     watched_page.check_accessibility("run-graph")
 
     first_request = next(node for node in graph["nodes"] if node["kind"] == "model_request")
+    before = page.evaluate(VIEWPORT_TRANSFORM)
     page.locator(f'[data-testid="graph-node"][data-step-id="{first_request["id"]}"]').click()
     panel = page.get_by_test_id("step-panel")
     expect(panel).to_have_attribute("data-step-id", first_request["id"])
+    # The panel takes room from the canvas: the graph is fitted again to what is left.
+    page.wait_for_function(VIEWPORT_MOVED, arg=before)
     expect(panel.locator('[data-field="tokens-out"]')).to_have_attribute(
         "data-value", str(first_request["tokens_out"])
     )

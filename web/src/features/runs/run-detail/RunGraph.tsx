@@ -7,6 +7,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   type FitViewOptions,
   type NodeMouseHandler,
 } from "@xyflow/react";
@@ -213,20 +214,25 @@ interface FitViewTriggers {
 /**
  * Fits the view again as steps arrive or the shape changes while the graph is small, and
  * once a large graph's layout (or its layout in a new direction, or with other groups
- * expanded) is ready; a large graph that grows later keeps the view its reader chose.
+ * expanded) is ready, and whenever the canvas changes size (the step panel opens or
+ * closes, the window turns); a large graph that grows later keeps the view its reader chose.
  */
 function useFitView({ count, shape, arranging, options }: FitViewTriggers) {
   const { fitView } = useReactFlow();
   const fittedShape = useRef<string | null>(null);
+  const size = useStore((store) => `${String(store.width)}x${String(store.height)}`);
+  const fittedSize = useRef(size);
   useEffect(() => {
     const firstLayout = !arranging && fittedShape.current !== shape;
+    const resized = fittedSize.current !== size;
     if (!arranging) {
       fittedShape.current = shape;
     }
-    if ((count > 0 && count <= FIT_ALL_STEPS) || firstLayout) {
+    fittedSize.current = size;
+    if ((count > 0 && count <= FIT_ALL_STEPS) || firstLayout || (resized && count > 0)) {
       void fitView({ ...options, duration: 150 });
     }
-  }, [count, shape, arranging, fitView, options]);
+  }, [count, shape, arranging, fitView, options, size]);
 }
 
 /** A callback whose identity never changes but which always calls the latest `callback`. */
