@@ -75,11 +75,17 @@ export function agentQuery(workspaceId: string, agentId: string) {
   });
 }
 
-/** Starts a run of an agent with a text input. */
+/** Starts a run of an agent in the background, on a text or an object input. */
 export function useStartRun(workspaceId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ agentId, input }: { agentId: string; input: string }): Promise<Run> => {
+    mutationFn: async ({
+      agentId,
+      input,
+    }: {
+      agentId: string;
+      input: string | Record<string, unknown>;
+    }): Promise<Run> => {
       const started = await unwrap(
         api.POST("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/runs", {
           params: { path: { workspace_id: workspaceId, agent_id: agentId } },

@@ -1,9 +1,9 @@
 import type { SortingState, Updater } from "@tanstack/react-table";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 
 import { ApiProblem } from "../../api/client";
-import { buttonClasses } from "../../components/ui/Button";
+import { Button, buttonClasses } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { EmptyState } from "../../components/ui/EmptyState";
 import { ErrorState } from "../../components/ui/ErrorState";
@@ -25,6 +25,7 @@ import {
   type RunListView,
 } from "./list-view";
 import { RUN_STATUS_LABELS } from "./run-format";
+import { NewRunDialog } from "./NewRunDialog";
 import { RunsTable } from "./RunsTable";
 
 /** The agents whose names the table shows: the first page of all of them. */
@@ -57,7 +58,7 @@ function useListView() {
 }
 
 export function RunsPage() {
-  const { workspace } = useCurrentWorkspace();
+  const { workspace, team } = useCurrentWorkspace();
   const { view, change } = useListView();
   const runs = useRuns(workspace.id, view);
   const agents = useAgents(workspace.id, ALL_AGENTS);
@@ -66,6 +67,8 @@ export function RunsPage() {
     [agents.data],
   );
   const sorting = sortingOf(view.sort);
+  const [starting, setStarting] = useState(false);
+  const runnable = (agents.data?.items ?? []).filter((agent) => agent.status === "active");
 
   return (
     <>
@@ -79,7 +82,29 @@ export function RunsPage() {
             tokens, cost and latency.
           </>
         }
+        actions={
+          team.role !== "viewer" &&
+          runnable.length > 0 && (
+            <Button
+              onClick={() => {
+                setStarting(true);
+              }}
+            >
+              New run
+            </Button>
+          )
+        }
       />
+      {starting && (
+        <NewRunDialog
+          workspaceId={workspace.id}
+          open
+          onClose={() => {
+            setStarting(false);
+          }}
+          agents={runnable}
+        />
+      )}
       <FilterBar label="Runs">
         <SelectField
           label="Status"

@@ -15,6 +15,7 @@ import { AgentLoadError } from "./AgentLoadError";
 import { DeleteAgentDialog } from "./DeleteAgentDialog";
 import { agentKey, agentQuery, useAgent } from "./hooks";
 import { RestoreVersionDialog } from "./RestoreVersionDialog";
+import { NewRunDialog } from "../../runs/NewRunDialog";
 import { VersionHistory } from "./VersionHistory";
 import { writeComparison } from "./version-view";
 
@@ -87,6 +88,7 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
   const [dirty, setDirty] = useState(false);
   const [restoring, setRestoring] = useState<number | null>(null);
   const [deleting, setDeleting] = useState(false);
+  const [running, setRunning] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
 
   const reload = async () => {
@@ -119,10 +121,19 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
         }
         actions={
           <>
+            {agent.status === "active" && canWrite && (
+              <Button
+                onClick={() => {
+                  setRunning(true);
+                }}
+              >
+                Run
+              </Button>
+            )}
             {agent.status === "active" && (
               <Link
                 to={`/w/${workspaceId}/playground?agent=${agent.id}`}
-                className={buttonClasses("primary")}
+                className={buttonClasses("secondary")}
               >
                 Try in playground
               </Link>
@@ -168,6 +179,16 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
           }}
         />
       </div>
+      {running && (
+        <NewRunDialog
+          workspaceId={workspaceId}
+          open
+          onClose={() => {
+            setRunning(false);
+          }}
+          agents={[agent]}
+        />
+      )}
       <RestoreVersionDialog
         workspaceId={workspaceId}
         agent={agent}
