@@ -9,6 +9,8 @@ interface TextAreaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaEle
   description?: string;
   /** The field's error; shown under it and announced with it. */
   error?: string | undefined;
+  /** Code or JSON: the text (not the label) in a monospaced font. */
+  monospace?: boolean;
   ref?: Ref<HTMLTextAreaElement>;
 }
 
@@ -18,6 +20,7 @@ export function TextAreaField({
   description,
   error,
   className,
+  monospace = false,
   ref,
   ...props
 }: TextAreaFieldProps) {
@@ -33,7 +36,11 @@ export function TextAreaField({
       <textarea
         ref={ref}
         id={id}
-        className={classNames(fieldControlClasses, "min-h-20 resize-y read-only:text-slate-300")}
+        className={classNames(
+          fieldControlClasses,
+          "min-h-20 resize-y read-only:text-slate-300",
+          monospace && "font-mono",
+        )}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy || undefined}
         {...props}

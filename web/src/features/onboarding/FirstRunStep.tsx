@@ -50,7 +50,7 @@ export function FirstRunStep({ workspaceId, agentId }: FirstRunStepProps) {
         rows={7}
         maxLength={20_000}
         defaultValue={EXAMPLE_INPUT}
-        className="font-mono"
+        monospace
         error={errors.fields.input}
       />
       <Button type="submit" loading={start.isPending || record.isPending}>

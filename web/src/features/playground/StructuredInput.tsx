@@ -121,7 +121,7 @@ export function StructuredInput({ schema, state, onChange, errors }: StructuredI
         <TextAreaField
           label="Input (JSON)"
           rows={6}
-          className="font-mono"
+          monospace
           value={state.json}
           maxLength={20_000}
           description="An object matching the agent's input schema."
@@ -184,7 +184,8 @@ function FieldInput({ field, value, error, onChange }: FieldInputProps) {
           description={field.kind === "json" ? (description ?? "JSON.") : description}
           error={error}
           rows={field.kind === "json" ? 3 : 4}
-          className={classNames("sm:col-span-2", field.kind === "json" && "font-mono")}
+          className="sm:col-span-2"
+          monospace={field.kind === "json"}
           value={text}
           onChange={(event) => {
             onChange(event.target.value);
