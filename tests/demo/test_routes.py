@@ -60,7 +60,7 @@ async def test_one_request_seeds_a_labelled_demo_workspace_once(
     assert listed == {owner.workspace_id: False, workspace["id"]: True}
     agents = (await client.get(f"/api/v1/workspaces/{workspace['id']}/agents")).json()["items"]
     assert len(agents) == 4
-    audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
+    audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["items"]
     assert [event["action"] for event in audit].count("demo.seeded") == 1
 
 
@@ -75,7 +75,7 @@ async def test_simultaneous_requests_seed_one_demo_workspace(
     assert len({response.json()["id"] for response in responses}) == 1
     me = (await client.get("/api/v1/me")).json()
     assert [ws["demo"] for ws in me["teams"][0]["workspaces"]].count(True) == 1
-    audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
+    audit = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["items"]
     assert [event["action"] for event in audit].count("demo.seeded") == 1
 
 

@@ -187,9 +187,9 @@ async def test_deleting_the_configuration_ends_sso(
 async def test_sso_changes_are_audited(client: httpx.AsyncClient, owner: Account) -> None:
     await client.delete(sso_path(owner.team_id))
     log = await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")
-    actions = [event["action"] for event in log.json()["events"]]
+    actions = [event["action"] for event in log.json()["items"]]
     assert actions[:2] == ["sso.removed", "sso.configured"]
-    configured = log.json()["events"][1]
+    configured = log.json()["items"][1]
     assert configured["data"]["secret_changed"] is True
     assert "client_secret" not in str(configured["data"])
 

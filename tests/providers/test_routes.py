@@ -437,7 +437,7 @@ async def test_changes_are_audited_without_the_key(
     logged = await client.get(
         f"/api/v1/teams/{account.team_id}/audit-log", params={"action": "provider.checked"}
     )
-    assert [event["action"] for event in logged.json()["events"]] == ["provider.checked"]
+    assert [event["action"] for event in logged.json()["items"]] == ["provider.checked"]
 
 
 async def test_pages(client: httpx.AsyncClient, sign_up, clock) -> None:

@@ -67,7 +67,7 @@ async def test_member_changes_are_recorded_with_actor_and_client(
     assert response.status_code == 200, response.text
     page = response.json()
     assert page["next_cursor"] is None
-    invited, joined, changed = reversed(page["events"])
+    invited, joined, changed = reversed(page["items"])
     assert [invited["action"], joined["action"], changed["action"]] == [
         "member.invited",
         "member.joined",
@@ -85,7 +85,7 @@ async def test_member_changes_are_recorded_with_actor_and_client(
     assert changed["data"]["from"] == "member"
     assert changed["data"]["to"] == "viewer"
     assert {k: changed[k] for k in BROWSER} == BROWSER
-    assert all(event["created_at"] for event in page["events"])
+    assert all(event["created_at"] for event in page["items"])
 
 
 async def test_leaving_revoking_and_transfers_are_recorded(
@@ -101,7 +101,7 @@ async def test_leaving_revoking_and_transfers_are_recorded(
         await vera.http.post(f"{base}/leave")
     async with teammate(app, owner.team_id, "mia@example.com", "member") as mia:
         await client.post(f"{base}/transfer-ownership", json={"membership_id": mia.membership_id})
-        events = (await audit_log(mia.http, owner.team_id)).json()["events"]
+        events = (await audit_log(mia.http, owner.team_id)).json()["items"]
     actions = [event["action"] for event in reversed(events)]
     assert actions == [
         "member.invited",
@@ -172,12 +172,12 @@ async def walk_pages(http: httpx.AsyncClient, team_id: str, **params: object) ->
         response = await audit_log(http, team_id, **query)
         assert response.status_code == 200, response.text
         page = response.json()
-        assert len(page["events"]) <= int(str(params["limit"]))
-        seen += [event["id"] for event in page["events"]]
+        assert len(page["items"]) <= int(str(params["limit"]))
+        seen += [event["id"] for event in page["items"]]
         cursor = page["next_cursor"]
         if cursor is None:
             return seen
-        assert page["events"][-1]["id"] == cursor
+        assert page["items"][-1]["id"] == cursor
 
 
 @pytest.mark.parametrize(
@@ -224,7 +224,7 @@ async def test_long_user_agents_are_cut_to_fit(app: FastAPI, sign_up) -> None:
             json={"email": "bob@example.com", "role": "member"},
         )
         assert created.status_code == 201, created.text
-        event = (await audit_log(http, team_id)).json()["events"][0]
+        event = (await audit_log(http, team_id)).json()["items"][0]
     assert event["user_agent"] == agent[:512]
     assert event["ip_address"] == "2001:db8::1"
 
@@ -278,7 +278,7 @@ async def test_account_events_reach_every_team_of_the_user(
     )
     log = await client.get(f"/api/v1/teams/{account.team_id}/audit-log")
     assert log.status_code == 200, log.text
-    actions = [event["action"] for event in log.json()["events"]]
+    actions = [event["action"] for event in log.json()["items"]]
     assert actions == [
         "auth.login",
         "auth.logout",
@@ -286,7 +286,7 @@ async def test_account_events_reach_every_team_of_the_user(
         "auth.login",
         "auth.login_failed",
     ]
-    assert log.json()["events"][-1]["ip_address"] == "203.0.113.7"
+    assert log.json()["items"][-1]["ip_address"] == "203.0.113.7"
 
 
 async def test_api_key_creation_and_revocation_are_audited(
@@ -296,6 +296,6 @@ async def test_api_key_creation_and_revocation_are_audited(
     base = f"/api/v1/workspaces/{account.workspace_id}/api-keys"
     created = (await client.post(base, json={"name": "CI", "scopes": ["runs:read"]})).json()
     await client.delete(f"{base}/{created['id']}")
-    events = (await client.get(f"/api/v1/teams/{account.team_id}/audit-log")).json()["events"]
+    events = (await client.get(f"/api/v1/teams/{account.team_id}/audit-log")).json()["items"]
     keyed = [(e["action"], e["target"]["id"]) for e in events if e["action"].startswith("api_key.")]
     assert keyed == [("api_key.revoked", created["id"]), ("api_key.created", created["id"])]

@@ -258,7 +258,7 @@ async def test_removed_members_api_keys_are_kept_and_reported(
         assert removed.status_code == 204
     keys = (await client.get(f"/api/v1/workspaces/{owner.workspace_id}/api-keys")).json()["items"]
     assert [(k["id"], k["revoked_at"]) for k in keys] == [(key_id, None)]
-    log = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["events"]
+    log = (await client.get(f"/api/v1/teams/{owner.team_id}/audit-log")).json()["items"]
     event = next(e for e in log if e["action"] == "member.removed")
     assert event["data"]["api_keys_kept"] == [key_id]
     assert event["data"]["email"] == "max@example.com"

@@ -26,6 +26,7 @@ from luna.identity.schemas import (
     ForgotPassword,
     LogIn,
     LoginResult,
+    ProfileUpdate,
     ResetPassword,
     SessionOut,
     SessionPage,
@@ -149,6 +150,18 @@ async def reset_password(
 async def get_me(principal: UserPrincipalDep, session: SessionDep) -> Me:
     """The signed-in user with their teams, roles and workspaces."""
     user = await _current_user(session, principal.user_id)
+    return await describe_user(session=session, user=user)
+
+
+@router.patch("/me", operation_id="me-update", response_model=Me, tags=["me"])
+async def update_me(
+    body: ProfileUpdate, principal: UserPrincipalDep, session: SessionDep, origin: OriginDep
+) -> Me:
+    """Change the signed-in user's display name (recorded in the audit log of their teams)."""
+    user = await _current_user(session, principal.user_id)
+    await service.change_display_name(
+        session=session, user=user, display_name=body.display_name, origin=origin
+    )
     return await describe_user(session=session, user=user)
 
 

@@ -31,14 +31,21 @@ RecoveryCodeText = Annotated[
 ]
 
 
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
 class SignUp(RequestModel):
     """A new account."""
 
     email: EmailStr = Field(max_length=320)
     password: NewPassword
-    display_name: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
-    ]
+    display_name: DisplayName
+
+
+class ProfileUpdate(RequestModel):
+    """The signed-in user's new display name."""
+
+    display_name: DisplayName
 
 
 class LogIn(RequestModel):

@@ -120,6 +120,23 @@ async def sign_up(
     return user
 
 
+async def change_display_name(
+    *, session: AsyncSession, user: User, display_name: str, origin: RequestOrigin
+) -> None:
+    """Give the user a new display name, recorded in the audit log of each team; committed."""
+    if user.display_name == display_name:
+        return
+    await audit.record_for_user(
+        session,
+        user_id=user.id,
+        action="auth.profile_changed",
+        origin=origin,
+        data={"field": "display_name"},
+    )
+    user.display_name = display_name
+    await session.commit()
+
+
 async def do_sign_up(
     *,
     session: AsyncSession,

@@ -203,6 +203,6 @@ async def list_audit_log(
         session=session, team_id=actor.team_id, limit=limit, cursor=cursor, action=action
     )
     return AuditLogPage(
-        events=[AuditEventOut.from_event(event, email) for event, email in page.events],
+        items=[AuditEventOut.from_event(event, email) for event, email in page.events],
         next_cursor=page.next_cursor,
     )

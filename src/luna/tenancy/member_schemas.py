@@ -145,11 +145,8 @@ class AuditEventOut(BaseModel):
         )
 
 
-class AuditLogPage(BaseModel):
+class AuditLogPage(Page[AuditEventOut]):
     """Events newest first. Pass ``next_cursor`` as ``cursor`` for the next page."""
-
-    events: list[AuditEventOut]
-    next_cursor: str | None = Field(description="Absent (null) on the last page.")
 
 
 class MemberPage(Page[MemberOut]):

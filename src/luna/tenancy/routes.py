@@ -6,21 +6,32 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from luna.deps import ClockDep, SessionDep, SettingsDep, UserPrincipalDep, require_workspace
+from luna.deps import (
+    ClockDep,
+    OriginDep,
+    SessionDep,
+    SettingsDep,
+    TeamManager,
+    UserPrincipalDep,
+    require_workspace,
+)
 from luna.tenancy import service
 from luna.tenancy.access import WorkspaceAccess
 from luna.tenancy.schemas import (
     TeamCreate,
     TeamOut,
     TeamPage,
+    TeamUpdate,
     WorkspaceCreate,
     WorkspaceOut,
     WorkspacePage,
+    WorkspaceUpdate,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["tenancy"])
 
 ReadableWorkspace = Annotated[WorkspaceAccess, Depends(require_workspace("read"))]
+ManagedWorkspace = Annotated[WorkspaceAccess, Depends(require_workspace("manage"))]
 
 
 @router.get("/teams", operation_id="teams-list", response_model=TeamPage)
@@ -86,3 +97,37 @@ async def create_workspace(
 async def get_workspace(access: ReadableWorkspace) -> WorkspaceOut:
     """One workspace the caller can reach."""
     return WorkspaceOut.model_validate(access.workspace)
+
+
+@router.patch(
+    "/workspaces/{workspace_id}", operation_id="workspaces-update", response_model=WorkspaceOut
+)
+async def update_workspace(
+    body: WorkspaceUpdate, access: ManagedWorkspace, session: SessionDep, origin: OriginDep
+) -> WorkspaceOut:
+    """Rename a workspace (owners and admins of its team)."""
+    workspace = await service.rename_workspace(
+        session=session,
+        workspace=access.workspace,
+        name=body.name,
+        actor_user_id=access.principal.user_id,
+        origin=origin,
+    )
+    return WorkspaceOut.model_validate(workspace)
+
+
+@router.patch("/teams/{team_id}", operation_id="teams-update", response_model=TeamOut)
+async def update_team(
+    body: TeamUpdate, actor: TeamManager, session: SessionDep, origin: OriginDep
+) -> TeamOut:
+    """Rename a team (its owners and admins)."""
+    await service.rename_team(
+        session=session,
+        team_id=actor.team_id,
+        name=body.name,
+        actor_user_id=actor.user_id,
+        origin=origin,
+    )
+    user = await service.get_user(session=session, user_id=actor.user_id)
+    teams = (await service.describe_user(session=session, user=user)).teams
+    return next(team for team in teams if team.id == actor.team_id)

@@ -71,6 +71,18 @@ class WorkspaceCreate(RequestModel):
     name: Name
 
 
+class WorkspaceUpdate(RequestModel):
+    """A workspace's new name."""
+
+    name: Name
+
+
+class TeamUpdate(RequestModel):
+    """A team's new name."""
+
+    name: Name
+
+
 class WorkspacePage(Page[WorkspaceOut]):
     """The caller's workspaces, all on one page (`next_cursor` is null)."""
 

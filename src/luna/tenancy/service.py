@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.errors import Forbidden, NotFound
 from luna.identity.models import User
 from luna.plans.entitlements import check_entitlement
+from luna.tenancy import audit
+from luna.tenancy.audit import RequestOrigin
 from luna.tenancy.models import Membership, Team, Workspace
 from luna.tenancy.permissions import role_allows
 from luna.tenancy.schemas import Me, TeamOut, UserOut, WorkspaceOut
@@ -82,6 +84,56 @@ async def create_workspace(
     session.add(workspace)
     await session.commit()
     return workspace
+
+
+async def rename_workspace(
+    *,
+    session: AsyncSession,
+    workspace: Workspace,
+    name: str,
+    actor_user_id: str | None,
+    origin: RequestOrigin,
+) -> Workspace:
+    """Give a workspace a new name, recorded in the audit log; committed."""
+    if workspace.name != name:
+        audit.record(
+            session,
+            team_id=workspace.team_id,
+            action="workspace.renamed",
+            actor_user_id=actor_user_id,
+            target_type="workspace",
+            target_id=workspace.id,
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent,
+            data={"from": workspace.name, "to": name},
+        )
+        workspace.name = name
+        await session.commit()
+    return workspace
+
+
+async def rename_team(
+    *, session: AsyncSession, team_id: str, name: str, actor_user_id: str, origin: RequestOrigin
+) -> Team:
+    """Give a team a new name, recorded in the audit log; committed."""
+    team = await session.get(Team, team_id)
+    if team is None:  # the caller's membership keeps it
+        raise NotFound(f"No team {team_id}.")
+    if team.name != name:
+        audit.record(
+            session,
+            team_id=team.id,
+            action="team.renamed",
+            actor_user_id=actor_user_id,
+            target_type="team",
+            target_id=team.id,
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent,
+            data={"from": team.name, "to": name},
+        )
+        team.name = name
+        await session.commit()
+    return team
 
 
 async def describe_user(*, session: AsyncSession, user: User) -> Me:

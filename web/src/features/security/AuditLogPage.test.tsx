@@ -40,10 +40,10 @@ const invited = event({
 /** Answers each page of the log by its cursor: page one, then page two. */
 function pages(request: RecordedRequest): Response {
   if (request.query.cursor === "aud_2") {
-    return json({ events: [invited], next_cursor: null });
+    return json({ items: [invited], next_cursor: null });
   }
   const events = request.query.action === "member.invited" ? [invited] : [mfaEnabled];
-  return json({ events, next_cursor: request.query.action ? null : "aud_2" });
+  return json({ items: events, next_cursor: request.query.action ? null : "aud_2" });
 }
 
 function renderAuditLog({ role = "owner", url = "/w/ws_1/audit-log" } = {}) {
@@ -154,7 +154,7 @@ describe("AuditLogPage", () => {
   it("says so when nothing matches, and when the log cannot be loaded", async () => {
     fakeApi({
       [`GET ${AUDIT}`]: [
-        json({ events: [], next_cursor: null }),
+        json({ items: [], next_cursor: null }),
         problem(503, "service-unavailable", "The database is unavailable."),
       ],
     });

@@ -56,7 +56,7 @@ export function AuditLogPage() {
   const { view, change } = useAuditLogView();
   const log = useAuditLog(team.id, view, canRead);
   const page = view.cursors.length + 1;
-  const events = log.data?.events ?? [];
+  const events = log.data?.items ?? [];
 
   let body;
   if (!canRead) {
@@ -77,7 +77,7 @@ export function AuditLogPage() {
         retrying={log.isFetching}
       />
     );
-  } else if (log.data.events.length === 0 && view.cursors.length === 0) {
+  } else if (log.data.items.length === 0 && view.cursors.length === 0) {
     body = view.action ? (
       <EmptyState title="No events match">
         Nothing of the kind “{actionLabel(view.action)}” has happened in {team.name}.
@@ -91,7 +91,7 @@ export function AuditLogPage() {
     body = (
       <div aria-busy={log.isPlaceholderData || undefined}>
         <AuditLogTable
-          events={log.data.events}
+          events={log.data.items}
           caption={`Audit log of ${team.name}, page ${page}`}
         />
         <CursorPager
