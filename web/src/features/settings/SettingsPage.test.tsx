@@ -41,6 +41,45 @@ afterEach(() => {
 });
 
 describe("SettingsPage", () => {
+  it("renames the workspace and says when it is saved", async () => {
+    const user = userEvent.setup();
+    const { requests } = renderSettings({
+      answers: {
+        "PATCH /api/v1/workspaces/ws_1": json({
+          id: "ws_1",
+          team_id: "team_1",
+          name: "Production",
+          demo: false,
+        }),
+      },
+    });
+    const names = await screen.findByRole("region", { name: "Names" });
+    const field = within(names).getByLabelText("Workspace name");
+    await user.clear(field);
+    await user.type(field, "  Production ");
+    await user.click(
+      within(within(names).getByRole("form", { name: "Change the workspace name" })).getByRole(
+        "button",
+        {
+          name: "Save",
+        },
+      ),
+    );
+
+    expect(await within(names).findByText("Saved.")).toBeInTheDocument();
+    const patched = requests.filter((request) => request.method === "PATCH");
+    expect(patched.map((request) => [request.path, request.body])).toEqual([
+      ["/api/v1/workspaces/ws_1", { name: "Production" }],
+    ]);
+  });
+
+  it("shows a member the names without a way to change them", async () => {
+    renderSettings({ role: "member" });
+    const names = await screen.findByRole("region", { name: "Names" });
+    expect(within(names).getByLabelText("Team name")).toHaveAttribute("readonly");
+    expect(within(names).queryByRole("button", { name: "Save" })).not.toBeInTheDocument();
+  });
+
   it("checks the new password is typed twice alike, then shows the server's objections by field", async () => {
     const user = userEvent.setup();
     const { requests } = renderSettings({

@@ -8,12 +8,21 @@ import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { ChangeEmailForm } from "./ChangeEmailForm";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { CookiePreferences } from "./CookiePreferences";
+import { useChangeDisplayName, useRenameTeam, useRenameWorkspace } from "./hooks";
+import { NameForm } from "./NameForm";
 import { ToolSettingsSection } from "./ToolSettingsSection";
 
-/** The account's password, email and cookie choice, and the workspace's tool settings. */
+/**
+ * The account's display name, password, email and cookie choice; the names of the
+ * workspace and its team; and the workspace's tool settings.
+ */
 export function SettingsPage() {
   const me = useSignedInMe();
   const { team, workspace } = useCurrentWorkspace();
+  const manager = team.role === "owner" || team.role === "admin";
+  const changeName = useChangeDisplayName();
+  const renameWorkspace = useRenameWorkspace(workspace.id);
+  const renameTeam = useRenameTeam(team.id);
   return (
     <>
       <title>Settings · Luna</title>
@@ -34,6 +43,46 @@ export function SettingsPage() {
         }
       />
       <div className="space-y-12">
+        <Section title="Profile" description="How your teammates see you in Luna.">
+          <Card className="p-5">
+            <NameForm
+              label="Display name"
+              current={me.user.display_name}
+              maxLength={200}
+              field="display_name"
+              save={changeName}
+            />
+          </Card>
+        </Section>
+        <Section
+          title="Names"
+          description={
+            manager
+              ? "What this workspace and its team are called, for everyone in the team."
+              : "Owners and admins of the team can rename it and its workspaces."
+          }
+        >
+          <Card className="space-y-4 p-5">
+            <NameForm
+              key={`workspace-${workspace.id}`}
+              label="Workspace name"
+              current={workspace.name}
+              maxLength={100}
+              field="name"
+              save={renameWorkspace}
+              canChange={manager}
+            />
+            <NameForm
+              key={`team-${team.id}`}
+              label="Team name"
+              current={team.name}
+              maxLength={100}
+              field="name"
+              save={renameTeam}
+              canChange={manager}
+            />
+          </Card>
+        </Section>
         <Section
           title="Password"
           description="Changing it signs out every other browser signed in to your account."

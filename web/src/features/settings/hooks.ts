@@ -2,6 +2,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/r
 
 import { api, unwrap, type Schemas } from "../../api/client";
 import { sessionsQuery } from "../account/hooks";
+import { meQueryKey } from "../session/use-me";
 import { writeConsentCookie, type CookieChoice } from "./consent-cookie";
 
 export type ToolSettings = Schemas["ToolSettings"];
@@ -76,5 +77,46 @@ export function useSaveToolSettings(workspaceId: string) {
     onSuccess: (saved) => {
       queryClient.setQueryData(toolSettingsQuery(workspaceId).queryKey, saved);
     },
+  });
+}
+
+/** Changes the signed-in user's display name. */
+export function useChangeDisplayName() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => unwrap(api.PATCH("/api/v1/me", { body: { display_name: name } })),
+    onSuccess: (me) => {
+      queryClient.setQueryData(meQueryKey, me);
+    },
+  });
+}
+
+/** Renames the workspace (owners and admins). */
+export function useRenameWorkspace(workspaceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      unwrap(
+        api.PATCH("/api/v1/workspaces/{workspace_id}", {
+          params: { path: { workspace_id: workspaceId } },
+          body: { name },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
+  });
+}
+
+/** Renames the team (owners and admins). */
+export function useRenameTeam(teamId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) =>
+      unwrap(
+        api.PATCH("/api/v1/teams/{team_id}", {
+          params: { path: { team_id: teamId } },
+          body: { name },
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
   });
 }
