@@ -118,13 +118,13 @@ async def test_a_change_reaches_a_running_api_at_once(
     monkeypatch.setenv("LUNA_REDIS_NAMESPACE", database.redis_namespace)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://luna.test") as http:
-        cached = (await http.get("/api/v1/plans")).json()
+        cached = (await http.get("/api/v1/plans")).json()["items"]
 
         result = await anyio.to_thread.run_sync(
             runner.invoke, cli, ["plans", "set", "starter", "--runs-per-day", "250"]
         )
         await asyncio.sleep(0.2)  # the invalidation travels through Redis pub/sub
-        fresh = (await http.get("/api/v1/plans")).json()
+        fresh = (await http.get("/api/v1/plans")).json()["items"]
 
     assert result.exit_code == 0, result.output
     assert cached[0]["id"] == fresh[0]["id"] == "starter"
