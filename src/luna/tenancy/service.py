@@ -95,20 +95,7 @@ async def rename_workspace(
     origin: RequestOrigin,
 ) -> Workspace:
     """Give a workspace a new name, recorded in the audit log; committed."""
-    if workspace.name != name:
-        audit.record(
-            session,
-            team_id=workspace.team_id,
-            action="workspace.renamed",
-            actor_user_id=actor_user_id,
-            target_type="workspace",
-            target_id=workspace.id,
-            ip_address=origin.ip_address,
-            user_agent=origin.user_agent,
-            data={"from": workspace.name, "to": name},
-        )
-        workspace.name = name
-        await session.commit()
+    await _rename(session, workspace, workspace.team_id, name, actor_user_id, origin)
     return workspace
 
 
@@ -119,21 +106,36 @@ async def rename_team(
     team = await session.get(Team, team_id)
     if team is None:  # the caller's membership keeps it
         raise NotFound(f"No team {team_id}.")
-    if team.name != name:
-        audit.record(
-            session,
-            team_id=team.id,
-            action="team.renamed",
-            actor_user_id=actor_user_id,
-            target_type="team",
-            target_id=team.id,
-            ip_address=origin.ip_address,
-            user_agent=origin.user_agent,
-            data={"from": team.name, "to": name},
-        )
-        team.name = name
-        await session.commit()
+    await _rename(session, team, team.id, name, actor_user_id, origin)
     return team
+
+
+async def _rename(
+    session: AsyncSession,
+    target: Team | Workspace,
+    team_id: str,
+    name: str,
+    actor_user_id: str | None,
+    origin: RequestOrigin,
+) -> None:
+    """Rename a team or a workspace and record it in the team's audit log (nothing when
+    the name is the same)."""
+    if target.name == name:
+        return
+    kind = "team" if isinstance(target, Team) else "workspace"
+    audit.record(
+        session,
+        team_id=team_id,
+        action="team.renamed" if kind == "team" else "workspace.renamed",
+        actor_user_id=actor_user_id,
+        target_type=kind,
+        target_id=target.id,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent,
+        data={"from": target.name, "to": name},
+    )
+    target.name = name
+    await session.commit()
 
 
 async def describe_user(*, session: AsyncSession, user: User) -> Me:
