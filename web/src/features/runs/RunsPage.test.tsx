@@ -94,8 +94,12 @@ describe("RunsPage", () => {
       [`GET ${AGENTS}`]: agents,
     });
     const { router } = renderRuns("/w/ws_1/runs?status=succeeded");
-    const link = within(await table()).getByRole("link", { name: "x7k2p9qa" });
+    // The run reads as what it was asked, with a line of what it answered.
+    const link = within(await table()).getByRole("link", { name: "prompt: Review PR 42" });
     expect(link).toHaveAttribute("title", "run_01jd3k0000x7k2p9qa");
+    expect(link.parentElement?.querySelector('[data-field="answer"]')).toHaveTextContent(
+      "Looks good.",
+    );
     await user.click(link);
     expect(router.state.location.pathname).toBe("/w/ws_1/runs/run_01jd3k0000x7k2p9qa");
     expect(screen.getByRole("heading", { name: "Run page" })).toBeInTheDocument();

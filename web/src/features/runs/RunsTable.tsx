@@ -17,7 +17,10 @@ import {
   RUN_STATUS_TONES,
   formatCost,
   formatCount,
+  firstLine,
   formatLatency,
+  runAnswer,
+  runInputLine,
   shortRunId,
 } from "./run-format";
 
@@ -28,15 +31,7 @@ function columns(agentNames: ReadonlyMap<string, string>) {
     column.accessor("id", {
       header: "Run",
       enableSorting: false,
-      cell: (info) => (
-        <Link
-          to={info.getValue()}
-          title={info.getValue()}
-          className="font-mono text-xs text-luna-200 underline-offset-4 hover:underline"
-        >
-          {shortRunId(info.getValue())}
-        </Link>
-      ),
+      cell: ({ row }) => <RunCell run={row.original} />,
     }),
     column.accessor("created_at", {
       header: "Created",
@@ -93,6 +88,33 @@ function columns(agentNames: ReadonlyMap<string, string>) {
       },
     }),
   ];
+}
+
+/** What the run was asked, as its link, and under it a line of what it answered. */
+function RunCell({ run }: { run: Run }) {
+  const input = firstLine(runInputLine(run.input), 72);
+  const answer = run.error ? run.error.message : runAnswer(run);
+  return (
+    <div className="max-w-md min-w-48">
+      <Link
+        to={run.id}
+        title={run.id}
+        className="block truncate font-medium text-luna-100 underline-offset-4 hover:underline"
+      >
+        {input || <span className="font-mono text-xs">Run {shortRunId(run.id)}</span>}
+      </Link>
+      {answer !== null && (
+        <p
+          data-field="answer"
+          className={
+            run.error ? "truncate text-xs text-rose-200" : "truncate text-xs text-slate-400"
+          }
+        >
+          {firstLine(answer, 96)}
+        </p>
+      )}
+    </div>
+  );
 }
 
 interface RunsTableProps {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { run } from "../../test/fixtures";
-import { runAnswer } from "./run-format";
+import { firstLine, runAnswer, runInputLine } from "./run-format";
 
 describe("a run's answer", () => {
   it("is its text, or else its structured output written out as JSON", () => {
@@ -14,5 +14,19 @@ describe("a run's answer", () => {
 
   it("is nothing while the run has not finished", () => {
     expect(runAnswer(run({ status: "running", output: null }))).toBeNull();
+  });
+});
+
+describe("a run's input in a list", () => {
+  it("is the prompt, or the fields of structured input on one line", () => {
+    expect(runInputLine("Review\n  PR 42")).toBe("Review PR 42");
+    expect(runInputLine({ repository: "luna", pull: 42, labels: ["a"] })).toBe(
+      'repository: luna · pull: 42 · labels: ["a"]',
+    );
+  });
+
+  it("is cut at its first line and a length, with an ellipsis", () => {
+    expect(firstLine("One line\nand another")).toBe("One line");
+    expect(firstLine("x".repeat(100), 10)).toBe("xxxxxxxxx…");
   });
 });

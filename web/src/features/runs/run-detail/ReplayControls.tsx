@@ -1,3 +1,4 @@
+import { Pause, Play, SkipBack, SkipForward } from "lucide-react";
 import { useId } from "react";
 
 import { Button } from "../../../components/ui/Button";
@@ -49,7 +50,7 @@ export function ReplayControls({
           onAction({ type: "step-back" });
         }}
       >
-        ⏮
+        <SkipBack aria-hidden="true" className="size-4" />
       </Button>
       <Button
         size="sm"
@@ -59,6 +60,11 @@ export function ReplayControls({
           onAction({ type: playing ? "pause" : "play" });
         }}
       >
+        {playing ? (
+          <Pause aria-hidden="true" className="size-4" />
+        ) : (
+          <Play aria-hidden="true" className="size-4" />
+        )}
         {playing ? "Pause" : "Play"}
       </Button>
       <Button
@@ -70,7 +76,7 @@ export function ReplayControls({
           onAction({ type: "step-forward" });
         }}
       >
-        ⏭
+        <SkipForward aria-hidden="true" className="size-4" />
       </Button>
       <input
         type="range"

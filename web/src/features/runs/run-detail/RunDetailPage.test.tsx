@@ -143,7 +143,16 @@ describe("RunDetailPage", () => {
     await waitFor(() => {
       expect(field(summary, "agent")).toHaveTextContent("Code reviewer");
     });
-    expect(document.title).toBe("Run 1 · Luna");
+    // The story reads without opening a node: the agent names the page, then the input,
+    // the answer and the time the run took.
+    await waitFor(() => {
+      expect(document.title).toBe("Code reviewer · Run 1 · Luna");
+    });
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Code reviewer");
+    expect(field(summary, "input")).toHaveTextContent("Review PR 42");
+    expect(field(summary, "answer")).toHaveTextContent("Looks good.");
+    expect(field(summary, "elapsed")).toHaveTextContent("2 s");
+    expect(field(summary, "elapsed")).toHaveAttribute("data-value", "2400");
     expect(screen.getAllByTestId("timeline-bar")).toHaveLength(9);
     // A finished run is not followed live.
     expect(FakeEventSource.opened).toHaveLength(0);
@@ -288,6 +297,7 @@ describe("RunDetailPage", () => {
   it("follows a running run live, then shows it as it ended", async () => {
     const running = recordedRun({
       status: "running",
+      output: null,
       step_count: 4,
       tokens_in: 120,
       tokens_out: 40,
@@ -303,6 +313,9 @@ describe("RunDetailPage", () => {
     renderRun();
     await graphNodes(4);
     expect(screen.queryByRole("group", { name: "Replay" })).not.toBeInTheDocument();
+    // The request called two tools that have not returned: a pending node says so.
+    expect(screen.getByTestId("pending-node")).toHaveAttribute("data-kind", "tools");
+    expect(screen.getByTestId("pending-node")).toHaveTextContent("Running 2 tools");
     const [source] = FakeEventSource.opened;
     expect(source?.url).toBe("/api/v1/workspaces/ws_1/runs/run_1/events");
 
@@ -315,7 +328,20 @@ describe("RunDetailPage", () => {
     });
     await graphNodes(7);
     expect(screen.getByText("Live")).toBeInTheDocument();
+    // The tools returned and the next model request is under way, until its first token.
+    const pending = screen.getByTestId("pending-node");
+    expect(pending).toHaveAttribute("data-kind", "model");
+    expect(pending).toHaveTextContent("Waiting for the first token");
+    act(() => {
+      source?.emit("delta", { request: 2, part: 0, kind: "text", text: "Looks " });
+      source?.emit("delta", { request: 2, part: 0, kind: "text", text: "good" });
+    });
+    expect(screen.getByTestId("pending-node")).toHaveTextContent("Model answering");
+    expect(screen.getByTestId("pending-node")).toHaveTextContent("Looks good");
     const summary = screen.getByTestId("run-summary");
+    expect(field(summary, "answer")).toHaveTextContent(
+      "The answer shows here when the run finishes",
+    );
     expect(field(summary, "steps")).toHaveTextContent("7");
     expect(field(summary, "tokens-in")).toHaveTextContent("420");
 
@@ -328,9 +354,13 @@ describe("RunDetailPage", () => {
     await graphNodes(9);
     expect(source?.readyState).toBe(FakeEventSource.CLOSED);
     await waitFor(() => {
+      expect(screen.queryByTestId("pending-node")).not.toBeInTheDocument();
+    });
+    await waitFor(() => {
       expect(within(summary).getByText("Succeeded")).toBeInTheDocument();
     });
     expect(field(summary, "latency")).toHaveTextContent("2.4 s");
+    expect(field(summary, "answer")).toHaveTextContent("Looks good.");
     await waitFor(() => {
       expect(requests.filter((request) => request.path === GRAPH)).toHaveLength(2);
     });

@@ -1,4 +1,4 @@
-import { useMemo } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 
 import { ApiProblem } from "../../../api/client";
@@ -14,7 +14,7 @@ import { ApprovalsPanel } from "./ApprovalsPanel";
 import { CancelRunButton } from "./CancelRunButton";
 import { extendGraph, isFinished, isLive, type StepGraph } from "./graph-model";
 import { useAgentName, useRunGraph, useRunUpdater, type RunGraphResponse } from "./hooks";
-import { useRunEvents } from "./run-events";
+import { useRunEvents, type RunDelta } from "./run-events";
 import { RunView } from "./RunView";
 
 /** `/w/:workspaceId/runs/:runId`: a run's steps as a graph and a timeline, live or replayed. */
@@ -23,15 +23,25 @@ export function RunDetailPage() {
   const { runId = "" } = useParams();
   const graph = useRunGraph(workspace.id, runId);
   const runsPath = `/w/${workspace.id}/runs`;
+  const agentName = useAgentName(workspace.id, graph.data?.run.agent_id);
   const missing = graph.error instanceof ApiProblem && graph.error.status === 404;
-  const title = missing ? "Run not found" : `Run ${shortRunId(runId)}`;
+  // The agent names the run; the id's end tells runs of one agent apart.
+  const title = missing ? "Run not found" : (agentName.data ?? "Run");
 
   return (
     <>
-      <title>{`${title} · Luna`}</title>
+      <title>
+        {missing ? "Run not found · Luna" : `${title} · Run ${shortRunId(runId)} · Luna`}
+      </title>
       <PageHeader
         title={title}
-        description={missing ? undefined : <code className="font-mono text-xs">{runId}</code>}
+        description={
+          missing ? undefined : (
+            <span title={runId}>
+              Run <code className="font-mono text-xs">{shortRunId(runId)}</code>
+            </span>
+          )
+        }
         actions={
           <>
             {graph.data && !isFinished(graph.data.run) && team.role !== "viewer" && (
@@ -110,11 +120,16 @@ interface RunDetailProps {
 function RunDetail({ workspaceId, canWrite, response }: RunDetailProps) {
   const { run } = response;
   const updateRun = useRunUpdater(workspaceId, run.id);
+  const [streaming, setStreaming] = useState<StreamedText | null>(null);
+  const stepCount = useRef(0);
   const events = useRunEvents({
     workspaceId,
     runId: run.id,
     enabled: isLive(run),
     onEnd: (ended) => void updateRun(ended),
+    onDelta: (delta) => {
+      setStreaming((earlier) => streamedText(earlier, delta, stepCount.current));
+    },
   });
   const agentName = useAgentName(workspaceId, run.agent_id);
   const snapshot = useMemo<StepGraph>(
@@ -122,12 +137,41 @@ function RunDetail({ workspaceId, canWrite, response }: RunDetailProps) {
     [response.nodes, response.edges],
   );
   const graph = useMemo(() => extendGraph(snapshot, events.streamed), [snapshot, events.streamed]);
+  useEffect(() => {
+    stepCount.current = graph.steps.length;
+  }, [graph.steps.length]);
 
   return (
-    <RunView run={run} graph={graph} agentName={agentName.data ?? null} stream={events.state}>
+    <RunView
+      run={run}
+      graph={graph}
+      agentName={agentName.data ?? null}
+      stream={events.state}
+      streaming={
+        streaming !== null && streaming.after === graph.steps.length ? streaming.text : null
+      }
+    >
       {run.status === "waiting_approval" && (
         <ApprovalsPanel workspaceId={workspaceId} runId={run.id} canDecide={canWrite} />
       )}
     </RunView>
   );
+}
+
+/** The text a model request has streamed so far, and how many steps were stored before it. */
+interface StreamedText {
+  request: number;
+  after: number;
+  text: string;
+}
+
+/**
+ * The streamed text with a delta added; a delta of another request starts it again. It
+ * stands for the request until a step is stored after it (the request's own steps).
+ */
+function streamedText(earlier: StreamedText | null, delta: RunDelta, steps: number): StreamedText {
+  if (earlier?.request !== delta.request) {
+    return { request: delta.request, after: steps, text: delta.text };
+  }
+  return { ...earlier, text: (earlier.text + delta.text).slice(-400) };
 }

@@ -2,15 +2,18 @@ import "@xyflow/react/dist/style.css";
 
 import {
   Background,
-  Controls,
+  BackgroundVariant,
   Panel,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
   useStore,
+  Position,
+  type Edge,
   type FitViewOptions,
   type NodeMouseHandler,
 } from "@xyflow/react";
+import { Maximize2, ZoomIn, ZoomOut } from "lucide-react";
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, type RefObject } from "react";
 
 import { Button } from "../../../components/ui/Button";
@@ -21,16 +24,23 @@ import {
   flowEdges,
   flowNodes,
   markNodes,
+  NODE_HEIGHT,
+  NODE_WIDTH,
   type LayoutDirection,
   type RunFlowNode,
 } from "./graph-layout";
 import type { StepGraph } from "./graph-model";
 import { GroupNode } from "./GroupNode";
+import { PendingNode, type PendingFlowNode } from "./PendingNode";
+import type { PendingWork } from "./pending-work";
 import { StepNode } from "./StepNode";
 import { useDrawnGraph } from "./use-drawn-graph";
 import { useGraphLayout } from "./use-graph-layout";
 
-const NODE_TYPES = { step: StepNode, stepGroup: GroupNode };
+const NODE_TYPES = { step: StepNode, stepGroup: GroupNode, pending: PendingNode };
+
+/** The canvas is the app's own: no library badge in its corner. */
+const PRO_OPTIONS = { hideAttribution: true };
 
 /** Up to this many steps, the whole graph fits the view; past it, the view opens on the start. */
 const FIT_ALL_STEPS = 40;
@@ -44,6 +54,10 @@ interface RunGraphProps {
   /** The step a replay has just reached. */
   currentSequence: number | null;
   onSelect: (sequence: number) => void;
+  /** What a running run is doing now, drawn after its last step. */
+  pending?: PendingWork | null;
+  /** What the model has streamed so far of the pending request. */
+  streaming?: string | null;
 }
 
 /**
@@ -67,6 +81,8 @@ function StepFlow({
   selectedSequence,
   currentSequence,
   onSelect,
+  pending = null,
+  streaming = null,
 }: RunGraphProps) {
   const { drawn, groups, expanded, toggle } = useDrawnGraph(graph, [
     selectedSequence,
@@ -82,14 +98,18 @@ function StepFlow({
     () => markNodes(allNodes, { upToSequence, selectedSequence, currentSequence }),
     [allNodes, upToSequence, selectedSequence, currentSequence],
   );
-  const edges = useMemo(() => edgesBetween(allEdges, nodes), [allEdges, nodes]);
+  const stepEdges = useMemo(() => edgesBetween(allEdges, nodes), [allEdges, nodes]);
+  const { nodes: shownNodes, edges } = useMemo(
+    () => withPendingNode(nodes, stepEdges, pending, streaming, direction),
+    [nodes, stepEdges, pending, streaming, direction],
+  );
   const select = useStableCallback(onSelect);
   const toggles = useRef<HTMLDivElement>(null);
-  const onNodeClick = useCallback<NodeMouseHandler<RunFlowNode>>(
+  const onNodeClick = useCallback<NodeMouseHandler<RunFlowNode | PendingFlowNode>>(
     (_event, node) => {
       if (node.type === "step") {
         select(node.data.step.sequence);
-      } else {
+      } else if (node.type === "stepGroup") {
         toggle(node.id);
         focusToggle(toggles.current, node.id);
       }
@@ -113,7 +133,7 @@ function StepFlow({
 
   return (
     <ReactFlow
-      nodes={nodes}
+      nodes={shownNodes}
       edges={edges}
       nodeTypes={NODE_TYPES}
       onNodeClick={onNodeClick}
@@ -128,10 +148,12 @@ function StepFlow({
       minZoom={0.05}
       maxZoom={2}
       colorMode="dark"
+      proOptions={PRO_OPTIONS}
+      className="run-canvas"
       aria-label="Steps of the run"
     >
-      <Background gap={20} size={1} />
-      <Controls showInteractive={false} position="bottom-right" />
+      <Background variant={BackgroundVariant.Dots} gap={22} size={1.2} color="#ffffff1f" />
+      <CanvasControls options={fitViewOptions} />
       <GroupToggles groups={groups} expanded={expanded} onToggle={toggle} ref={toggles} />
       {arranging && (
         <Panel position="top-left">
@@ -144,6 +166,92 @@ function StepFlow({
         </Panel>
       )}
     </ReactFlow>
+  );
+}
+
+/**
+ * The nodes and edges with the pending work's node one rank after the node it hangs from
+ * (the last one drawn before the run's first step), and an edge to it.
+ */
+function withPendingNode(
+  nodes: RunFlowNode[],
+  edges: Edge[],
+  pending: PendingWork | null,
+  streaming: string | null,
+  direction: LayoutDirection,
+): { nodes: (RunFlowNode | PendingFlowNode)[]; edges: Edge[] } {
+  if (pending === null) {
+    return { nodes, edges };
+  }
+  const anchor = nodes.find((node) => node.id === pending.afterStepId) ?? nodes.at(-1);
+  const horizontal = direction === "LR";
+  const origin = anchor?.position ?? { x: 0, y: 0 };
+  const position = !anchor
+    ? origin
+    : horizontal
+      ? { x: origin.x + NODE_WIDTH + 72, y: origin.y }
+      : { x: origin.x, y: origin.y + NODE_HEIGHT + 72 };
+  const node: PendingFlowNode = {
+    id: PENDING_ID,
+    type: "pending",
+    position,
+    data: { work: pending, streaming },
+    width: NODE_WIDTH,
+    height: NODE_HEIGHT,
+    sourcePosition: horizontal ? Position.Right : Position.Bottom,
+    targetPosition: horizontal ? Position.Left : Position.Top,
+    draggable: false,
+    connectable: false,
+    selectable: false,
+  };
+  const link: Edge[] = anchor
+    ? [
+        {
+          id: `${anchor.id}-${PENDING_ID}`,
+          source: anchor.id,
+          target: PENDING_ID,
+          type: "smoothstep",
+          animated: true,
+          focusable: false,
+          selectable: false,
+          style: { stroke: "rgb(34 211 238 / 0.6)", strokeWidth: 1.5 },
+        },
+      ]
+    : [];
+  return { nodes: [...nodes, node], edges: [...edges, ...link] };
+}
+
+const PENDING_ID = "pending";
+
+/** Zoom in, zoom out and fit the whole graph, drawn like the app's other icon buttons. */
+function CanvasControls({ options }: { options: FitViewOptions }) {
+  const { zoomIn, zoomOut, fitView } = useReactFlow();
+  const controls = [
+    { label: "Zoom in", icon: ZoomIn, act: () => zoomIn({ duration: 150 }) },
+    { label: "Zoom out", icon: ZoomOut, act: () => zoomOut({ duration: 150 }) },
+    { label: "Fit the graph", icon: Maximize2, act: () => fitView({ ...options, duration: 150 }) },
+  ];
+  return (
+    <Panel position="bottom-right">
+      <div
+        role="group"
+        aria-label="View"
+        className="flex overflow-hidden rounded-lg border border-white/12 bg-night-raised/90 shadow-lg shadow-black/40 backdrop-blur"
+      >
+        {controls.map(({ label, icon: Icon, act }) => (
+          <button
+            key={label}
+            type="button"
+            aria-label={label}
+            title={label}
+            onClick={() => void act()}
+            className="grid size-8 place-items-center text-slate-300 transition-colors hover:bg-white/8 hover:text-white focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-halo"
+          >
+            <Icon aria-hidden="true" className="size-4" />
+          </button>
+        ))}
+      </div>
+    </Panel>
   );
 }
 

@@ -15,6 +15,7 @@ import {
   type RunFigures,
   type StepGraph,
 } from "./graph-model";
+import { pendingWork, type PendingWork } from "./pending-work";
 import { ReplayControls } from "./ReplayControls";
 import { offsetAt, replayFrames, sequenceAt } from "./replay-scheduler";
 import type { StreamState } from "./run-events";
@@ -36,6 +37,8 @@ interface RunViewProps {
   stream: StreamState;
   /** Shown between the summary and the graph, such as the calls a paused run waits on. */
   children?: ReactNode;
+  /** What the model has streamed so far of the request under way, for a run followed live. */
+  streaming?: string | null;
 }
 
 /** The view in the address (`?step=`, `?at=`, `?speed=`, `?layout=`), and a way to change it. */
@@ -57,7 +60,14 @@ function useDetailView() {
  * both show a run with it; what differs (following the run live, its actions) stays with
  * them.
  */
-export function RunView({ run, graph: recorded, agentName, stream, children }: RunViewProps) {
+export function RunView({
+  run,
+  graph: recorded,
+  agentName,
+  stream,
+  children,
+  streaming = null,
+}: RunViewProps) {
   const graph = useMemo(() => settleApprovals(recorded), [recorded]);
   const { view, change } = useDetailView();
   const totals = useMemo(() => runTotals(run, graph.steps), [run, graph.steps]);
@@ -74,6 +84,7 @@ export function RunView({ run, graph: recorded, agentName, stream, children }: R
   });
   const replaying = finished && view.at !== null;
   const upToSequence = replaying ? sequenceAt(frames, replay.position) : null;
+  const pending = useMemo(() => pendingWork(run, graph.steps), [run, graph.steps]);
   const select = useCallback(
     (sequence: number) => {
       change({ step: sequence });
@@ -121,6 +132,8 @@ export function RunView({ run, graph: recorded, agentName, stream, children }: R
         upToSequence={upToSequence}
         selectedSequence={view.step}
         onSelect={select}
+        pending={pending}
+        streaming={streaming}
         onClose={() => {
           change({ step: null });
         }}
@@ -169,6 +182,8 @@ interface GraphAndStepProps {
   selectedSequence: number | null;
   onSelect: (sequence: number) => void;
   onClose: () => void;
+  pending: PendingWork | null;
+  streaming: string | null;
 }
 
 /** The graph, and beside it the selected step's panel. */
@@ -180,6 +195,8 @@ function GraphAndStep({
   selectedSequence,
   onSelect,
   onClose,
+  pending,
+  streaming,
 }: GraphAndStepProps) {
   const selected = graph.steps.find((step) => step.sequence === selectedSequence);
   return (
@@ -193,7 +210,7 @@ function GraphAndStep({
         data-node-count={graph.steps.length}
         className="glass h-[34rem] min-w-0 overflow-hidden rounded-2xl"
       >
-        {graph.steps.length === 0 ? (
+        {graph.steps.length === 0 && pending === null ? (
           <p className="grid h-full place-items-center px-6 text-center text-sm text-slate-400">
             {isLive(run)
               ? "The run's steps show here as they happen."
@@ -207,6 +224,8 @@ function GraphAndStep({
             selectedSequence={selectedSequence}
             currentSequence={upToSequence}
             onSelect={onSelect}
+            pending={pending}
+            streaming={streaming}
           />
         )}
       </div>

@@ -4,6 +4,7 @@ import { memo } from "react";
 import { classNames } from "../../../lib/class-names";
 import type { StepFlowNode } from "./graph-layout";
 import { NodeHandles } from "./NodeHandles";
+import { stepPreview } from "./step-content";
 import { STEP_KIND_ACCENTS, STEP_KIND_LABELS, STEP_STATUS_LABELS, statusRing } from "./step-kinds";
 import { ConfidenceMeter, StepFigures } from "./StepFigures";
 
@@ -14,6 +15,7 @@ import { ConfidenceMeter, StepFigures } from "./StepFigures";
  */
 function StepNodeView({ data, selected, sourcePosition, targetPosition }: NodeProps<StepFlowNode>) {
   const { step, current } = data;
+  const preview = stepPreview(step);
   return (
     <NodeHandles sourcePosition={sourcePosition} targetPosition={targetPosition}>
       <button
@@ -48,6 +50,11 @@ function StepNodeView({ data, selected, sourcePosition, targetPosition }: NodePr
             </span>
           )}
         </span>
+        {preview && (
+          <span data-field="preview" className="truncate font-mono text-[11px] text-slate-400">
+            {preview}
+          </span>
+        )}
         <StepFigures step={step} compact />
         <ConfidenceMeter confidence={step.confidence} />
       </button>

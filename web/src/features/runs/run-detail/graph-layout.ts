@@ -12,7 +12,7 @@ export type LayoutDirection = "LR" | "TB";
 
 /** Every node has the same size, so that the layout needs no measuring. */
 export const NODE_WIDTH = 232;
-export const NODE_HEIGHT = 112;
+export const NODE_HEIGHT = 128;
 
 export interface StepNodeData extends Record<string, unknown> {
   step: Step;

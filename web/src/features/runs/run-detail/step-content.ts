@@ -71,3 +71,45 @@ export function contentDetails(step: Step): ContentDetail[] {
       value: typeof value === "string" ? value : JSON.stringify(value),
     }));
 }
+
+const bytes = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+/** "512 B", "1.2 KB": the size of a value written out as JSON. */
+function sizeOf(value: unknown): string {
+  const length = new TextEncoder().encode(
+    typeof value === "string" ? value : JSON.stringify(value),
+  ).length;
+  return length < 1024 ? `${String(length)} B` : `${bytes.format(length / 1024)} KB`;
+}
+
+function oneLine(text: string, length = 60): string {
+  const line = text.trim().split("\n", 1)[0] ?? "";
+  return line.length > length ? `${line.slice(0, length - 1).trimEnd()}…` : line;
+}
+
+/**
+ * A step's content in one short line, for its node: the first line of a text or thinking,
+ * a tool's arguments, a result's size, an error's message. Null when it has nothing to add.
+ */
+export function stepPreview(step: Step): string | null {
+  const content = step.content as Record<string, unknown>;
+  if (typeof content.error === "string") {
+    return oneLine(content.error);
+  }
+  if (typeof content.message === "string") {
+    return oneLine(content.message);
+  }
+  if (typeof content.text === "string") {
+    return oneLine(content.text);
+  }
+  if (content.arguments !== undefined && content.arguments !== null) {
+    return oneLine(JSON.stringify(content.arguments));
+  }
+  if (content.result !== undefined) {
+    return `Result · ${sizeOf(content.result)}`;
+  }
+  if (content.data !== undefined) {
+    return `Structured answer · ${sizeOf(content.data)}`;
+  }
+  return null;
+}
