@@ -16,7 +16,7 @@ export function PageHeader({ title, description, actions }: PageHeaderProps) {
           <div className="mt-1.5 max-w-2xl text-sm text-slate-400">{description}</div>
         )}
       </div>
-      {actions && <div className="flex shrink-0 gap-3">{actions}</div>}
+      {actions && <div className="flex flex-wrap gap-3 sm:shrink-0">{actions}</div>}
     </header>
   );
 }

@@ -151,7 +151,7 @@ describe("RunDetailPage", () => {
     expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Code reviewer");
     expect(field(summary, "input")).toHaveTextContent("Review PR 42");
     expect(field(summary, "answer")).toHaveTextContent("Looks good.");
-    expect(field(summary, "elapsed")).toHaveTextContent("2 s");
+    expect(field(summary, "elapsed")).toHaveTextContent("2.4 s");
     expect(field(summary, "elapsed")).toHaveAttribute("data-value", "2400");
     expect(screen.getAllByTestId("timeline-bar")).toHaveLength(9);
     // A finished run is not followed live.

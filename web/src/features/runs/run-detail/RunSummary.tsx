@@ -88,7 +88,9 @@ function StatusLine({
           title={run.finished_at ? "Time from start to finish" : "Time since the run started"}
         >
           <Clock3 aria-hidden="true" className="size-4 text-slate-400" />
-          {formatElapsed(elapsed)}
+          {run.finished_at !== null && elapsed < 60_000
+            ? formatLatency(elapsed)
+            : formatElapsed(elapsed)}
         </span>
       )}
       {streamLabel && (

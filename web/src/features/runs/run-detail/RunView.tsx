@@ -2,6 +2,7 @@ import { useCallback, useMemo, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
 
 import { Alert } from "../../../components/ui/Alert";
+import { useMediaQuery } from "../../../lib/use-media-query";
 import { SelectField } from "../../../components/ui/SelectField";
 import { formatCount } from "../run-format";
 import { detailViewFromParams, writeDetailView, type RunDetailView } from "./detail-view";
@@ -70,6 +71,9 @@ export function RunView({
 }: RunViewProps) {
   const graph = useMemo(() => settleApprovals(recorded), [recorded]);
   const { view, change } = useDetailView();
+  // A phone reads a graph top down; a wide screen left to right.
+  const narrow = useMediaQuery("(max-width: 639px)");
+  const layout = view.layout ?? (narrow ? "TB" : "LR");
   const totals = useMemo(() => runTotals(run, graph.steps), [run, graph.steps]);
   const origin = run.started_at ?? graph.steps[0]?.started_at ?? run.created_at;
   const frames = useMemo(() => replayFrames(graph.steps, origin), [graph.steps, origin]);
@@ -119,7 +123,7 @@ export function RunView({
           </div>
         )}
         <LayoutField
-          value={view.layout}
+          value={layout}
           onChange={(layout) => {
             change({ layout });
           }}
@@ -128,7 +132,7 @@ export function RunView({
       <GraphAndStep
         run={run}
         graph={graph}
-        direction={view.layout}
+        direction={layout}
         upToSequence={upToSequence}
         selectedSequence={view.step}
         onSelect={select}

@@ -1,5 +1,6 @@
 import { Badge } from "../../../components/ui/Badge";
 import { Button } from "../../../components/ui/Button";
+import { classNames } from "../../../lib/class-names";
 import { formatDateTime } from "../../../lib/dates";
 import type { Step } from "./graph-model";
 import { contentDetails, contentSections } from "./step-content";
@@ -21,7 +22,11 @@ export function StepPanel({ step, onClose }: StepPanelProps) {
       data-testid="step-panel"
       data-step-id={step.id}
       data-sequence={step.sequence}
-      className="glass flex max-h-[40rem] min-w-0 flex-col rounded-2xl"
+      className={classNames(
+        "glass flex max-h-[40rem] min-w-0 flex-col rounded-2xl",
+        // On a phone, a sheet over the bottom of the screen, the graph still in view above.
+        "max-lg:fixed max-lg:inset-x-0 max-lg:bottom-0 max-lg:z-40 max-lg:max-h-[65vh] max-lg:rounded-b-none max-lg:bg-night-raised/95 max-lg:shadow-2xl max-lg:shadow-black/60",
+      )}
     >
       <header className="flex items-start gap-3 border-b border-white/10 px-4 py-3">
         <div className="min-w-0">

@@ -162,7 +162,6 @@ export function flowNodes(
   positions: ReadonlyMap<string, Point>,
   direction: LayoutDirection,
 ): RunFlowNode[] {
-  const horizontal = direction === "LR";
   return nodes.map((node) => ({
     id: node.id,
     position: positions.get(node.id) ?? { x: 0, y: 0 },
@@ -172,13 +171,21 @@ export function flowNodes(
           type: "stepGroup" as const,
           data: { group: node.group, current: false, upToSequence: null },
         }),
+    ...nodeFrame(direction),
+  }));
+}
+
+/** The size, handle sides and fixed place every node of the graph has. */
+export function nodeFrame(direction: LayoutDirection) {
+  const horizontal = direction === "LR";
+  return {
     width: NODE_WIDTH,
     height: NODE_HEIGHT,
     sourcePosition: horizontal ? Position.Right : Position.Bottom,
     targetPosition: horizontal ? Position.Left : Position.Top,
     draggable: false,
     connectable: false,
-  }));
+  };
 }
 
 const EDGE_COLOURS = { parent: "rgb(167 139 250 / 0.6)", next: "rgb(34 211 238 / 0.6)" } as const;

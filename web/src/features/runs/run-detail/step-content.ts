@@ -3,6 +3,7 @@
  * sent, the thinking and text it got back, a tool's arguments and result, an error.
  * Text stays text; everything else is indented JSON.
  */
+import { firstLine } from "../run-format";
 import type { Step } from "./graph-model";
 
 export interface ContentSection {
@@ -82,11 +83,6 @@ function sizeOf(value: unknown): string {
   return length < 1024 ? `${String(length)} B` : `${bytes.format(length / 1024)} KB`;
 }
 
-function oneLine(text: string, length = 60): string {
-  const line = text.trim().split("\n", 1)[0] ?? "";
-  return line.length > length ? `${line.slice(0, length - 1).trimEnd()}…` : line;
-}
-
 /**
  * A step's content in one short line, for its node: the first line of a text or thinking,
  * a tool's arguments, a result's size, an error's message. Null when it has nothing to add.
@@ -94,16 +90,16 @@ function oneLine(text: string, length = 60): string {
 export function stepPreview(step: Step): string | null {
   const content = step.content as Record<string, unknown>;
   if (typeof content.error === "string") {
-    return oneLine(content.error);
+    return firstLine(content.error);
   }
   if (typeof content.message === "string") {
-    return oneLine(content.message);
+    return firstLine(content.message);
   }
   if (typeof content.text === "string") {
-    return oneLine(content.text);
+    return firstLine(content.text);
   }
   if (content.arguments !== undefined && content.arguments !== null) {
-    return oneLine(JSON.stringify(content.arguments));
+    return firstLine(JSON.stringify(content.arguments));
   }
   if (content.result !== undefined) {
     return `Result · ${sizeOf(content.result)}`;

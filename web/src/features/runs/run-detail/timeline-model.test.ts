@@ -83,11 +83,12 @@ describe("the page's address", () => {
       speed: 4,
       layout: "TB",
     });
-    expect(detailViewFromParams(new URLSearchParams("step=x&at=-1&speed=3"))).toEqual({
+    // No layout (or an unknown one): the screen's own.
+    expect(detailViewFromParams(new URLSearchParams("step=x&at=-1&speed=3&layout=up"))).toEqual({
       step: null,
       at: null,
       speed: 1,
-      layout: "LR",
+      layout: null,
     });
   });
 
@@ -99,5 +100,7 @@ describe("the page's address", () => {
     expect(writeDetailView(params, { step: null, speed: 1, at: null }).toString()).toBe(
       "other=kept",
     );
+    // A direction chosen is kept, even the one a wide screen would use anyway.
+    expect(writeDetailView(params, { layout: "LR" }).toString()).toBe("other=kept&layout=LR");
   });
 });

@@ -1,0 +1,140 @@
+"""The run page tells a run's story without a click, on a desktop and on a phone: its
+agent, input, status with the time taken, answer or error with what to do, and totals
+above the graph; while a model request is under way, a pending node counts up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.conftest import LunaServer, WatchedPage, signed_in, start_local_run, watched_page_in
+from tests.e2e.run_setups import HeldOpenAIStandin
+from tests.standins import OpenAIStandin, ScriptedError, ToolCall, Turn
+
+WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+# The widest element of the page that sticks out past the window's right edge, if any.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return null;
+  const wide = [...document.querySelectorAll("body *")].find(
+    (element) => element.getBoundingClientRect().right > width + 1);
+  return wide ? wide.outerHTML.slice(0, 200) : "the page scrolls sideways";
+}"""
+
+
+@pytest.fixture(params=sorted(WIDTHS))
+def sized_page(
+    request: pytest.FixtureRequest, browser: Browser, luna_server: LunaServer
+) -> Iterator[tuple[str, WatchedPage]]:
+    with watched_page_in(browser, luna_server) as watched:
+        watched.page.set_viewport_size(WIDTHS[request.param])  # type: ignore[arg-type]
+        yield request.param, watched
+
+
+def no_overflow(page: Page) -> None:
+    assert page.evaluate(OVERFLOW) is None, page.evaluate(OVERFLOW)
+
+
+def test_a_finished_and_a_failed_run_read_at_a_glance(
+    sized_page: tuple[str, WatchedPage],
+) -> None:
+    width, watched = sized_page
+    page = watched.page
+    workspace = signed_in(watched, f"story-{width}@example.com", "Ada Lovelace")
+    with OpenAIStandin() as model:
+        model.script(
+            Turn(tool_calls=[ToolCall(id="call_1", name="text_stats", arguments={"text": "a b"})]),
+            Turn(text="Two words, no issue found.\nThe change can ship."),
+            Turn(error=ScriptedError(401)),  # the next run: the provider refuses its key
+        )
+        run = start_local_run(
+            watched, workspace, model.base_url, {"input": "Review: a b", "mode": "wait"}
+        )
+        failed = page.request.post(
+            f"/api/v1/workspaces/{workspace}/agents/{run['agent_id']}/runs",
+            headers={"Origin": watched.server.base_url},
+            data={"input": "Review again", "mode": "wait"},
+        ).json()
+    assert failed["status"] == "failed", failed
+    watched.goto(f"/app/w/{workspace}/runs/{run['id']}")
+    summary = page.get_by_test_id("run-summary")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Code Review"))
+    expect(summary.locator('[data-field="status"]')).to_have_attribute("data-value", "succeeded")
+    expect(summary.locator('[data-field="input"]')).to_contain_text("Review: a b")
+    answer = summary.locator('[data-field="answer"]')
+    expect(answer).to_contain_text("Two words, no issue found.")
+    if width == "desktop":  # on a phone, below the workspace's navigation
+        expect(answer).to_be_in_viewport()
+    expect(summary.locator('[data-field="elapsed"]')).to_have_text(re.compile(r"^[\d.,]+ m?s$"))
+    expect(page.get_by_test_id("graph-node")).to_have_count(run["step_count"])
+    expect(page.get_by_test_id("step-panel")).to_have_count(0)  # nothing was clicked
+    # A phone reads the graph top down.
+    layout = page.get_by_label("Layout")
+    expect(layout).to_have_value("TB" if width == "phone" else "LR")
+    no_overflow(page)
+    watched.check(f"run-finished-{width}")
+    watched.check_accessibility(f"run-finished-{width}")
+
+    # A step opened on a phone comes up as a sheet over the graph's lower part.
+    page.get_by_test_id("graph-node").first.click()
+    panel = page.get_by_test_id("step-panel")
+    expect(panel).to_be_in_viewport()
+    no_overflow(page)
+    watched.check(f"run-step-{width}")
+
+    watched.goto(f"/app/w/{workspace}/runs/{failed['id']}")
+    error = summary.locator('[data-field="answer"]')
+    expect(error).to_contain_text("Providers page")
+    expect(error).to_contain_text("provider-auth")
+    if width == "desktop":
+        expect(error).to_be_in_viewport()
+    no_overflow(page)
+    watched.check(f"run-failed-{width}")
+    watched.check_accessibility(f"run-failed-{width}")
+
+    # The runs list says what each run was asked and what it answered.
+    watched.goto(f"/app/w/{workspace}/runs")
+    rows = page.get_by_role("row")
+    expect(rows.filter(has_text="Review: a b")).to_contain_text("Two words, no issue found.")
+    expect(rows.filter(has_text="Review again")).to_contain_text("API key")
+    watched.check(f"runs-list-{width}")
+
+
+def test_a_model_request_under_way_is_a_pending_node_that_counts_up(
+    sized_page: tuple[str, WatchedPage],
+) -> None:
+    width, watched = sized_page
+    page = watched.page
+    workspace = signed_in(watched, f"pending-{width}@example.com", "Grace Hopper")
+    with HeldOpenAIStandin() as model:
+        model.script(Turn(text="Done."))
+        run = start_local_run(
+            watched, workspace, model.base_url, {"input": "Say when", "mode": "background"}
+        )
+        watched.goto(f"/app/w/{workspace}/runs/{run['id']}")
+        pending = page.get_by_test_id("pending-node")
+        expect(pending).to_have_attribute("data-kind", "model")
+        expect(pending).to_contain_text("Waiting for the first token")
+        counter = pending.locator('[data-field="elapsed"]')
+        first = int(counter.get_attribute("data-value") or 0)
+        page.wait_for_function(
+            """(first) => Number(document.querySelector(
+                '[data-testid="pending-node"] [data-field="elapsed"]').dataset.value) > first""",
+            arg=first + 1000,
+        )
+        summary = page.get_by_test_id("run-summary")
+        expect(summary.locator('[data-field="answer"]')).to_contain_text("Working")
+        no_overflow(page)
+        watched.check(f"run-live-{width}")
+
+        model.answer()
+        expect(summary.locator('[data-field="status"]')).to_have_attribute(
+            "data-value", "succeeded", timeout=30_000
+        )
+        expect(pending).to_have_count(0)
+        expect(summary.locator('[data-field="answer"]')).to_contain_text("Done.")
+        model.raise_failures()
