@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.conftest import LunaServer, WatchedPage, signed_in, start_local_run, watched_page_in
 from tests.e2e.run_setups import HeldOpenAIStandin
 from tests.standins import OpenAIStandin, ScriptedError, ToolCall, Turn
+from tests.standins.openai_server import DEFAULT_API_KEY
 
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -67,8 +68,7 @@ def test_a_finished_and_a_failed_run_read_at_a_glance(
     expect(summary.locator('[data-field="input"]')).to_contain_text("Review: a b")
     answer = summary.locator('[data-field="answer"]')
     expect(answer).to_contain_text("Two words, no issue found.")
-    if width == "desktop":  # on a phone, below the workspace's navigation
-        expect(answer).to_be_in_viewport()
+    expect(answer).to_be_in_viewport()  # on a phone too: the navigation is behind a menu
     expect(summary.locator('[data-field="elapsed"]')).to_have_text(re.compile(r"^[\d.,]+ m?s$"))
     expect(page.get_by_test_id("graph-node")).to_have_count(run["step_count"])
     expect(page.get_by_test_id("step-panel")).to_have_count(0)  # nothing was clicked
@@ -90,8 +90,7 @@ def test_a_finished_and_a_failed_run_read_at_a_glance(
     error = summary.locator('[data-field="answer"]')
     expect(error).to_contain_text("Providers page")
     expect(error).to_contain_text("provider-auth")
-    if width == "desktop":
-        expect(error).to_be_in_viewport()
+    expect(error).to_be_in_viewport()
     no_overflow(page)
     watched.check(f"run-failed-{width}")
     watched.check_accessibility(f"run-failed-{width}")
@@ -138,3 +137,69 @@ def test_a_model_request_under_way_is_a_pending_node_that_counts_up(
         expect(pending).to_have_count(0)
         expect(summary.locator('[data-field="answer"]')).to_contain_text("Done.")
         model.raise_failures()
+
+
+def test_a_run_paused_for_approval_is_decided_on_its_page_and_drawn_settled(
+    sized_page: tuple[str, WatchedPage],
+) -> None:
+    width, watched = sized_page
+    page = watched.page
+    workspace = signed_in(watched, f"approval-{width}@example.com", "Mary Jackson")
+    base = f"/api/v1/workspaces/{workspace}"
+    origin = {"Origin": watched.server.base_url}
+    with OpenAIStandin() as model:
+        model.script(
+            Turn(tool_calls=[ToolCall("calculator", {"expression": "6*7"}, id="c1")]),
+            Turn(text="6 times 7 is 42."),
+        )
+        provider = page.request.post(
+            f"{base}/providers",
+            headers=origin,
+            data={
+                "name": "Local",
+                "kind": "openai_compatible",
+                "base_url": model.base_url,
+                "api_key": DEFAULT_API_KEY,
+                "default_model": "gpt-4.1-mini",
+            },
+        )
+        assert provider.ok, provider.text()
+        agent = page.request.post(
+            f"{base}/agents",
+            headers=origin,
+            data={
+                "name": "Arithmetic",
+                "definition": {
+                    "instructions": "Compute with the calculator.",
+                    "tools": [{"name": "calculator", "requires_approval": True}],
+                },
+            },
+        ).json()
+        run = page.request.post(
+            f"{base}/agents/{agent['id']}/runs",
+            headers=origin,
+            data={"input": "6*7?", "mode": "wait"},
+        ).json()
+        assert run["status"] == "waiting_approval", run
+
+        watched.goto(f"/app/w/{workspace}/runs/{run['id']}")
+        summary = page.get_by_test_id("run-summary")
+        expect(summary.locator('[data-field="answer"]')).to_contain_text("Paused until a member")
+        waiting = page.get_by_role("region", name="Waiting for approval")
+        expect(waiting).to_contain_text("calculator")
+        no_overflow(page)
+        watched.check(f"run-approval-{width}")
+        watched.check_accessibility(f"run-approval-{width}")
+
+        waiting.get_by_role("button", name="Approve").click()
+        expect(summary.locator('[data-field="status"]')).to_have_attribute(
+            "data-value", "succeeded", timeout=30_000
+        )
+        model.raise_failures()
+    expect(summary.locator('[data-field="answer"]')).to_contain_text("6 times 7 is 42.")
+    done = page.request.get(f"{base}/runs/{run['id']}").json()
+    expect(page.get_by_test_id("graph-node")).to_have_count(done["step_count"])
+    # Decided: the approval no longer reads as waiting, and a decision step sits under it.
+    expect(page.get_by_test_id("run-graph").get_by_text("Waiting for a decision")).to_have_count(0)
+    no_overflow(page)
+    watched.check(f"run-approved-{width}")

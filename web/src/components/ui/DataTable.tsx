@@ -33,7 +33,13 @@ interface DataTableProps<Row> {
 /** Renders a TanStack Table: sortable headers announce their order (aria-sort). */
 export function DataTable<Row>({ table, caption }: DataTableProps<Row>) {
   return (
-    <div className="glass overflow-x-auto rounded-2xl">
+    // A region the keyboard can reach, to scroll a table wider than a phone sideways.
+    <div
+      role="region"
+      aria-label={caption}
+      tabIndex={0}
+      className="glass overflow-x-auto rounded-2xl focus-visible:outline-2 focus-visible:outline-halo"
+    >
       <table className="w-full min-w-[44rem] text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-white/10 text-xs tracking-wide text-slate-400 uppercase">

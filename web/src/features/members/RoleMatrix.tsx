@@ -37,7 +37,13 @@ interface RoleMatrixProps {
 export function RoleMatrix({ roles, callerRole, caption }: RoleMatrixProps) {
   const mine = (role: string) => role === callerRole;
   return (
-    <div className="glass overflow-x-auto rounded-2xl">
+    // A region the keyboard can reach, to scroll a table wider than a phone sideways.
+    <div
+      role="region"
+      aria-label={caption}
+      tabIndex={0}
+      className="glass overflow-x-auto rounded-2xl focus-visible:outline-2 focus-visible:outline-halo"
+    >
       <table className="w-full min-w-[40rem] text-left text-sm">
         <caption className="sr-only">{caption}</caption>
         <thead className="border-b border-white/10 text-xs tracking-wide text-slate-400 uppercase">

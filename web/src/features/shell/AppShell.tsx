@@ -1,5 +1,6 @@
-import type { MouseEvent, ReactNode } from "react";
-import { Link, NavLink, Outlet, useParams } from "react-router";
+import { Menu, X } from "lucide-react";
+import { useId, useState, type MouseEvent } from "react";
+import { Link, Outlet, useLocation, useParams } from "react-router";
 
 import { buttonClasses } from "../../components/ui/Button";
 import { EmptyState } from "../../components/ui/EmptyState";
@@ -8,6 +9,7 @@ import { classNames } from "../../lib/class-names";
 import { findWorkspace, homePath, useSignedInMe } from "../session/use-me";
 import { DemoBanner } from "../demo/DemoBanner";
 import { EmailVerificationBanner } from "./EmailVerificationBanner";
+import { ShellNav } from "./ShellNav";
 import { SignOutButton } from "./SignOutButton";
 import type { CurrentWorkspace } from "./use-current-workspace";
 import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
@@ -17,31 +19,24 @@ function focusMain(event: MouseEvent<HTMLAnchorElement>) {
   document.getElementById("main")?.focus();
 }
 
-function NavItem({ to, end, children }: { to: string; end?: boolean; children: ReactNode }) {
-  return (
-    <NavLink
-      to={to}
-      end={end ?? false}
-      className={({ isActive }) =>
-        classNames(
-          "flex items-center gap-2.5 rounded-lg px-3 py-2 text-sm font-medium transition-colors",
-          isActive
-            ? "bg-white/10 text-white shadow-[inset_2px_0_0_0_var(--color-luna-400)]"
-            : "text-slate-300 hover:bg-white/6 hover:text-white",
-        )
-      }
-    >
-      {children}
-    </NavLink>
-  );
-}
-
-/** The signed-in layout: workspace switcher and navigation beside the page. */
+/**
+ * The signed-in layout: workspace switcher and navigation beside the page on a wide screen,
+ * behind a menu button on a phone.
+ */
 export function AppShell() {
   const me = useSignedInMe();
   const { workspaceId } = useParams();
   const current = findWorkspace(me, workspaceId);
   const base = `/w/${workspaceId ?? ""}`;
+  const menuId = useId();
+  const { pathname } = useLocation();
+  // On a phone the navigation is a menu, closed again once a page is chosen.
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [menuPath, setMenuPath] = useState(pathname);
+  if (menuPath !== pathname) {
+    setMenuPath(pathname);
+    setMenuOpen(false);
+  }
 
   return (
     <div className="min-h-screen lg:grid lg:grid-cols-[17rem_1fr]">
@@ -53,43 +48,55 @@ export function AppShell() {
         Skip to content
       </a>
       <aside className="border-b border-white/8 bg-night/40 backdrop-blur-xl lg:sticky lg:top-0 lg:flex lg:h-screen lg:flex-col lg:border-r lg:border-b-0">
-        <div className="flex flex-col gap-5 p-5 lg:min-h-0 lg:flex-1 lg:overflow-y-auto">
-          <Link to={homePath(me)} className="self-start rounded-lg" aria-label="Luna home">
+        <div className="flex items-center gap-3 px-4 py-3 lg:hidden">
+          <Link to={homePath(me)} className="rounded-lg" aria-label="Luna home">
             <Logo />
           </Link>
-          <WorkspaceSwitcher me={me} currentWorkspaceId={current?.workspace.id} />
-          <div className="flex flex-wrap gap-1 lg:flex-col lg:gap-5">
-            <nav aria-label="Workspace pages" className="flex flex-wrap gap-1 lg:flex-col">
-              <NavItem to={base} end>
-                Home
-              </NavItem>
-              <NavItem to={`${base}/agents`}>Agents</NavItem>
-              <NavItem to={`${base}/playground`}>Playground</NavItem>
-              <NavItem to={`${base}/runs`}>Runs</NavItem>
-              <NavItem to={`${base}/usage`}>Usage</NavItem>
-              <NavItem to={`${base}/api-keys`}>API keys</NavItem>
-              <NavItem to={`${base}/providers`}>Providers</NavItem>
-              <NavItem to={`${base}/members`}>Members</NavItem>
-              <NavItem to={`${base}/billing`}>Billing</NavItem>
-              <NavItem to={`${base}/sso`}>SSO</NavItem>
-              <NavItem to={`${base}/audit-log`}>Audit log</NavItem>
-            </nav>
-            <nav aria-label="Account" className="flex flex-wrap gap-1 lg:flex-col">
-              <p className="hidden px-3 pt-2 text-xs font-semibold tracking-wide text-slate-400 uppercase lg:block">
-                Account
-              </p>
-              <NavItem to={`${base}/account/security`}>Security</NavItem>
-              <NavItem to={`${base}/account/sessions`}>Sessions</NavItem>
-              <NavItem to={`${base}/settings`}>Settings</NavItem>
-            </nav>
-          </div>
+          <span className="min-w-0 flex-1 truncate text-sm text-slate-300">
+            {current?.workspace.name}
+          </span>
+          <button
+            type="button"
+            aria-expanded={menuOpen}
+            aria-controls={menuId}
+            onClick={() => {
+              setMenuOpen((open) => !open);
+            }}
+            className={buttonClasses("secondary", "sm")}
+          >
+            {menuOpen ? (
+              <X aria-hidden="true" className="size-4" />
+            ) : (
+              <Menu aria-hidden="true" className="size-4" />
+            )}
+            Menu
+          </button>
         </div>
-        <div className="flex items-center justify-between gap-3 border-t border-white/8 p-5">
-          <div className="min-w-0 text-sm">
-            <p className="truncate font-medium text-white">{me.user.display_name}</p>
-            <p className="truncate text-xs text-slate-400">{me.user.email}</p>
+        <div
+          id={menuId}
+          className={classNames(
+            menuOpen ? "flex" : "hidden",
+            "flex-col border-t border-white/8 lg:flex lg:min-h-0 lg:flex-1 lg:border-t-0",
+          )}
+        >
+          <div className="flex flex-col gap-5 p-5 lg:min-h-0 lg:flex-1 lg:overflow-y-auto">
+            <Link
+              to={homePath(me)}
+              className="hidden self-start rounded-lg lg:block"
+              aria-label="Luna home"
+            >
+              <Logo />
+            </Link>
+            <WorkspaceSwitcher me={me} currentWorkspaceId={current?.workspace.id} />
+            <ShellNav base={base} />
           </div>
-          <SignOutButton variant="ghost" />
+          <div className="flex items-center justify-between gap-3 border-t border-white/8 p-5">
+            <div className="min-w-0 text-sm">
+              <p className="truncate font-medium text-white">{me.user.display_name}</p>
+              <p className="truncate text-xs text-slate-400">{me.user.email}</p>
+            </div>
+            <SignOutButton variant="ghost" />
+          </div>
         </div>
       </aside>
       <div className="min-w-0">
