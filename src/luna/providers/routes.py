@@ -1,13 +1,16 @@
-"""A workspace's model providers: add, list, read, change, delete, and check one.
+"""A workspace's model providers: add, list, read, change, delete, and check one (as it is,
+or as it would be with changes before they are saved).
 
 Reading needs the workspace's ``read`` action (API keys: ``providers:read``). Adding,
 changing and deleting a provider configures where the workspace's keys are sent, which
 the role table reserves to owners and admins (``manage``; API keys: ``admin``, which
-only they can create). Checking one needs ``write`` (API keys: ``providers:write``).
+only they can create), and so does checking changes before they are saved. Checking one
+as it is needs ``write`` (API keys: ``providers:write``).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
@@ -23,6 +26,7 @@ from luna.deps import (
     require_workspace,
 )
 from luna.providers import service
+from luna.providers.build import ProviderProbe
 from luna.providers.models import Provider
 from luna.providers.schemas import (
     CheckError,
@@ -181,10 +185,50 @@ async def check_provider(
         now=now,
         allow_private_networks=settings.providers_private_networks_allowed,
     )
+    return check_out(probe, now)
+
+
+@router.post(
+    "/{provider_id}/check-changes",
+    operation_id="providers-check-changes",
+    response_model=ProviderCheckOut,
+)
+async def check_provider_changes(
+    provider_id: ProviderId,
+    body: ProviderUpdate,
+    access: ProviderManager,
+    session: SessionDep,
+    keyring: KeyringDep,
+    clock: ClockDep,
+    origin: OriginDep,
+    settings: SettingsDep,
+) -> ProviderCheckOut:
+    """Probe the provider as it would be with these changes (the body of an update), before
+    saving them: whether it answers at the new address or with the new key, and which
+    models it serves, for the model picker. Nothing is saved, the provider's last check
+    included. As on an update, a new `base_url` needs the `api_key` again."""
+    probe = await service.check_provider_changes(
+        session=session,
+        keyring=keyring,
+        workspace_id=access.workspace_id,
+        provider_id=provider_id,
+        changes=body,
+        actor=actor_of(access, origin),
+        allow_private_networks=settings.providers_private_networks_allowed,
+    )
+    return check_out(probe, clock())
+
+
+def check_out(probe: ProviderProbe, checked_at: datetime) -> ProviderCheckOut:
+    """The API view of a probe's outcome."""
     failure = probe.failure
     error = None
     if failure is not None:
         error = CheckError(code=failure.code, message=failure.message, status=failure.status)
     return ProviderCheckOut(
-        ok=probe.ok, latency_ms=probe.latency_ms, models=probe.models, error=error, checked_at=now
+        ok=probe.ok,
+        latency_ms=probe.latency_ms,
+        models=probe.models,
+        error=error,
+        checked_at=checked_at,
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -198,28 +199,96 @@ async def check_provider(
     provider = await get_provider_for_workspace(
         session=session, workspace_id=workspace_id, provider_id=provider_id
     )
-    kind, base_url, api_key = provider.kind, provider.base_url, open_key(keyring, provider)
-    await session.commit()  # no transaction stays open while the provider is awaited
-    probe = await build.probe_provider(
-        kind=kind,
-        base_url=base_url,
-        api_key=api_key,
-        timeout_seconds=timeout_seconds,
-        allow_private_networks=allow_private_networks,
-    )
-    # Loaded again: the provider may have been deleted while it was probed (then NotFound).
-    provider = await get_provider_for_workspace(
-        session=session, workspace_id=workspace_id, provider_id=provider_id, for_update=True
+    target = _ProbeTarget(provider.kind, provider.base_url, open_key(keyring, provider))
+    provider, probe = await _probe(
+        session, provider, target, allow_private_networks, timeout_seconds, for_update=True
     )
     provider.last_checked_at = now
     provider.last_check_ok = probe.ok
     provider.last_check_latency_ms = probe.latency_ms
     provider.last_check_error = probe.failure.message[:500] if probe.failure else None
-    code = probe.failure.code if probe.failure else None
-    audit = _audit_target(provider, ok=probe.ok, error=code, latency_ms=probe.latency_ms)
-    actor.record(session, action="provider.checked", **audit)
+    _record_check(actor, session, provider, probe)
     await session.commit()
     return probe
+
+
+async def check_provider_changes(
+    *,
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    provider_id: str,
+    changes: ProviderUpdate,
+    actor: Actor,
+    allow_private_networks: bool,
+    timeout_seconds: float = CHECK_TIMEOUT_SECONDS,
+) -> ProviderProbe:
+    """Probe the provider as it would be with ``changes`` (its address and key), before
+    they are saved: nothing of the provider changes, its stored check included. The
+    rules of an update hold: a new address is held to the address policy and needs the
+    key again, so a stored key is never sent to a new address."""
+    provider = await get_provider_for_workspace(
+        session=session, workspace_id=workspace_id, provider_id=provider_id
+    )
+    if changes.base_url is not None:
+        check_base_url(changes.base_url, allow_private_networks=allow_private_networks)
+    _refuse_moving_a_stored_key(provider, changes)
+    given = changes.model_fields_set
+    base_url = changes.base_url if "base_url" in given else provider.base_url
+    if "api_key" in given:
+        api_key = changes.api_key.get_secret_value() if changes.api_key is not None else None
+    else:
+        api_key = open_key(keyring, provider)
+    target = _ProbeTarget(provider.kind, base_url, api_key)
+    provider, probe = await _probe(
+        session, provider, target, allow_private_networks, timeout_seconds, for_update=False
+    )
+    _record_check(actor, session, provider, probe, changes=sorted(given))
+    await session.commit()
+    return probe
+
+
+@dataclass(frozen=True)
+class _ProbeTarget:
+    """Where a probe goes, and with which key."""
+
+    kind: str
+    base_url: str | None
+    api_key: str | None
+
+
+async def _probe(
+    session: AsyncSession,
+    provider: Provider,
+    target: _ProbeTarget,
+    allow_private_networks: bool,
+    timeout_seconds: float,
+    *,
+    for_update: bool,
+) -> tuple[Provider, ProviderProbe]:
+    """Probe ``target`` with no transaction open while the provider is awaited; then the
+    provider loaded again, since it may have been deleted meanwhile (then NotFound)."""
+    workspace_id, provider_id = provider.workspace_id, provider.id
+    await session.commit()
+    probe = await build.probe_provider(
+        kind=target.kind,
+        base_url=target.base_url,
+        api_key=target.api_key,
+        timeout_seconds=timeout_seconds,
+        allow_private_networks=allow_private_networks,
+    )
+    provider = await get_provider_for_workspace(
+        session=session, workspace_id=workspace_id, provider_id=provider_id, for_update=for_update
+    )
+    return provider, probe
+
+
+def _record_check(
+    actor: Actor, session: AsyncSession, provider: Provider, probe: ProviderProbe, **data: Any
+) -> None:
+    code = probe.failure.code if probe.failure else None
+    audit = _audit_target(provider, ok=probe.ok, error=code, latency_ms=probe.latency_ms, **data)
+    actor.record(session, action="provider.checked", **audit)
 
 
 async def resolve_model(

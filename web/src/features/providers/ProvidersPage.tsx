@@ -14,6 +14,7 @@ import { TableSkeleton } from "../../components/ui/Skeleton";
 import { formErrors } from "../../lib/form-errors";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { AddProviderDialog } from "./AddProviderDialog";
+import { EditProviderDialog } from "./EditProviderDialog";
 import { DeleteProviderDialog } from "./DeleteProviderDialog";
 import { useCheckProvider, useMakeDefaultProvider, useProviders, type Provider } from "./hooks";
 import { sortOf, sortingOf, viewFromParams, writeView, type ProviderListView } from "./list-view";
@@ -52,6 +53,7 @@ export function ProvidersPage() {
   const makeDefault = useMakeDefaultProvider(workspace.id);
   const [adding, setAdding] = useState(false);
   const [deleting, setDeleting] = useState<Provider | null>(null);
+  const [editing, setEditing] = useState<Provider | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const canManage = mayManageProviders(team.role);
   const canCheck = mayCheckProviders(team.role);
@@ -164,6 +166,7 @@ export function ProvidersPage() {
             onCheck={onCheck}
             onMakeDefault={onMakeDefault}
             onDelete={onDelete}
+            onEdit={setEditing}
           />
           <CursorPager
             of="providers"
@@ -188,6 +191,18 @@ export function ProvidersPage() {
             `“${provider.name}” is added${provider.is_default ? " as the default provider" : ""}. Check it to see that Luna can reach it.`,
           );
           change(() => ({ cursors: [] }));
+        }}
+      />
+      <EditProviderDialog
+        workspaceId={workspace.id}
+        provider={editing}
+        onClose={() => {
+          setEditing(null);
+        }}
+        onSaved={(provider) => {
+          setEditing(null);
+          clearMessages();
+          setNotice(`“${provider.name}” is saved.`);
         }}
       />
       <DeleteProviderDialog

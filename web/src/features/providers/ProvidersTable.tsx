@@ -93,6 +93,8 @@ interface ProvidersTableProps {
   onCheck: (provider: Provider) => void;
   onMakeDefault: (provider: Provider) => void;
   onDelete: (provider: Provider) => void;
+  /** Opens the provider's edit form (admins and owners). */
+  onEdit: (provider: Provider) => void;
 }
 
 /** One page of the workspace's providers, as the server sorted it; never their keys. */
@@ -107,6 +109,7 @@ export function ProvidersTable({
   onCheck,
   onMakeDefault,
   onDelete,
+  onEdit,
 }: ProvidersTableProps) {
   const columns = useMemo(
     () => [
@@ -193,6 +196,7 @@ export function ProvidersTable({
                   onClick={onCheck}
                 />
               )}
+              {canManage && <RowAction label="Edit" provider={provider} onClick={onEdit} />}
               {canManage && !provider.is_default && (
                 <RowAction
                   label="Make default"
@@ -209,7 +213,7 @@ export function ProvidersTable({
         },
       }),
     ],
-    [canCheck, canManage, checkingId, makingDefaultId, onCheck, onMakeDefault, onDelete],
+    [canCheck, canManage, checkingId, makingDefaultId, onCheck, onMakeDefault, onDelete, onEdit],
   );
 
   const table = useReactTable({

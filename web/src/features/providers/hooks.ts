@@ -103,3 +103,36 @@ export function useCheckProvider(workspaceId: string) {
     onSettled: () => queryClient.invalidateQueries({ queryKey: providersKey(workspaceId) }),
   });
 }
+
+export type ProviderChanges = Schemas["ProviderUpdate"];
+
+/** Saves changes to a provider. */
+export function useUpdateProvider(workspaceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ provider, changes }: { provider: Provider; changes: ProviderChanges }) =>
+      unwrap(
+        api.PATCH("/api/v1/workspaces/{workspace_id}/providers/{provider_id}", {
+          params: { path: { workspace_id: workspaceId, provider_id: provider.id } },
+          body: changes,
+        }),
+      ),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: providersKey(workspaceId) }),
+  });
+}
+
+/**
+ * Probes a provider as it would be with changes (its address, its key), saving nothing:
+ * the edit form's check, and the models its picker offers.
+ */
+export function useCheckProviderChanges(workspaceId: string) {
+  return useMutation({
+    mutationFn: ({ provider, changes }: { provider: Provider; changes: ProviderChanges }) =>
+      unwrap(
+        api.POST("/api/v1/workspaces/{workspace_id}/providers/{provider_id}/check-changes", {
+          params: { path: { workspace_id: workspaceId, provider_id: provider.id } },
+          body: changes,
+        }),
+      ),
+  });
+}

@@ -1,6 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { json, noContent, problem } from "../../test/fake-api";
@@ -254,5 +254,46 @@ describe("SettingsPage", () => {
     expect(list).toHaveTextContent("api.github.com");
     expect(toolsSection.getByText(/you are a viewer/)).toBeInTheDocument();
     expect(toolsSection.queryByRole("button")).not.toBeInTheDocument();
+  });
+
+  it("creates a workspace in the team and opens it, or says the plan has no room", async () => {
+    const user = userEvent.setup();
+    const { requests, router } = renderSettings({
+      answers: {
+        "POST /api/v1/workspaces": [
+          problem(402, "entitlement-exceeded:workspaces", "The Starter plan has 1 workspace.", {
+            limit: 1,
+            current: 1,
+            plan: "starter",
+            upgrade_plan: "growth",
+            upgrade_url: "/app/w/ws_1/billing",
+          }),
+          json({ id: "ws_2", team_id: "team_1", name: "Staging", demo: false }, 201),
+        ],
+      },
+    });
+    const names = await screen.findByRole("region", { name: "Names" });
+    const field = within(names).getByLabelText("New workspace in Ada's team");
+    await user.type(field, " Staging ");
+    await user.click(within(names).getByRole("button", { name: "Create workspace" }));
+    await within(names).findByText("Your plan's limit is reached");
+    expect(names).toHaveTextContent("In use: 1 of 1.");
+    expect(within(names).getByRole("link", { name: "Upgrade to Growth" })).toBeInTheDocument();
+
+    await user.click(within(names).getByRole("button", { name: "Create workspace" }));
+    await vi.waitFor(() => {
+      expect(router.state.location.pathname).toBe("/w/ws_2");
+    });
+    const posts = requests.filter((request) => request.method === "POST");
+    expect(posts.map((request) => request.body)).toEqual([
+      { team_id: "team_1", name: "Staging" },
+      { team_id: "team_1", name: "Staging" },
+    ]);
+  });
+
+  it("offers a new workspace only to owners and admins", async () => {
+    renderSettings({ role: "member" });
+    const names = await screen.findByRole("region", { name: "Names" });
+    expect(within(names).queryByRole("button", { name: "Create workspace" })).toBeNull();
   });
 });

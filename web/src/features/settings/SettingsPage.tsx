@@ -10,11 +10,13 @@ import { ChangePasswordForm } from "./ChangePasswordForm";
 import { CookiePreferences } from "./CookiePreferences";
 import { useChangeDisplayName, useRenameTeam, useRenameWorkspace } from "./hooks";
 import { NameForm } from "./NameForm";
+import { NewWorkspaceForm } from "./NewWorkspaceForm";
 import { ToolSettingsSection } from "./ToolSettingsSection";
 
 /**
  * The account's display name, password, email and cookie choice; the names of the
- * workspace and its team; and the workspace's tool settings.
+ * workspace and its team, and a new workspace for the team; and the workspace's tool
+ * settings.
  */
 export function SettingsPage() {
   const me = useSignedInMe();
@@ -82,6 +84,11 @@ export function SettingsPage() {
               canChange={manager}
             />
           </Card>
+          {manager && (
+            <Card className="mt-4 p-5">
+              <NewWorkspaceForm teamId={team.id} teamName={team.name} workspaceId={workspace.id} />
+            </Card>
+          )}
         </Section>
         <Section
           title="Password"

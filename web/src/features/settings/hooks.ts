@@ -120,3 +120,13 @@ export function useRenameTeam(teamId: string) {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
   });
 }
+
+/** Adds a workspace to a team (owners and admins); the account then lists it. */
+export function useCreateWorkspace() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Schemas["WorkspaceCreate"]) =>
+      unwrap(api.POST("/api/v1/workspaces", { body })),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryKey }),
+  });
+}
