@@ -16,7 +16,10 @@ interface CursorPagerProps {
   onCursorsChange: (move: (cursors: string[]) => string[]) => void;
 }
 
-/** Previous and Next under a table whose pages the server cuts with cursors. */
+/**
+ * Previous and Next under a table whose pages the server cuts with cursors; nothing when
+ * everything fits on the first page.
+ */
 export function CursorPager({
   of,
   cursors,
@@ -24,6 +27,9 @@ export function CursorPager({
   loading,
   onCursorsChange,
 }: CursorPagerProps) {
+  if (cursors.length === 0 && !nextCursor) {
+    return null;
+  }
   return (
     <nav aria-label={`Pages of ${of}`} className="mt-4 flex items-center justify-end gap-3">
       <span className="mr-auto text-sm text-slate-400">Page {cursors.length + 1}</span>

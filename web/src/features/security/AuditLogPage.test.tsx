@@ -137,7 +137,8 @@ describe("AuditLogPage", () => {
       "Member invited",
     );
     expect(requests.at(-1)?.query).toEqual({ limit: "50", action: "member.invited" });
-    expect(screen.getByRole("button", { name: "Next" })).toBeDisabled();
+    // One page of them: no pager.
+    expect(screen.queryByRole("button", { name: "Next" })).not.toBeInTheDocument();
 
     await user.selectOptions(screen.getByLabelText("Events a page"), "200");
     expect(router.state.location.search).toBe("?action=member.invited&limit=200");
