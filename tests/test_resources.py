@@ -3,15 +3,22 @@ the CLI the same way, and all closed at the end, even when the block that uses t
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 import typer
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from luna.agents.catalog import Catalog
+from luna.app import create_app, luna_routes
 from luna.cli.db import with_engine
 from luna.cli.output import ExitCode
+from luna.deps import get_catalog
 from luna.resources import Resources, open_resources
 from luna.settings import Settings
+from tests.conftest import browser_client, make_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -61,3 +68,30 @@ async def test_the_cli_refuses_unusable_keys_before_touching_the_database(
 
     assert exited.value.exit_code == ExitCode.INVALID_CONFIG
     assert "encryption keys are not usable" in " ".join(capsys.readouterr().err.split())
+
+
+async def test_apps_share_the_routes_and_each_keeps_its_own_overrides(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The routes are built once per process for every app (tests build hundreds); each
+    app's dependency overrides still apply to its own requests only, even at once."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    other = make_settings(elsewhere, f"sqlite:///{elsewhere / 'luna.db'}")
+    first, second = create_app(settings), create_app(other)
+    shared = {id(route) for route in luna_routes()}
+    for app in (first, second):
+        assert sum(id(route) in shared for route in app.routes) == len(shared) > 0
+    first.dependency_overrides[get_catalog] = lambda: Catalog([])
+    async with (
+        first.router.lifespan_context(first),
+        second.router.lifespan_context(second),
+        browser_client(first) as overridden,
+        browser_client(second) as plain,
+    ):
+        answers = await asyncio.gather(
+            *(client.get("/api/v1/catalog/agents") for client in (overridden, plain) * 3)
+        )
+    sizes = [len(answer.json()["items"]) for answer in answers]
+    assert sizes[0::2] == [0, 0, 0]
+    assert all(size > 0 for size in sizes[1::2])

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy.exc import DBAPIError
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
 
 from luna import __version__
 from luna.agents.catalog_routes import router as catalog_router
@@ -52,6 +57,74 @@ from luna.worker import BackgroundWork
 log = get_logger(__name__)
 
 
+# Every router of the API, in the order a request is matched against them.
+ROUTERS: tuple[APIRouter, ...] = (
+    health_router,
+    identity_router,
+    tenancy_router,
+    api_key_router,
+    current_key_router,
+    mfa_router,
+    sso_router,
+    member_router,
+    catalog_router,
+    agents_router,
+    tools_router,
+    providers_router,
+    runs_router,
+    run_shares_router,
+    shared_runs_router,
+    billing_router,
+    usage_router,
+    onboarding_router,
+    demo_router,
+    metrics_router,
+    site_router,
+    web_router,  # last: it serves the web app's paths
+)
+
+_serving_app: ContextVar[FastAPI | None] = ContextVar("luna_serving_app", default=None)
+
+
+class LunaApp(FastAPI):
+    """The ASGI application: a FastAPI app that records itself as the app serving each
+    call, for the dependency overrides of the routes it shares with the process's other
+    apps (see :func:`luna_routes`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _serving_app.set(self)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _serving_app.reset(token)
+
+
+class _ServingAppOverrides:
+    """The dependency overrides of the app serving the call at hand (tests set them)."""
+
+    @property
+    def dependency_overrides(self) -> dict[Any, Any]:
+        app = _serving_app.get()
+        return app.dependency_overrides if app is not None else {}
+
+
+@functools.cache
+def luna_routes() -> tuple[BaseRoute, ...]:
+    """Luna's routers, included once per process and shared by each app built in it.
+
+    FastAPI builds an included route (its dependency graph, its response models) the first
+    time a request reaches it, once per inclusion; a process that builds many apps (the
+    tests build one per test) would build every route again for each. The routes read
+    the overrides of the app serving the request, as they would the app they were
+    included into."""
+    api = APIRouter(
+        responses=PROBLEM_RESPONSES, dependency_overrides_provider=_ServingAppOverrides()
+    )
+    for router in ROUTERS:
+        api.include_router(router)
+    return tuple(api.routes)
+
+
 def create_app(settings: Settings) -> FastAPI:
     """Build the Luna ASGI application for the given settings."""
 
@@ -83,7 +156,7 @@ def create_app(settings: Settings) -> FastAPI:
                 await limiter.close()
                 log.info("stopped")
 
-    app = FastAPI(
+    app = LunaApp(
         title="Luna API",
         version=__version__,
         summary="Build, run, watch and sell AI agents.",
@@ -97,28 +170,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.keyring = keyring_for(settings)
     app.state.caches = caches
     install_problem_handlers(app, not_found_page=lambda path: not_found_page(settings, path))
-    app.include_router(health_router)
-    app.include_router(identity_router)
-    app.include_router(tenancy_router)
-    app.include_router(api_key_router)
-    app.include_router(current_key_router)
-    app.include_router(mfa_router)
-    app.include_router(sso_router)
-    app.include_router(member_router)
-    app.include_router(catalog_router)
-    app.include_router(agents_router)
-    app.include_router(tools_router)
-    app.include_router(providers_router)
-    app.include_router(runs_router)
-    app.include_router(run_shares_router)
-    app.include_router(shared_runs_router)
-    app.include_router(billing_router)
-    app.include_router(usage_router)
-    app.include_router(onboarding_router)
-    app.include_router(demo_router)
-    app.include_router(metrics_router)
-    app.include_router(site_router)
-    app.include_router(web_router)  # last: it serves the web app's paths
+    app.router.routes.extend(luna_routes())
     install_middleware(app, settings, limiter)
     return app
 
