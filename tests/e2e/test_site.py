@@ -3,6 +3,8 @@ and its choice (a first-party cookie, and the account for signed-in users)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import PASSWORD, LunaServer, WatchedPage
@@ -95,8 +97,38 @@ def test_motion_stops_when_the_visitor_prefers_less(
         page.goto("/")
         edge = page.locator(".graph .edge").first
         assert edge.evaluate("(e) => getComputedStyle(e).animationName") == "none"
+        # No replay either: the recorded run is drawn whole.
+        expect(page.locator("svg.graph")).not_to_have_attribute("data-replay", re.compile("."))
+        expect(page.locator(".graph .node").last).to_be_visible()
     finally:
         context.close()
+
+
+def test_the_hero_replays_a_recorded_run_node_by_node(watched_page: WatchedPage) -> None:
+    page = watched_page.page
+    watched_page.goto("/")
+    graph = page.locator("svg.graph")
+    expect(graph).to_have_attribute("data-replay", "playing")
+    nodes = graph.locator(".node")
+    total = nodes.count()
+    # The nodes appear in the recording's order, a few at a time, until all are drawn.
+    seen = page.evaluate(
+        """() => new Promise((resolve) => {
+          const counts = [];
+          const timer = setInterval(() => {
+            const shown = document.querySelectorAll("svg.graph .node.shown").length;
+            if (counts[counts.length - 1] !== shown) counts.push(shown);
+            if (document.querySelector("svg.graph").dataset.replay === "done") {
+              clearInterval(timer);
+              resolve(counts);
+            }
+          }, 20);
+        })"""
+    )
+    assert seen[-1] == total > 5
+    assert len(seen) >= 4, seen
+    assert seen == sorted(seen)
+    watched_page.check("landing-hero-replayed")
 
 
 def test_the_public_pages_are_clean_and_accessible(watched_page: WatchedPage) -> None:

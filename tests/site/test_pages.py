@@ -94,7 +94,37 @@ async def test_the_landing_page_is_complete_html_without_javascript(
     assert head.meta["og:title"] == head.title
     assert head.meta["description"] == head.meta["og:description"]
     assert head.meta["og:image"].startswith(f"{base}/site/og.png?v=")
-    assert head.scripts == [next(s for s in head.scripts if s.startswith("/site/consent.js?v="))]
+    # Two small scripts of the site's own: the cookie choice, and the hero's replay.
+    assert [script.split("?v=")[0] for script in head.scripts] == [
+        "/site/consent.js",
+        "/site/hero.js",
+    ]
+
+
+async def test_the_hero_replays_the_recorded_demo_review(client: httpx.AsyncClient) -> None:
+    """The landing page's graph is the demo workspace's code review, as recorded: its tools,
+    its figures, and each node's time in the recording for the replay."""
+    html = (await client.get("/")).text
+    graph = html[html.index('<svg class="graph"') : html.index("</svg>")]
+    labels = re.findall(r'class="label">([^<]+)<', graph)
+    assert labels == [
+        "Model request",
+        "Thinking",
+        "Tool · fetch_diff",
+        "Tool · ci_status",
+        "Model request",
+        "Thinking",
+        "Tool · text_stats",
+        "Model request",
+        "Answer",
+    ]
+    assert "2,140 tok in · 2.4 s · confidence 0.91" in graph
+    times = [int(at) for at in re.findall(r'<g class="node [a-z]+" data-at="(\d+)"', graph)]
+    assert times == sorted(times)
+    assert times[0] == 800  # the first request took 2.4 s, replayed three times as fast
+    duration = int(re.findall(r'data-duration="(\d+)"', graph)[0])
+    assert duration == times[-1]
+    assert "Review pull request #482" in html
 
 
 async def test_the_structured_data_matches_the_page(client: httpx.AsyncClient) -> None:
@@ -276,6 +306,20 @@ async def test_static_files_are_fingerprinted_compressed_and_revalidated(
     assert zipped.text == plain.text  # httpx decodes it
     assert again.status_code == 304
     assert missing.status_code == 404
+
+
+async def test_the_typeface_is_served_by_the_site_itself(client: httpx.AsyncClient) -> None:
+    """The site's stylesheet names Inter from Luna's own address (the CSP allows no other),
+    and the font answers as a font, cached like every asset."""
+    head = head_of(await client.get("/"))
+    stylesheet = await client.get(head.links["stylesheet"])
+    [font] = re.findall(r"url\(([^)]+\.woff2)\)", stylesheet.text)
+    served = await client.get(f"/site/{font}")
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "font/woff2"
+    assert served.content[:4] == b"wOF2"
+    license_text = await client.get("/site/Inter-LICENSE.txt")
+    assert "SIL OPEN FONT LICENSE" in license_text.text.upper()
 
 
 def test_markdown_sources_cannot_put_html_on_the_page() -> None:

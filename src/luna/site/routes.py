@@ -25,6 +25,7 @@ from luna.plans.service import cached_plans
 from luna.settings import Settings
 from luna.site import pages
 from luna.site.content import LEGAL_SLUGS, changelog, legal_document
+from luna.site.hero import hero_graph
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,6 +151,7 @@ async def landing_page(session: SessionDep, caches: CachesDep, settings: Setting
         groups=pages.catalog_groups(catalog),
         agent_count=len(catalog),
         faq=pages.FAQ,
+        hero=hero_graph(),
     )
 
 
