@@ -15,6 +15,7 @@ PAGES = [
     "",
     "agents",
     "playground",
+    "knowledge",
     "runs",
     "usage",
     "api-keys",

@@ -101,6 +101,13 @@ export const routes: RouteObject[] = [
                     Component: page.UsagePage,
                   })),
               },
+              {
+                path: "knowledge",
+                lazy: () =>
+                  import("../features/knowledge/KnowledgePage").then((page) => ({
+                    Component: page.KnowledgePage,
+                  })),
+              },
               { path: "api-keys", element: <ApiKeysPage /> },
               { path: "providers", element: <ProvidersPage /> },
               { path: "members", element: <MembersPage /> },

@@ -1,5 +1,6 @@
 import {
   Activity,
+  BookOpen,
   Bot,
   ChevronDown,
   CreditCard,
@@ -44,6 +45,7 @@ const WORKSPACE_SECTIONS: NavSection[] = [
     entries: [
       { path: "/agents", label: "Agents", icon: Bot },
       { path: "/playground", label: "Playground", icon: FlaskConical },
+      { path: "/knowledge", label: "Knowledge", icon: BookOpen },
     ],
   },
   {
