@@ -296,18 +296,7 @@ def start_local_run(
     the request body); the run as the API answered."""
     base = f"/api/v1/workspaces/{workspace_id}"
     origin = {"Origin": watched.server.base_url}
-    provider = watched.page.request.post(
-        f"{base}/providers",
-        headers=origin,
-        data={
-            "name": "Local",
-            "kind": "openai_compatible",
-            "base_url": model_url,
-            "api_key": DEFAULT_API_KEY,
-            "default_model": "gpt-4.1-mini",
-        },
-    )
-    assert provider.ok, provider.text()
+    add_local_provider(watched, workspace_id, model_url)
     agent = watched.page.request.post(
         f"{base}/agents", headers=origin, data={"template": "code-review"}
     )
@@ -318,6 +307,23 @@ def start_local_run(
     assert started.ok, started.text()
     created: dict[str, Any] = started.json()
     return created
+
+
+def add_local_provider(watched: WatchedPage, workspace_id: str, model_url: str) -> None:
+    """Through the API, as the signed-in page: the workspace's default provider, on the
+    local model stand-in at ``model_url``."""
+    provider = watched.page.request.post(
+        f"/api/v1/workspaces/{workspace_id}/providers",
+        headers={"Origin": watched.server.base_url},
+        data={
+            "name": "Local",
+            "kind": "openai_compatible",
+            "base_url": model_url,
+            "api_key": DEFAULT_API_KEY,
+            "default_model": "gpt-4.1-mini",
+        },
+    )
+    assert provider.ok, provider.text()
 
 
 WORKSPACE_URL = re.compile(r"/app/w/ws_[a-z0-9]+$")

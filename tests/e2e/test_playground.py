@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.conftest import PASSWORD, LunaServer, WatchedPage
+from tests.e2e.conftest import PASSWORD, LunaServer, WatchedPage, add_local_provider
 from tests.e2e.test_web_app import current_user, first_workspace
 from tests.standins import OpenAIStandin, ToolCall, Turn
-from tests.standins.openai_server import DEFAULT_API_KEY
 
 SAVED = "Compute."
 DRAFT = "Answer in as few words as you can."
@@ -76,18 +75,7 @@ def test_a_draft_is_tried_in_a_conversation_approved_and_compared(
     workspace = first_workspace(current_user(watched_page))["id"]
     base = f"/api/v1/workspaces/{workspace}"
     origin = {"Origin": luna_server.base_url}
-    provider = page.request.post(
-        f"{base}/providers",
-        headers=origin,
-        data={
-            "name": "Local",
-            "kind": "openai_compatible",
-            "base_url": model_server.base_url,
-            "api_key": DEFAULT_API_KEY,
-            "default_model": "gpt-4.1-mini",
-        },
-    )
-    assert provider.ok, provider.text()
+    add_local_provider(watched_page, workspace, model_server.base_url)
     created = page.request.post(
         f"{base}/agents",
         headers=origin,

@@ -10,10 +10,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import LunaServer, WatchedPage, signed_in, start_local_run, watched_page_in
+from tests.e2e.conftest import (
+    LunaServer,
+    WatchedPage,
+    add_local_provider,
+    signed_in,
+    start_local_run,
+    watched_page_in,
+)
 from tests.e2e.run_setups import HeldOpenAIStandin
 from tests.standins import OpenAIStandin, ScriptedError, ToolCall, Turn
-from tests.standins.openai_server import DEFAULT_API_KEY
 
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -152,18 +158,7 @@ def test_a_run_paused_for_approval_is_decided_on_its_page_and_drawn_settled(
             Turn(tool_calls=[ToolCall("calculator", {"expression": "6*7"}, id="c1")]),
             Turn(text="6 times 7 is 42."),
         )
-        provider = page.request.post(
-            f"{base}/providers",
-            headers=origin,
-            data={
-                "name": "Local",
-                "kind": "openai_compatible",
-                "base_url": model.base_url,
-                "api_key": DEFAULT_API_KEY,
-                "default_model": "gpt-4.1-mini",
-            },
-        )
-        assert provider.ok, provider.text()
+        add_local_provider(watched, workspace, model.base_url)
         agent = page.request.post(
             f"{base}/agents",
             headers=origin,
