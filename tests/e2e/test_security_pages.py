@@ -9,10 +9,11 @@ checked for console errors, CSP violations and accessibility, and screenshotted.
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pyotp
-from playwright.sync_api import expect
+from playwright.sync_api import ConsoleMessage, expect
 
 from tests.e2e.conftest import PASSWORD, LunaServer, WatchedPage
 from tests.e2e.test_web_app import WORKSPACE_URL, first_workspace, sign_in
@@ -43,15 +44,24 @@ def forgive_missing_sso_configuration(watched: WatchedPage, team_id: str) -> Non
     """Drop the one console error this page is expected to cause: the API answers 404 while
     a team has no single sign-on, and Chromium logs every failed fetch as an error."""
     missing = f"/api/v1/teams/{team_id}/sso"
-    watched.console[:] = [
-        message
-        for message in watched.console
-        if not (
+
+    def is_expected(message: ConsoleMessage) -> bool:
+        return (
             message.type == "error"
             and "status of 404" in message.text
             and message.location.get("url", "").endswith(missing)
         )
-    ]
+
+    # The message comes when the page's request has been answered, which on a busy machine
+    # may be after the page looks ready: wait for it (a page that reused an earlier answer
+    # sends none).
+    watched.page.wait_for_load_state("networkidle")
+    deadline = time.monotonic() + 5
+    while not any(is_expected(message) for message in watched.console):
+        if time.monotonic() > deadline:
+            break
+        watched.page.wait_for_timeout(100)
+    watched.console[:] = [message for message in watched.console if not is_expected(message)]
 
 
 def test_turn_on_two_factor_see_it_audited_and_change_the_password(
