@@ -107,6 +107,15 @@ def test_sign_up_set_up_build_invite_and_come_back(
     expect(table.get_by_role("row", name=re.compile(re.escape(agent_name)))).to_be_visible()
     watched_page.check("journey-5-agents")
 
+    # The first run's page tells its story without a click: the input and the answer.
+    nav(watched_page, "Runs")
+    page.get_by_role("table").get_by_role("link").first.click()
+    answer = page.get_by_test_id("run-summary").locator('[data-field="answer"]')
+    expect(answer).to_contain_text(ANSWER)
+    expect(answer).to_be_in_viewport()
+    expect(page.get_by_test_id("step-panel")).to_have_count(0)
+    watched_page.check("journey-5b-first-run-page")
+
     # An API key for the team's CI.
     nav(watched_page, "API keys")
     page.get_by_role("button", name="Create API key").first.click()

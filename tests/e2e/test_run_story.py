@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import (
+    PASSWORD,
     LunaServer,
     WatchedPage,
     add_local_provider,
@@ -20,6 +21,7 @@ from tests.e2e.conftest import (
 )
 from tests.e2e.run_setups import HeldOpenAIStandin
 from tests.standins import OpenAIStandin, ScriptedError, ToolCall, Turn
+from tests.standins.openai_server import DEFAULT_API_KEY
 
 WIDTHS = {"desktop": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
 
@@ -198,3 +200,43 @@ def test_a_run_paused_for_approval_is_decided_on_its_page_and_drawn_settled(
     expect(page.get_by_test_id("run-graph").get_by_text("Waiting for a decision")).to_have_count(0)
     no_overflow(page)
     watched.check(f"run-approved-{width}")
+
+
+def test_a_new_user_on_a_phone_reaches_the_answer_of_their_first_run(
+    browser: Browser, luna_server: LunaServer
+) -> None:
+    """Sign up, the guided setup and the first run on a phone, then the run's page from
+    the menu: the answer is on the first screen, without opening a node."""
+    answer_text = "Return 0.0 for an empty list."
+    with watched_page_in(browser, luna_server) as watched, OpenAIStandin() as model:
+        model.script(Turn(text=answer_text))
+        page = watched.page
+        page.set_viewport_size(WIDTHS["phone"])  # type: ignore[arg-type]
+        watched.goto("/app/sign-up")
+        page.get_by_label("Your name").fill("Mary Jackson")
+        page.get_by_label("Email").fill("mary-phone@example.com")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account").click()
+        page.wait_for_url(re.compile(r"/onboarding$"))
+        page.get_by_role("button", name=re.compile(r"^Use this agent")).first.click()
+        page.get_by_label("Kind").select_option("openai_compatible")
+        page.get_by_label("Name").fill("Local model")
+        page.get_by_label(re.compile(r"^Base URL")).fill(model.base_url)
+        page.get_by_label(re.compile(r"^API key")).fill(DEFAULT_API_KEY)
+        page.get_by_label(re.compile(r"^Default model")).fill("gpt-4.1-mini")
+        page.get_by_role("button", name="Add provider").click()
+        page.get_by_role("button", name=re.compile(r"^Run ")).click()
+        expect(page.get_by_test_id("first-run-answer")).to_have_text(answer_text, timeout=30_000)
+        no_overflow(page)
+
+        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("navigation", name="Workspace pages").get_by_role(
+            "link", name="Runs"
+        ).click()
+        page.get_by_role("table").get_by_role("link").first.click()
+        answer = page.get_by_test_id("run-summary").locator('[data-field="answer"]')
+        expect(answer).to_contain_text(answer_text)
+        expect(answer).to_be_in_viewport()
+        no_overflow(page)
+        watched.check("first-run-page-phone")
+        model.raise_failures()
