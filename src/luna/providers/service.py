@@ -138,12 +138,10 @@ async def update_provider(
     provider = await get_provider_for_workspace(
         session=session, workspace_id=workspace_id, provider_id=provider_id, for_update=True
     )
-    if changes.base_url is not None:
-        check_base_url(changes.base_url, allow_private_networks=allow_private_networks)
+    _hold_to_connection_rules(provider, changes, allow_private_networks)
     given = changes.model_fields_set
     if changes.name is not None and changes.name != provider.name:
         await _ensure_name_free(session, workspace_id, changes.name)
-    _refuse_moving_a_stored_key(provider, changes)
     changed = _apply_fields(provider, changes, keyring)
     has_key = provider.api_key_encrypted is not None
     _check_kind_rules(provider.kind, provider.base_url, has_key, _logprobs_option(provider))
@@ -230,9 +228,7 @@ async def check_provider_changes(
     provider = await get_provider_for_workspace(
         session=session, workspace_id=workspace_id, provider_id=provider_id
     )
-    if changes.base_url is not None:
-        check_base_url(changes.base_url, allow_private_networks=allow_private_networks)
-    _refuse_moving_a_stored_key(provider, changes)
+    _hold_to_connection_rules(provider, changes, allow_private_networks)
     given = changes.model_fields_set
     base_url = changes.base_url if "base_url" in given else provider.base_url
     if "api_key" in given:
@@ -386,6 +382,16 @@ def _check_kind_rules(kind: str, base_url: str | None, has_key: bool, logprobs: 
         raise ValidationFailed(
             message, errors=[{"in": "body", "pointer": f"#/{field}", "message": message}]
         )
+
+
+def _hold_to_connection_rules(
+    provider: Provider, changes: ProviderUpdate, allow_private_networks: bool
+) -> None:
+    """What an update may change of where the provider's key goes, whether it is saved or
+    only checked: a new address meets the address policy and brings the key again."""
+    if changes.base_url is not None:
+        check_base_url(changes.base_url, allow_private_networks=allow_private_networks)
+    _refuse_moving_a_stored_key(provider, changes)
 
 
 def _refuse_moving_a_stored_key(provider: Provider, changes: ProviderUpdate) -> None:

@@ -29,7 +29,7 @@ import {
   type AgentListView,
   type AgentStatusFilter,
 } from "./list-view";
-import { SearchField } from "./SearchField";
+import { SearchField } from "../../components/ui/SearchField";
 
 const STATUS_LABELS: Record<AgentStatusFilter, string> = {
   active: "Active",

@@ -20,7 +20,7 @@ import {
 } from "./hooks";
 import { PlanLimitOrFormAlert, planLimitOf } from "./PlanLimitAlert";
 import { needsLargerPlan, planName } from "./plans";
-import { SearchField } from "./SearchField";
+import { SearchField } from "../../components/ui/SearchField";
 import { useSingleFlight } from "../../lib/use-single-flight";
 
 const CATEGORIES: { value: CatalogCategory; label: string }[] = [

@@ -12,7 +12,7 @@ import { ErrorState } from "../../components/ui/ErrorState";
 import { FilterBar } from "../../components/ui/FilterBar";
 import { PageHeader } from "../../components/ui/PageHeader";
 import { TableSkeleton } from "../../components/ui/Skeleton";
-import { TextField } from "../../components/ui/TextField";
+import { SearchField } from "../../components/ui/SearchField";
 import { formatDate } from "../../lib/dates";
 import { formErrors } from "../../lib/form-errors";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
@@ -117,21 +117,18 @@ export function KnowledgePage() {
       )}
       <UploadOutcomes outcomes={outcomes} />
       <FilterBar label="Search the documents">
-        <TextField
+        <SearchField
           label="Search"
-          type="search"
-          className="sm:w-96"
+          value={query}
           placeholder="Words to look for"
-          maxLength={500}
-          defaultValue={query}
-          onChange={(event) => {
-            const value = event.target.value;
+          className="sm:w-96"
+          onSearch={(q) => {
             setParams(
               (current) => {
                 const next = new URLSearchParams(current);
                 next.delete("cursor");
-                if (value.trim()) {
-                  next.set("q", value);
+                if (q) {
+                  next.set("q", q);
                 } else {
                   next.delete("q");
                 }
@@ -218,8 +215,9 @@ function UploadOutcomes({ outcomes }: { outcomes: UploadOutcome[] }) {
     >
       {refused.length > 0 && (
         <ul className="list-disc pl-5">
-          {refused.map((outcome) => (
-            <li key={outcome.name}>
+          {refused.map((outcome, index) => (
+            // Two files of one upload may share a name.
+            <li key={index}>
               <span className="font-medium">{outcome.name}</span>: {outcome.error}
             </li>
           ))}

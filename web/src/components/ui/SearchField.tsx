@@ -1,7 +1,7 @@
 import { useState } from "react";
 
-import { TextField } from "../../components/ui/TextField";
-import { useDebouncedCallback } from "./debounce";
+import { TextField } from "./TextField";
+import { useDebouncedCallback } from "../../lib/debounce";
 
 interface SearchFieldProps {
   label: string;
