@@ -14,6 +14,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from luna import __version__
+from luna.accounts.routes import router as accounts_router
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
@@ -61,6 +62,7 @@ log = get_logger(__name__)
 ROUTERS: tuple[APIRouter, ...] = (
     health_router,
     identity_router,
+    accounts_router,
     tenancy_router,
     api_key_router,
     current_key_router,

@@ -413,3 +413,33 @@ def test_an_agent_from_the_catalog_shows_in_the_table_and_the_table_keeps_its_vi
     expect(page.get_by_role("heading", name="No runs yet")).to_be_visible()
     watched_page.check("runs-empty")
     watched_page.check_accessibility("runs-empty")
+
+
+def test_deleting_the_account_from_settings(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    luna_server.sign_up("frances@example.com", "Frances Allen")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "frances@example.com")
+    page = watched_page.page
+    page.wait_for_url(WORKSPACE_URL)
+    watched_page.goto(page.url.removeprefix(luna_server.base_url) + "/settings")
+
+    danger = page.get_by_role("region", name="Delete account")
+    danger.get_by_role("button", name="Delete account…").click()
+    dialog = page.get_by_role("alertdialog", name="Delete your account?")
+    dialog.get_by_label("Type frances@example.com to confirm").fill("frances@example.com")
+    dialog.get_by_label("Your password").fill(PASSWORD)
+    watched_page.check("delete-account")
+    watched_page.check_accessibility("delete-account")
+    dialog.get_by_role("button", name="Delete account").click()
+
+    page.wait_for_url(re.compile(r"/app/sign-in\?reason=account-deleted$"))
+    expect(page.get_by_text("Your account was deleted.")).to_be_visible()
+    watched_page.check("signed-out-after-deletion")
+    login = httpx.post(
+        f"{luna_server.base_url}/api/v1/auth/login",
+        json={"email": "frances@example.com", "password": PASSWORD},
+        headers={"Origin": luna_server.base_url},
+    )
+    assert login.status_code == 401

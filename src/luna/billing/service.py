@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +21,8 @@ from luna.tenancy.models import Team
 from luna.tenancy.service import count_workspaces
 
 MAX_INVOICES = 100
+# Subscriptions the payment provider no longer charges: ended, or a checkout never paid.
+CLOSED_SUBSCRIPTIONS: Final = frozenset({"canceled", "incomplete"})
 
 
 async def get_team(*, session: AsyncSession, team_id: str) -> Team:
@@ -75,3 +79,17 @@ async def list_invoices(*, session: AsyncSession, team_id: str) -> list[Invoice]
         .limit(MAX_INVOICES)
     )
     return list(rows)
+
+
+async def teams_with_open_subscriptions(
+    *, session: AsyncSession, team_ids: Collection[str]
+) -> set[str]:
+    """Those of the teams whose subscription the payment provider may still charge."""
+    if not team_ids:
+        return set()
+    rows = await session.scalars(
+        select(Subscription.team_id).where(
+            Subscription.team_id.in_(team_ids), Subscription.status.not_in(CLOSED_SUBSCRIPTIONS)
+        )
+    )
+    return set(rows)

@@ -40,6 +40,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "Hello,\n\nThe password of your Luna account was just changed and every other session "
         "was signed out. If this was not you, reset your password at once.\n",
     ),
+    "account-deleted": (
+        "Your Luna account was deleted",
+        "Hello,\n\nYour Luna account was deleted, as you asked. Teams deleted with it, and all "
+        "their work: {teams}. You left every other team; its other members keep it.\n\nIf "
+        "this was not you, contact support at once.\n",
+    ),
     "invitation": (
         "You are invited to join a team on Luna",
         'Hello,\n\n{inviter} invited you to join the team "{team}" on Luna as {role}.\n\n'

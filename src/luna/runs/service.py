@@ -6,12 +6,12 @@ for a run that does not exist and for one of another workspace.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime
 from typing import Any, Final
 
 import jsonschema
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +34,7 @@ from luna.jobs.leases import live_executors
 from luna.plans.entitlements import check_entitlement
 from luna.providers.service import check_model_available
 from luna.runs.lifecycle import resume_segment, transition
-from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
+from luna.runs.models import ACTIVE, FINISHED, Run, RunApproval, RunStatus, RunStep
 from luna.runs.schemas import ApprovalDecisions, RunCreate
 from luna.security.crypto import Keyring
 from luna.tenancy.models import Workspace
@@ -450,3 +450,16 @@ async def delete_finished_runs(
         await before_deleting(session, runs)
         await session.execute(delete(Run).where(Run.id.in_([run.id for run in runs])))
     return len(runs)
+
+
+async def count_active_runs(*, session: AsyncSession, team_ids: Collection[str]) -> dict[str, int]:
+    """How many runs are queued or running in each of the teams that has any."""
+    if not team_ids:
+        return {}
+    rows = await session.execute(
+        select(Workspace.team_id, func.count())
+        .join(Run, Run.workspace_id == Workspace.id)
+        .where(Workspace.team_id.in_(team_ids), Run.status.in_(ACTIVE))
+        .group_by(Workspace.team_id)
+    )
+    return {team_id: count for team_id, count in rows}

@@ -26,6 +26,7 @@ AuditAction = Literal[
     "auth.password_reset",
     "auth.email_changed",
     "auth.profile_changed",
+    "account.deleted",
     "api_key.created",
     "api_key.revoked",
     "member.invited",

@@ -8,10 +8,11 @@ at least one owner.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -20,7 +21,7 @@ from luna.identity.models import User
 from luna.tenancy import audit
 from luna.tenancy.audit import AuditAction, RequestOrigin
 from luna.tenancy.member_schemas import MemberOut, OwnershipTransferred
-from luna.tenancy.models import Invitation, Membership, Workspace
+from luna.tenancy.models import Invitation, Membership, Team, Workspace
 from luna.tenancy.permissions import Action, may_grant_role, may_manage_member, role_allows
 
 
@@ -157,6 +158,63 @@ async def transfer_ownership(
     return OwnershipTransferred(
         previous_owner=member_out(actor, caller), new_owner=member_out(target, user)
     )
+
+
+@dataclass(frozen=True)
+class Departure:
+    """What leaving every team means for a user who closes their account."""
+
+    # Teams with no other member: they, their workspaces and all their work go too.
+    deleted: list[Team]
+    # Teams the user leaves; the other members keep them.
+    left: list[Team]
+    # Teams with other members where the user is the last owner: ownership must move first.
+    last_owner_of: list[Team]
+
+
+async def plan_departure(*, session: AsyncSession, user_id: str) -> Departure:
+    """Sort the user's teams by what closing their account does to each. The owners of
+    every team are locked until commit, so no concurrent change can leave a team ownerless."""
+    rows = await session.execute(
+        select(Membership, Team)
+        .join(Team, Team.id == Membership.team_id)
+        .where(Membership.user_id == user_id)
+        .order_by(Team.name, Team.id)
+    )
+    departure = Departure(deleted=[], left=[], last_owner_of=[])
+    for membership, team in rows:
+        owners = await _lock_owners(session=session, team_id=team.id)
+        members = await session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.team_id == team.id)
+        )
+        if members == 1:
+            departure.deleted.append(team)
+        elif membership.role == "owner" and not owners - {membership.id}:
+            departure.last_owner_of.append(team)
+        else:
+            departure.left.append(team)
+    return departure
+
+
+async def depart(
+    *, session: AsyncSession, departure: Departure, user_id: str, origin: RequestOrigin
+) -> None:
+    """Carry out a departure the caller has checked: record it in the teams left behind,
+    then delete the teams nobody else is in (their rows go with them, by cascade). The
+    memberships go with the user; the caller commits."""
+    for team in departure.left:
+        audit.record(
+            session,
+            team_id=team.id,
+            action="account.deleted",
+            actor_user_id=user_id,
+            target_type="user",
+            target_id=user_id,
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent,
+        )
+    if departure.deleted:
+        await session.execute(delete(Team).where(Team.id.in_([t.id for t in departure.deleted])))
 
 
 async def _get_member(

@@ -48,6 +48,9 @@ class UserOut(BaseModel):
     email: str
     display_name: str
     email_verified: bool
+    has_password: bool = Field(
+        description="False for an account made through single sign-on that never set one."
+    )
     created_at: datetime
 
 

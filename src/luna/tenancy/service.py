@@ -158,6 +158,7 @@ async def describe_user(*, session: AsyncSession, user: User) -> Me:
         email=user.email,
         display_name=user.display_name,
         email_verified=user.email_verified_at is not None,
+        has_password=user.password_hash is not None,
         created_at=user.created_at,
     )
     return Me(user=profile, teams=teams)

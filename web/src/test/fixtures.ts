@@ -6,6 +6,7 @@ export const me: Schemas["Me"] = {
     email: "ada@example.com",
     display_name: "Ada Lovelace",
     email_verified: true,
+    has_password: true,
     created_at: "2026-11-01T09:00:00Z",
   },
   teams: [

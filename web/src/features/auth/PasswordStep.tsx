@@ -8,6 +8,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import type { Me } from "../session/use-me";
 import { useSignIn } from "./hooks";
+import { CurrentPasswordField } from "./CurrentPasswordField";
 
 interface PasswordStepProps {
   onSignedIn: (me: Me | null | undefined) => void;
@@ -47,14 +48,7 @@ export function PasswordStep({ onSignedIn, onMfaRequired }: PasswordStepProps) {
         error={errors.fields.email}
       />
       <div className="space-y-1.5">
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          error={errors.fields.password}
-        />
+        <CurrentPasswordField label="Password" error={errors.fields.password} />
         <p className="text-right text-xs">
           <Link to="/forgot-password" className="text-luna-300 hover:text-luna-200">
             Forgot your password?

@@ -12,6 +12,7 @@ import { PasswordStep } from "./PasswordStep";
 const NOTICES: Partial<Record<string, string>> = {
   "signed-out": "You are signed out.",
   "signed-out-everywhere": "You are signed out on every device.",
+  "account-deleted": "Your account was deleted.",
   "password-reset": "Your password is changed. Sign in with the new one.",
 };
 

@@ -1,10 +1,10 @@
 import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
-import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { useDisableTotp } from "./hooks";
 import { useStepUpGate } from "./step-up";
 import { StepUpFields } from "./StepUpFields";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 interface DisableTotpDialogProps {
   open: boolean;
@@ -39,14 +39,7 @@ function ConfirmDisabling({ onClose, onDisabled }: Omit<DisableTotpDialogProps, 
       onClose={onClose}
       onConfirm={(form) => void confirm(form)}
     >
-      <TextField
-        label="Your password"
-        name="password"
-        type="password"
-        autoComplete="current-password"
-        required
-        error={errors.fields.password}
-      />
+      <CurrentPasswordField error={errors.fields.password} />
       <StepUpFields gate={gate} />
     </ConfirmDialog>
   );

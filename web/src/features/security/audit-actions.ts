@@ -20,6 +20,7 @@ const ACTION_LABELS = {
   "auth.password_reset": "Password reset",
   "auth.email_changed": "Email address changed",
   "auth.profile_changed": "Display name changed",
+  "account.deleted": "Account deleted",
   "api_key.created": "API key created",
   "api_key.revoked": "API key revoked",
   "member.invited": "Member invited",

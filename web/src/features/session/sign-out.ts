@@ -4,7 +4,7 @@
  * `returnTo` (an in-app path) after the next sign-in.
  */
 export function leaveToSignIn(
-  reason: "signed-out" | "signed-out-everywhere",
+  reason: "signed-out" | "signed-out-everywhere" | "account-deleted",
   returnTo?: string,
 ): void {
   const query = new URLSearchParams({ reason });

@@ -7,6 +7,7 @@ import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { useChangeEmail } from "./hooks";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 const FIELDS = ["new_email", "password"] as const;
 
@@ -49,16 +50,7 @@ export function ChangeEmailForm({ currentEmail }: { currentEmail: string }) {
           maxLength={320}
           error={errors.fields.new_email}
         />
-        <TextField
-          label="Your password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          maxLength={1024}
-          description="To confirm it is you."
-          error={errors.fields.password}
-        />
+        <CurrentPasswordField description="To confirm it is you." error={errors.fields.password} />
       </div>
       <div className="flex justify-end">
         <Button type="submit" loading={change.isPending}>

@@ -8,6 +8,7 @@ import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import { NEW_PASSWORD_MAX_LENGTH, NewPasswordField } from "../auth/NewPasswordField";
 import { useChangePassword } from "./hooks";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 const FIELDS = ["current_password", "new_password"] as const;
 
@@ -46,13 +47,9 @@ export function ChangePasswordForm() {
         </Alert>
       )}
       <FormAlert message={errors.message} requestId={errors.requestId} />
-      <TextField
+      <CurrentPasswordField
         label="Current password"
         name="current_password"
-        type="password"
-        autoComplete="current-password"
-        required
-        maxLength={1024}
         error={errors.fields.current_password}
       />
       <div className="grid gap-5 sm:grid-cols-2">

@@ -4,6 +4,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { Schemas } from "../../api/client";
 import { json, noContent, problem } from "../../test/fake-api";
+import { me } from "../../test/fixtures";
+import { stubLocationAssign } from "../../test/location";
 import { renderWorkspacePage, type Answers } from "../../test/workspace";
 import { CONSENT_COOKIE, readConsentCookie } from "./consent-cookie";
 import { SettingsPage } from "./SettingsPage";
@@ -295,5 +297,71 @@ describe("SettingsPage", () => {
     renderSettings({ role: "member" });
     const names = await screen.findByRole("region", { name: "Names" });
     expect(within(names).queryByRole("button", { name: "Create workspace" })).toBeNull();
+  });
+
+  it("deletes the account once confirmed, after listing what must be settled first", async () => {
+    const user = userEvent.setup();
+    const assign = stubLocationAssign();
+    const { requests } = renderSettings({
+      answers: {
+        "DELETE /api/v1/me": [
+          problem(409, "conflict", "Your account cannot be deleted yet.", {
+            blockers: [
+              {
+                team_id: "team_2",
+                team_name: "Analytical Engines",
+                reason: "last-owner",
+                message:
+                  "You are the last owner of “Analytical Engines”: make another member an owner.",
+              },
+            ],
+          }),
+          noContent(),
+        ],
+      },
+    });
+    const danger = within(await screen.findByRole("region", { name: "Delete account" }));
+    await user.click(danger.getByRole("button", { name: "Delete account…" }));
+    const dialog = within(await screen.findByRole("alertdialog", { name: "Delete your account?" }));
+    await user.type(dialog.getByLabelText("Type ada@example.com to confirm"), "ada@example.com");
+    await user.type(dialog.getByLabelText("Your password"), "correct horse battery staple");
+    await user.click(dialog.getByRole("button", { name: "Delete account" }));
+    expect(await dialog.findByText("First, settle these")).toBeInTheDocument();
+    expect(dialog.getByRole("listitem")).toHaveTextContent("last owner of “Analytical Engines”");
+    expect(assign).not.toHaveBeenCalled();
+
+    await user.click(dialog.getByRole("button", { name: "Delete account" }));
+    await vi.waitFor(() => {
+      expect(assign).toHaveBeenCalledWith("/sign-in?reason=account-deleted");
+    });
+    const deletions = requests.filter((request) => request.method === "DELETE");
+    expect(deletions.map((request) => request.body)).toEqual([
+      { email: "ada@example.com", password: "correct horse battery staple" },
+      { email: "ada@example.com", password: "correct horse battery staple" },
+    ]);
+  });
+
+  it("asks an account without a password for its address only", async () => {
+    const user = userEvent.setup();
+    renderSettings({
+      answers: {
+        "GET /api/v1/me": json({ ...me, user: { ...me.user, has_password: false } }),
+        "DELETE /api/v1/me": problem(
+          422,
+          "validation-failed",
+          "Type your account's email address to confirm.",
+          {
+            errors: [{ in: "body", pointer: "#/email", message: "Not this account's address." }],
+          },
+        ),
+      },
+    });
+    const danger = within(await screen.findByRole("region", { name: "Delete account" }));
+    await user.click(danger.getByRole("button", { name: "Delete account…" }));
+    const dialog = within(await screen.findByRole("alertdialog"));
+    expect(dialog.queryByLabelText("Your password")).toBeNull();
+    await user.type(dialog.getByLabelText("Type ada@example.com to confirm"), "grace@example.com");
+    await user.click(dialog.getByRole("button", { name: "Delete account" }));
+    expect(await dialog.findByText("Not this account's address.")).toBeInTheDocument();
   });
 });

@@ -8,6 +8,7 @@ import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { ChangeEmailForm } from "./ChangeEmailForm";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { CookiePreferences } from "./CookiePreferences";
+import { DeleteAccountSection } from "./DeleteAccountSection";
 import { useChangeDisplayName, useRenameTeam, useRenameWorkspace } from "./hooks";
 import { NameForm } from "./NameForm";
 import { NewWorkspaceForm } from "./NewWorkspaceForm";
@@ -130,6 +131,11 @@ export function SettingsPage() {
         >
           <Card className="p-5">
             <ToolSettingsSection workspaceId={workspace.id} role={team.role} />
+          </Card>
+        </Section>
+        <Section title="Delete account">
+          <Card className="border-rose-400/25 p-5">
+            <DeleteAccountSection email={me.user.email} hasPassword={me.user.has_password} />
           </Card>
         </Section>
       </div>

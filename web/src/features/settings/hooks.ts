@@ -24,6 +24,13 @@ export function useChangeEmail() {
   });
 }
 
+/** Deletes the signed-in user's account; the server ends the session. */
+export function useDeleteAccount() {
+  return useMutation({
+    mutationFn: (body: Schemas["AccountDeletion"]) => unwrap(api.DELETE("/api/v1/me", { body })),
+  });
+}
+
 export const consentQuery = queryOptions({
   queryKey: ["me", "consent"] as const,
   queryFn: ({ signal }) => unwrap(api.GET("/api/v1/me/consent", { signal })),
