@@ -24,7 +24,15 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Response, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Response,
+    expect,
+    sync_playwright,
+)
 
 from tests.standins.openai_server import DEFAULT_API_KEY
 
@@ -53,6 +61,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT = 90.0  # generous: a loaded 2-core machine can take 30 s and more
+# How long an ``expect`` waits for the page to reach what it asserts: Playwright's 5 s is
+# too little for a busy 2-core machine running the server, a worker and Chromium at once.
+# A wait, not a time bound: a page that gets there sooner passes sooner.
+expect.set_options(timeout=20_000)
 PASSWORD = "correct horse battery staple"
 
 # Runs before any script of the page; CDP-injected, so the page's CSP does not apply to it.

@@ -118,6 +118,7 @@ def test_turn_on_two_factor_see_it_audited_and_change_the_password(
     account_nav(watched_page, "Settings")
     expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
     password = page.get_by_role("region", name="Password")
+    password.get_by_role("button", name="Change", exact=True).click()
     password.get_by_label("Current password").fill(PASSWORD)
     password.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     password.get_by_label("New password again").fill(NEW_PASSWORD)

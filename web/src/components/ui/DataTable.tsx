@@ -1,4 +1,5 @@
 import { flexRender, type Header, type Table } from "@tanstack/react-table";
+import { ArrowDown, ArrowUp, ArrowUpDown } from "lucide-react";
 
 import { classNames } from "../../lib/class-names";
 
@@ -17,11 +18,14 @@ function SortableHeader<Row>({ header }: { header: Header<Row, unknown> }) {
       className="-mx-1.5 inline-flex items-center gap-1 rounded px-1.5 py-0.5 hover:bg-white/8 hover:text-white"
     >
       {label}
-      <span aria-hidden="true" className={classNames("text-[10px]", !direction && "opacity-30")}>
-        {direction === "desc" ? "▼" : "▲"}
-      </span>
+      <SortIcon direction={direction} />
     </button>
   );
+}
+
+function SortIcon({ direction }: { direction: false | "asc" | "desc" }) {
+  const Icon = direction === "desc" ? ArrowDown : direction === "asc" ? ArrowUp : ArrowUpDown;
+  return <Icon aria-hidden="true" className={classNames("size-3.5", !direction && "opacity-40")} />;
 }
 
 interface DataTableProps<Row> {
@@ -42,7 +46,7 @@ export function DataTable<Row>({ table, caption }: DataTableProps<Row>) {
     >
       <table className="w-full min-w-[44rem] text-left text-sm">
         <caption className="sr-only">{caption}</caption>
-        <thead className="border-b border-white/10 text-xs tracking-wide text-slate-400 uppercase">
+        <thead className="border-b border-white/10 text-xs text-slate-400">
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
               {group.headers.map((header) => {

@@ -109,7 +109,7 @@ export function SessionsPage() {
       <title>Sessions · Luna</title>
       <PageHeader
         title="Sessions"
-        description="The browsers signed in to your account. Sign out any you do not recognise, then change your password."
+        description="Browsers signed in to your account."
         actions={
           <Button
             variant="danger"

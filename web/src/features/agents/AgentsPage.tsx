@@ -83,16 +83,7 @@ export function AgentsPage() {
   return (
     <>
       <title>{`Agents · ${workspace.name} · Luna`}</title>
-      <PageHeader
-        title="Agents"
-        description={
-          <>
-            The agents of the <strong className="text-slate-200">{workspace.name}</strong>{" "}
-            workspace: each runs its current version when a run starts.
-          </>
-        }
-        actions={createButton}
-      />
+      <PageHeader title="Agents" actions={createButton} />
       {notice && (
         <Alert tone="success" className="mb-6">
           {notice}

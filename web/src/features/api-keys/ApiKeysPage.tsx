@@ -41,10 +41,8 @@ export function ApiKeysPage() {
         title="API keys"
         description={
           <>
-            Programs call Luna&apos;s API for the{" "}
-            <strong className="text-slate-200">{workspace.name}</strong> workspace with a key, sent
-            as <code className="font-mono text-slate-300">Authorization: Bearer luna_sk_…</code>.
-            Give each program its own key with only the scopes it needs.
+            Sent as{" "}
+            <code className="font-mono text-slate-300">Authorization: Bearer luna_sk_…</code>
           </>
         }
         actions={keys.isSuccess ? createButton : undefined}

@@ -7,8 +7,8 @@ import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
 import type { Me } from "../session/use-me";
-import { useSignIn } from "./hooks";
 import { CurrentPasswordField } from "./CurrentPasswordField";
+import { useSignIn } from "./hooks";
 
 interface PasswordStepProps {
   onSignedIn: (me: Me | null | undefined) => void;

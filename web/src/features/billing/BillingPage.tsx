@@ -99,12 +99,7 @@ export function BillingPage() {
       <title>{`Billing · ${team.name} · Luna`}</title>
       <PageHeader
         title="Billing"
-        description={
-          <>
-            The plan of <strong className="text-slate-200">{team.name}</strong> covers all of its
-            workspaces.
-          </>
-        }
+        description={`${team.name} · one plan for every workspace`}
         actions={
           overview.data?.subscription
             ? portalButton("Manage payment method", "secondary")

@@ -107,7 +107,7 @@ export function KnowledgePage() {
       )}
       <PageHeader
         title="Knowledge"
-        description="Text and Markdown documents that this workspace's agents search with the knowledge_search tool."
+        description="Documents your agents search with the knowledge_search tool."
         actions={uploadButton}
       />
       {notice && (

@@ -57,12 +57,7 @@ export function MembersPage() {
       <title>{`Members · ${team.name} · Luna`}</title>
       <PageHeader
         title="Members"
-        description={
-          <>
-            The people of <strong className="text-slate-200">{team.name}</strong> and their roles. A
-            role applies to every workspace of the team.
-          </>
-        }
+        description={`${team.name} · a role applies to every workspace`}
       />
       {notice && (
         <Alert tone="success" className="mb-6">

@@ -50,10 +50,7 @@ export function PlaygroundPage() {
   return (
     <>
       <title>Playground · Luna</title>
-      <PageHeader
-        title="Playground"
-        description="Try an agent: change its definition without saving it, talk to it while its reasoning is drawn, and compare versions on the same input."
-      />
+      <PageHeader title="Playground" description="Edit a draft, talk to it, compare versions." />
       {agents.isPending ? (
         <PlaygroundSkeleton />
       ) : agents.isError ? (

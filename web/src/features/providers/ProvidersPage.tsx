@@ -105,14 +105,7 @@ export function ProvidersPage() {
       <title>{`Providers · ${workspace.name} · Luna`}</title>
       <PageHeader
         title="Providers"
-        description={
-          <>
-            The model providers the agents of the{" "}
-            <strong className="text-slate-200">{workspace.name}</strong> workspace run on:
-            Anthropic, OpenAI, or a server of your own that speaks OpenAI&apos;s API (Ollama, vLLM,
-            LM Studio). Agents that name no provider use the default one.
-          </>
-        }
+        description="Anthropic, OpenAI, or any server that speaks OpenAI's API (Ollama, vLLM, LM Studio)."
         actions={canManage ? <Button onClick={openAdd}>Add provider</Button> : undefined}
       />
       {!canManage && (

@@ -75,13 +75,6 @@ export function RunsPage() {
       <title>{`Runs · ${workspace.name} · Luna`}</title>
       <PageHeader
         title="Runs"
-        description={
-          <>
-            The runs of the agents of the{" "}
-            <strong className="text-slate-200">{workspace.name}</strong> workspace, with their
-            tokens, cost and latency.
-          </>
-        }
         actions={
           team.role !== "viewer" &&
           runnable.length > 0 && (

@@ -112,12 +112,7 @@ export function AuditLogPage() {
       <title>{`Audit log · ${team.name} · Luna`}</title>
       <PageHeader
         title="Audit log"
-        description={
-          <>
-            Who did what in <strong className="text-slate-200">{team.name}</strong>, when and from
-            where, newest first.
-          </>
-        }
+        description={`${team.name} · newest first`}
         actions={
           canRead && events.length > 0 ? <ExportLink events={events} page={page} /> : undefined
         }

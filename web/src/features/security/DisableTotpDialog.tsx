@@ -1,10 +1,10 @@
 import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 import { useDisableTotp } from "./hooks";
 import { useStepUpGate } from "./step-up";
 import { StepUpFields } from "./StepUpFields";
-import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 interface DisableTotpDialogProps {
   open: boolean;

@@ -192,12 +192,7 @@ export function SsoPage() {
       <title>{`Single sign-on · ${team.name} · Luna`}</title>
       <PageHeader
         title="Single sign-on"
-        description={
-          <>
-            Let the members of <strong className="text-slate-200">{team.name}</strong> sign in with
-            your organisation&apos;s identity provider.
-          </>
-        }
+        description={`${team.name} · sign in through your identity provider`}
       />
       {body}
     </>

@@ -6,8 +6,8 @@ import { FormAlert } from "../../components/ui/FormAlert";
 import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
-import { useChangeEmail } from "./hooks";
 import { CurrentPasswordField } from "../auth/CurrentPasswordField";
+import { useChangeEmail } from "./hooks";
 
 const FIELDS = ["new_email", "password"] as const;
 

@@ -6,9 +6,9 @@ import { FormAlert } from "../../components/ui/FormAlert";
 import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 import { NEW_PASSWORD_MAX_LENGTH, NewPasswordField } from "../auth/NewPasswordField";
 import { useChangePassword } from "./hooks";
-import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 const FIELDS = ["current_password", "new_password"] as const;
 

@@ -7,11 +7,11 @@ import { ConfirmDialog } from "../../components/ui/ConfirmDialog";
 import { TextField } from "../../components/ui/TextField";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
+import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 import { useStepUpGate } from "../security/step-up";
 import { StepUpFields } from "../security/StepUpFields";
 import { leaveToSignIn } from "../session/sign-out";
 import { useDeleteAccount } from "./hooks";
-import { CurrentPasswordField } from "../auth/CurrentPasswordField";
 
 const FIELDS = ["email", "password"] as const;
 

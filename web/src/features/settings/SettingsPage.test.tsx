@@ -104,6 +104,7 @@ describe("SettingsPage", () => {
       },
     });
     const password = within(await screen.findByRole("region", { name: "Password" }));
+    await user.click(password.getByRole("button", { name: "Change" }));
     const current = password.getByLabelText("Current password");
     const fresh = password.getByLabelText("New password");
     const again = password.getByLabelText("New password again");
@@ -156,6 +157,9 @@ describe("SettingsPage", () => {
     });
     const email = within(await screen.findByRole("region", { name: "Email address" }));
     expect(section("Email address")).toHaveTextContent("You sign in as ada@example.com");
+    expect(email.queryByLabelText("New email address")).toBeNull();
+    await user.click(email.getByRole("button", { name: "Change" }));
+    expect(email.getByRole("button", { name: "Close" })).toHaveAttribute("aria-expanded", "true");
     await user.type(email.getByLabelText("New email address"), "ada@example.com");
     await user.type(email.getByLabelText("Your password"), "correct horse battery staple");
     await user.click(email.getByRole("button", { name: "Send confirmation link" }));

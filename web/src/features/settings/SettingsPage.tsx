@@ -9,15 +9,16 @@ import { ChangeEmailForm } from "./ChangeEmailForm";
 import { ChangePasswordForm } from "./ChangePasswordForm";
 import { CookiePreferences } from "./CookiePreferences";
 import { DeleteAccountSection } from "./DeleteAccountSection";
+import { ExpandableSetting } from "./ExpandableSetting";
 import { useChangeDisplayName, useRenameTeam, useRenameWorkspace } from "./hooks";
 import { NameForm } from "./NameForm";
 import { NewWorkspaceForm } from "./NewWorkspaceForm";
 import { ToolSettingsSection } from "./ToolSettingsSection";
 
 /**
- * The account's display name, password, email and cookie choice; the names of the
- * workspace and its team, and a new workspace for the team; and the workspace's tool
- * settings.
+ * The account (display name, email, password), the names of the workspace and its team
+ * and a new workspace for the team, the cookie choice, the workspace's tool settings, and
+ * deleting the account.
  */
 export function SettingsPage() {
   const me = useSignedInMe();
@@ -33,8 +34,7 @@ export function SettingsPage() {
         title="Settings"
         description={
           <>
-            Your account, and the <strong className="text-slate-200">{workspace.name}</strong>{" "}
-            workspace. Two-factor authentication is under{" "}
+            Two-factor authentication is under{" "}
             <Link
               to={`/w/${workspace.id}/account/security`}
               className="text-luna-300 underline hover:text-luna-200"
@@ -46,24 +46,38 @@ export function SettingsPage() {
         }
       />
       <div className="space-y-12">
-        <Section title="Profile" description="How your teammates see you in Luna.">
-          <Card className="p-5">
-            <NameForm
-              label="Display name"
-              current={me.user.display_name}
-              maxLength={200}
-              field="display_name"
-              save={changeName}
-            />
+        <Section title="Account">
+          <Card className="divide-y divide-white/6">
+            <div className="p-5">
+              <NameForm
+                label="Display name"
+                current={me.user.display_name}
+                maxLength={200}
+                field="display_name"
+                save={changeName}
+              />
+            </div>
+            <ExpandableSetting
+              title="Email address"
+              summary={
+                <>
+                  You sign in as <strong className="text-slate-200">{me.user.email}</strong>
+                </>
+              }
+            >
+              <ChangeEmailForm currentEmail={me.user.email} />
+            </ExpandableSetting>
+            <ExpandableSetting
+              title="Password"
+              summary="Changing it signs out your other browsers."
+            >
+              <ChangePasswordForm />
+            </ExpandableSetting>
           </Card>
         </Section>
         <Section
           title="Names"
-          description={
-            manager
-              ? "What this workspace and its team are called, for everyone in the team."
-              : "Owners and admins of the team can rename it and its workspaces."
-          }
+          description={manager ? undefined : "Owners and admins of the team can rename them."}
         >
           <Card className="space-y-4 p-5">
             <NameForm
@@ -92,29 +106,8 @@ export function SettingsPage() {
           )}
         </Section>
         <Section
-          title="Password"
-          description="Changing it signs out every other browser signed in to your account."
-        >
-          <Card className="p-5">
-            <ChangePasswordForm />
-          </Card>
-        </Section>
-        <Section
-          title="Email address"
-          description={
-            <>
-              You sign in as <strong className="text-slate-200">{me.user.email}</strong>. A new
-              address must be confirmed from its inbox.
-            </>
-          }
-        >
-          <Card className="p-5">
-            <ChangeEmailForm currentEmail={me.user.email} />
-          </Card>
-        </Section>
-        <Section
           title="Cookies"
-          description="Your choice applies on Luna's public site, in this browser and any other you sign in to."
+          description="Applies on Luna's public site, in every browser you sign in to."
         >
           <Card className="p-5">
             <CookiePreferences />
@@ -124,8 +117,7 @@ export function SettingsPage() {
           title="Tools"
           description={
             <>
-              Where the agents of the <strong className="text-slate-200">{workspace.name}</strong>{" "}
-              workspace may reach with the <code className="font-mono">http_fetch</code> tool.
+              Where agents may reach with <code className="font-mono">http_fetch</code>.
             </>
           }
         >

@@ -127,12 +127,7 @@ export function UsagePage() {
       <title>{`Usage · ${workspace.name} · Luna`}</title>
       <PageHeader
         title="Usage"
-        description={
-          <>
-            The runs of the <strong className="text-slate-200">{workspace.name}</strong> workspace,
-            the tokens they used and what they cost, by UTC day.
-          </>
-        }
+        description="Runs, tokens and cost by UTC day."
         actions={
           <a
             href={usageCsvUrl(workspace.id, request)}
