@@ -105,7 +105,7 @@ export function MembersPage() {
         {canManage && (
           <Section
             title="Invite someone"
-            description="They get an email with a link to join the team; it works once, for that address, for seven days."
+            description="The emailed link works once, for that address, for seven days."
           >
             {roles.isPending ? (
               <LoadingRegion label="Loading the invitation form">
@@ -127,10 +127,7 @@ export function MembersPage() {
           </Section>
         )}
         {canManage && <PendingInvitations teamId={team.id} />}
-        <Section
-          title="What each role may do"
-          description="From the least to the most trusted role; yours is highlighted. The server enforces exactly this table."
-        >
+        <Section title="What each role may do" description="Yours is highlighted.">
           {roles.isPending ? (
             <TableSkeleton rows={4} label="Loading the roles" />
           ) : roles.isError ? (
