@@ -19,6 +19,8 @@ from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
 from luna.cache import caches_for
+from luna.chains.routes import presets_router as chain_presets_router
+from luna.chains.routes import router as chains_router
 from luna.demo.routes import router as demo_router
 from luna.health.routes import router as health_router
 from luna.identity.api_budgets import PlanBudgets
@@ -71,6 +73,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     member_router,
     catalog_router,
     agents_router,
+    chains_router,
+    chain_presets_router,
     tools_router,
     providers_router,
     runs_router,

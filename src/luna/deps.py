@@ -5,17 +5,18 @@ Tests replace any of them with ``app.dependency_overrides``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from luna.agents.catalog import Catalog, load_catalog
 from luna.cache import Caches
 from luna.db.base import utcnow
-from luna.errors import Forbidden, Unauthenticated
+from luna.errors import Forbidden, Unauthenticated, ValidationFailed
 from luna.identity import api_keys, mfa
 from luna.identity.principal import Principal, authenticate
 from luna.observability.context import RequestContext
@@ -231,3 +232,31 @@ def actor_of(access: WorkspaceAccess, origin: RequestOrigin) -> api_keys.Actor:
         api_key_id=access.principal.api_key_id,
         origin=origin,
     )
+
+
+_ENTITY_TAG = re.compile(r'^"?([1-9][0-9]{0,9})"?$')
+
+
+def expected_version_header(
+    if_match: Annotated[
+        str | None,
+        Header(
+            max_length=100,
+            description='The current version number you based the change on, e.g. `"3"`; '
+            "a stale one is refused with 409.",
+        ),
+    ] = None,
+) -> int | None:
+    """The version number an ``If-Match`` header expects, or None for none or ``*``."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = _ENTITY_TAG.match(if_match.strip())
+    if match is None:
+        raise ValidationFailed(
+            "If-Match must hold the current version number.",
+            errors=[{"in": "header", "name": "If-Match", "message": 'Send a number, e.g. "3".'}],
+        )
+    return int(match.group(1))
+
+
+ExpectedVersionDep = Annotated[int | None, Depends(expected_version_header)]

@@ -9,6 +9,7 @@ domain adds its ``models`` module here when it gains tables.
 
 from luna.agents import models as agent_models
 from luna.billing import models as billing_models
+from luna.chains import models as chain_models
 from luna.db.base import Base
 from luna.identity import models as identity_models
 from luna.jobs import models as job_models
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "agent_models",
     "billing_models",
+    "chain_models",
     "identity_models",
     "job_models",
     "notification_models",

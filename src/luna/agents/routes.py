@@ -3,10 +3,9 @@ change, delete; and their versions: list, read, restore."""
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from luna.agents import service
 from luna.agents.catalog import SLUG_PATTERN
@@ -24,8 +23,14 @@ from luna.agents.schemas import (
     VersionSort,
 )
 from luna.db.pagination import PageRequestDep
-from luna.deps import CatalogDep, ClockDep, SessionDep, SettingsDep, require_workspace
-from luna.errors import ValidationFailed
+from luna.deps import (
+    CatalogDep,
+    ClockDep,
+    ExpectedVersionDep,
+    SessionDep,
+    SettingsDep,
+    require_workspace,
+)
 from luna.tenancy.access import WorkspaceAccess
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/agents", tags=["agents"])
@@ -34,32 +39,6 @@ AgentReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope
 AgentWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="agents:write"))]
 AgentId = Annotated[str, Path(description="The agent's id (`agt_...`).")]
 VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number.")]
-_ENTITY_TAG = re.compile(r'^"?([1-9][0-9]{0,9})"?$')
-
-
-def expected_version_header(
-    if_match: Annotated[
-        str | None,
-        Header(
-            max_length=100,
-            description='The current version number you based the change on, e.g. `"3"`; '
-            "a stale one is refused with 409.",
-        ),
-    ] = None,
-) -> int | None:
-    """The version number an ``If-Match`` header expects, or None for none or ``*``."""
-    if if_match is None or if_match.strip() == "*":
-        return None
-    match = _ENTITY_TAG.match(if_match.strip())
-    if match is None:
-        raise ValidationFailed(
-            "If-Match must hold the agent's current version number.",
-            errors=[{"in": "header", "name": "If-Match", "message": 'Send a number, e.g. "3".'}],
-        )
-    return int(match.group(1))
-
-
-ExpectedVersionDep = Annotated[int | None, Depends(expected_version_header)]
 
 
 @router.post("", operation_id="agents-create", status_code=201, response_model=AgentDetail)

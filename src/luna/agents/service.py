@@ -8,26 +8,24 @@ runs keep the exact definition they ran with and any version can be restored.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import Text, cast, delete, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
 
 from luna.agents.catalog import Catalog, CatalogAgent
-from luna.agents.definition import AgentDefinition, ToolChoice
+from luna.agents.definition import AgentDefinition, ModelChoice, ToolChoice
 from luna.agents.models import Agent, AgentVersion
 from luna.agents.schemas import AgentCreate, AgentUpdate, StatusFilter
 from luna.cache import TwoLevelCache
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
-from luna.errors import Conflict, LunaError, NotFound, ValidationFailed
+from luna.db.versions import VersionHistory, free_name
+from luna.db.writes import conflicts_as, touch
+from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.plans.entitlements import check_entitlement
 from luna.providers.models import Provider
 from luna.runs.models import Run
@@ -40,6 +38,9 @@ AGENT_KEYSET: Final = Keyset(
     id_column=Agent.id,
 )
 VERSION_KEYSET: Final = Keyset({"number": AgentVersion.number}, id_column=AgentVersion.id)
+VERSIONS: Final = VersionHistory[Agent, AgentVersion](
+    AgentVersion, AgentVersion.agent_id, prefix="agv", noun="agent"
+)
 _PROVIDER_IN_BODY: Final = {"in": "body", "pointer": "#/definition/model/provider_id"}
 
 
@@ -66,7 +67,7 @@ async def get_agent(
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
-    return agent, await _current_version(session, agent)
+    return agent, await VERSIONS.current(session, agent)
 
 
 async def list_agents(
@@ -132,11 +133,11 @@ async def create_agent(
         created_at=now,
         updated_at=now,
     )
-    async with _conflicts(session, _name_taken(new.name)):
+    async with conflicts_as(session, _name_taken(new.name)):
         session.add(agent)
         await session.flush()
         definition = new.definition.model_dump(mode="json")
-        version = await _add_version(session, agent, definition, user_id, now)
+        version = await VERSIONS.add(session, agent, definition, user_id, now)
         await session.commit()
     return agent, version
 
@@ -158,8 +159,8 @@ async def update_agent(
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id, for_update=True
     )
-    current = await _current_version(session, agent)
-    _check_expected(current, expected_version, changes.expected_version)
+    current = await VERSIONS.current(session, agent)
+    VERSIONS.check_expected(current, expected_version, changes.expected_version)
     if changes.name is not None and changes.name != agent.name:
         await _ensure_name_free(session, workspace_id, changes.name)
     if changes.definition is not None:
@@ -170,12 +171,12 @@ async def update_agent(
     if changes.status == "active" and agent.status != "active":
         team = await team_of_workspace(session=session, workspace_id=workspace_id)
         await _check_room_for_an_active_agent(session, team, now)
-    async with _conflicts(session, _concurrent_change()):
+    async with conflicts_as(session, VERSIONS.concurrent_change()):
         if _apply_fields(agent, changes):
-            _touch(agent, now)
+            touch(agent, now)
         if changes.definition is not None:
             definition = changes.definition.model_dump(mode="json")
-            current = await _add_version(session, agent, definition, user_id, now, after=current)
+            current = await VERSIONS.add(session, agent, definition, user_id, now, after=current)
         await session.commit()
     return agent, current
 
@@ -206,8 +207,54 @@ async def add_sample_agent(
     session.add(agent)
     await session.flush()
     definition = persona_definition(persona).model_dump(mode="json")
-    version = await _add_version(session, agent, definition, user_id, now)
+    version = await VERSIONS.add(session, agent, definition, user_id, now)
     return agent, version
+
+
+async def agent_for_template(
+    *,
+    session: AsyncSession,
+    catalog: Catalog,
+    workspace_id: str,
+    slug: str,
+    user_id: str | None,
+    now: datetime,
+) -> Agent:
+    """The workspace's active agent made from catalog persona ``slug`` (the oldest, when
+    there are several), or a new one, checked against the plan like any new agent; in the
+    caller's transaction (not committed)."""
+    found = await session.scalar(
+        select(Agent)
+        .where(
+            Agent.workspace_id == workspace_id,
+            Agent.template_slug == slug,
+            Agent.status == "active",
+        )
+        .order_by(Agent.created_at, Agent.id)
+        .limit(1)
+    )
+    if found is not None:
+        return found
+    persona = catalog.get(slug)
+    await _check_plan_allows(session, workspace_id, catalog, slug, now)
+    name = await free_name(session, Agent.name, Agent.workspace_id == workspace_id, persona.name)
+    agent = Agent(
+        id=new_id("agt"),
+        workspace_id=workspace_id,
+        name=name,
+        description=persona.summary,
+        tags=list(persona.tags),
+        template_slug=slug,
+        created_by_user_id=user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(agent)
+    await session.flush()
+    await VERSIONS.add(
+        session, agent, persona_definition(persona).model_dump(mode="json"), user_id, now
+    )
+    return agent
 
 
 async def list_agent_versions(
@@ -217,9 +264,7 @@ async def list_agent_versions(
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
-    statement = select(AgentVersion).where(
-        AgentVersion.agent_id == agent.id, AgentVersion.workspace_id == workspace_id
-    )
+    statement = select(AgentVersion).where(VERSIONS.of_owner(agent.id, workspace_id))
     return await paginate(session, statement, keyset=VERSION_KEYSET, sort=sort, page=page)
 
 
@@ -248,15 +293,15 @@ async def restore_agent_version(
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id, for_update=True
     )
-    current = await _current_version(session, agent)
-    _check_expected(current, expected_version)
+    current = await VERSIONS.current(session, agent)
+    VERSIONS.check_expected(current, expected_version)
     source = await version_of_agent(session, agent, number)
     definition = AgentDefinition.model_validate(source.definition)
     await check_definition_provider(
         session, workspace_id, definition, at={"in": "path", "name": "number"}
     )
-    async with _conflicts(session, _concurrent_change()):
-        version = await _add_version(
+    async with conflicts_as(session, VERSIONS.concurrent_change()):
+        version = await VERSIONS.add(
             session, agent, dict(source.definition), user_id, now, after=current
         )
         await session.commit()
@@ -304,7 +349,8 @@ async def _from_template(
         )
     persona = catalog.get(slug)
     return _NewAgent(
-        name=request.name or await _free_name(session, workspace_id, persona.name),
+        name=request.name
+        or await free_name(session, Agent.name, Agent.workspace_id == workspace_id, persona.name),
         description=persona.summary if request.description is None else request.description,
         tags=list(persona.tags) if request.tags is None else request.tags,
         definition=persona_definition(persona),
@@ -355,21 +401,6 @@ async def _from_definition(
     )
 
 
-async def _free_name(session: AsyncSession, workspace_id: str, base: str) -> str:
-    """``base``, or ``base (2)``, ``base (3)``... whichever the workspace has not used."""
-    taken = set(
-        await session.scalars(
-            select(Agent.name).where(
-                Agent.workspace_id == workspace_id, Agent.name.startswith(base, autoescape=True)
-            )
-        )
-    )
-    name, number = base, 2
-    while name in taken:
-        name, number = f"{base} ({number})", number + 1
-    return name
-
-
 def _name_taken(name: str) -> Conflict:
     return Conflict(
         f"An agent named '{name}' already exists in this workspace.",
@@ -407,25 +438,22 @@ async def check_definition_provider(
 ) -> None:
     """A definition may only name a provider of its own workspace; ``at`` locates the
     definition's provider id in the request, for the field error."""
-    if definition.model is None:
-        return
-    provider_id = definition.model.provider_id
+    if definition.model is not None:
+        await check_model_provider(session, workspace_id, definition.model, at=at)
+
+
+async def check_model_provider(
+    session: AsyncSession, workspace_id: str, model: ModelChoice, *, at: dict[str, str]
+) -> None:
+    """A model choice may only name a provider of its own workspace; ``at`` locates the
+    provider id in the request, for the field error."""
+    provider_id = model.provider_id
     found = "\x00" not in provider_id and await session.scalar(
         select(exists().where(Provider.id == provider_id, Provider.workspace_id == workspace_id))
     )
     if not found:
         message = f"No provider {provider_id} in this workspace."
         raise ValidationFailed(message, errors=[{**at, "message": message}])
-
-
-def _check_expected(current: AgentVersion, *expected: int | None) -> None:
-    for number in expected:
-        if number is not None and number != current.number:
-            raise Conflict(
-                f"The agent is at version {current.number}, not {number}: someone changed it "
-                "since you loaded it. Reload it and apply your change again.",
-                current_version=current.number,
-            )
 
 
 def _apply_fields(agent: Agent, changes: AgentUpdate) -> bool:
@@ -441,78 +469,17 @@ def _apply_fields(agent: Agent, changes: AgentUpdate) -> bool:
     return bool(changed)
 
 
-def _touch(agent: Agent, now: datetime) -> None:
-    # Flagged so that the clock's time is written even when it equals the stored one
-    # (otherwise the column's own onupdate would put the wall-clock time there).
-    agent.updated_at = now
-    flag_modified(agent, "updated_at")
-
-
-async def _add_version(
-    session: AsyncSession,
-    agent: Agent,
-    definition: dict[str, Any],
-    user_id: str | None,
-    now: datetime,
-    *,
-    after: AgentVersion | None = None,
-) -> AgentVersion:
-    """Store the next version and make it the agent's current one."""
-    version = AgentVersion(
-        id=new_id("agv"),
-        agent_id=agent.id,
-        workspace_id=agent.workspace_id,
-        number=1 if after is None else after.number + 1,
-        definition=definition,
-        created_by_user_id=user_id,
-        created_at=now,
-    )
-    session.add(version)
-    await session.flush()
-    agent.current_version_id = version.id
-    _touch(agent, now)
-    await session.flush()
-    return version
-
-
-async def _current_version(session: AsyncSession, agent: Agent) -> AgentVersion:
-    version = await session.get(AgentVersion, agent.current_version_id or "")
-    if version is None:  # every agent is created with its version 1
-        raise LunaError(f"Agent {agent.id} has no current version.")
-    return version
-
-
 async def version_of_agent(
     session: AsyncSession, agent: Agent, number: int, *, at: dict[str, str] | None = None
 ) -> AgentVersion:
     """Version ``number`` of the agent: 404, or 422 at ``at`` (a request field naming it)."""
-    version = await session.scalar(
-        select(AgentVersion).where(
-            AgentVersion.agent_id == agent.id,
-            AgentVersion.workspace_id == agent.workspace_id,
-            AgentVersion.number == number,
-        )
-    )
+    version = await VERSIONS.numbered(session, agent, number)
     if version is None:
         message = f"Agent {agent.id} has no version {number}."
         if at is not None:
             raise ValidationFailed(message, errors=[{**at, "message": message}])
         raise NotFound(message)
     return version
-
-
-def _concurrent_change() -> Conflict:
-    return Conflict("The agent changed while this request ran; reload it and try again.")
-
-
-@asynccontextmanager
-async def _conflicts(session: AsyncSession, conflict: Conflict) -> AsyncIterator[None]:
-    """Turn a unique constraint broken by a concurrent request into ``conflict``."""
-    try:
-        yield
-    except IntegrityError:
-        await session.rollback()
-        raise conflict from None
 
 
 async def version_definition(

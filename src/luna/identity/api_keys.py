@@ -23,6 +23,8 @@ LAST_USED_INTERVAL = timedelta(seconds=60)
 Scope = Literal[
     "agents:read",
     "agents:write",
+    "chains:read",
+    "chains:write",
     "runs:read",
     "runs:write",
     "usage:read",

@@ -16,22 +16,19 @@ A base URL is held to the provider address policy (:mod:`luna.providers.network`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import flag_modified
 
 from luna.agents.definition import ModelChoice, ModelSettings
 from luna.agents.models import Agent, AgentVersion
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
+from luna.db.writes import conflicts_as, touch
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.identity.api_keys import Actor
 from luna.providers import build
@@ -111,7 +108,7 @@ async def create_provider(
     if request.api_key is not None:
         _seal_key(keyring, provider, request.api_key.get_secret_value())
     make_default = request.is_default or not await _has_default(session, workspace_id)
-    async with _conflicts(session):
+    async with conflicts_as(session, _providers_changed()):
         session.add(provider)
         await session.flush()
         if make_default:
@@ -145,12 +142,12 @@ async def update_provider(
     changed = _apply_fields(provider, changes, keyring)
     has_key = provider.api_key_encrypted is not None
     _check_kind_rules(provider.kind, provider.base_url, has_key, _logprobs_option(provider))
-    async with _conflicts(session):
+    async with conflicts_as(session, _providers_changed()):
         if "is_default" in given and changes.is_default != provider.is_default:
             await _set_default(session, provider, bool(changes.is_default))
             changed.append("is_default")
         if changed:
-            _touch(provider, now)
+            touch(provider, now)
             actor.record(
                 session, action="provider.updated", **_audit_target(provider, changed=changed)
             )
@@ -498,19 +495,5 @@ def _audit_target(provider: Provider, **data: Any) -> dict[str, Any]:
     }
 
 
-def _touch(provider: Provider, now: datetime) -> None:
-    # Flagged so that the clock's time is written even when it equals the stored one.
-    provider.updated_at = now
-    flag_modified(provider, "updated_at")
-
-
-@asynccontextmanager
-async def _conflicts(session: AsyncSession) -> AsyncIterator[None]:
-    """Turn a unique constraint broken by a concurrent request into Conflict."""
-    try:
-        yield
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict(
-            "The workspace's providers changed while this request ran; try again."
-        ) from None
+def _providers_changed() -> Conflict:
+    return Conflict("The workspace's providers changed while this request ran; try again.")

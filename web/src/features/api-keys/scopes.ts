@@ -21,6 +21,16 @@ export const SCOPES = [
     description: "Create, change and delete agents.",
   },
   {
+    scope: "chains:read",
+    label: "Read chains",
+    description: "List and read the workspace's chains.",
+  },
+  {
+    scope: "chains:write",
+    label: "Write chains",
+    description: "Create, change and delete chains.",
+  },
+  {
     scope: "runs:read",
     label: "Read runs",
     description: "Read runs, their steps and their streams.",

@@ -1,0 +1,1 @@
+"""Chains: directed acyclic graphs of a workspace's agents, run as one durable whole."""
