@@ -25,6 +25,7 @@ from luna.db.engine import create_engine, create_session_factory
 from luna.identity.bearer import build_bearer_verifier
 from luna.identity.jwt import JwtVerifier
 from luna.identity.session_store import REDIS_INFO_KEY
+from luna.jobs.client import WorkflowClient
 from luna.runs.bus import RunBus
 from luna.runs.dispatch import RunDispatcher
 from luna.runs.queue import RunQueue
@@ -49,6 +50,7 @@ class Resources:
     redis: Redis | None
     bus: RunBus
     http_client: httpx.AsyncClient
+    workflows: WorkflowClient
     run_queue: RunQueue
     # This process's readers of watched runs (one per run, whatever its viewer count).
     run_feeds: RunFeeds = field(init=False)
@@ -105,8 +107,8 @@ async def open_resources(
         stack.push_async_callback(http_client.aclose)
         bus = RunBus(redis, namespace=settings.redis_namespace)
         stack.push_async_callback(bus.close)
-        run_queue = RunQueue(settings)
-        stack.callback(run_queue.close)
+        workflows = WorkflowClient(settings)
+        stack.callback(workflows.close)
         yield Resources(
             settings=settings,
             engine=engine,
@@ -116,7 +118,8 @@ async def open_resources(
             redis=redis,
             bus=bus,
             http_client=http_client,
-            run_queue=run_queue,
+            workflows=workflows,
+            run_queue=RunQueue(workflows),
         )
 
 

@@ -20,7 +20,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.background import run_until_stopped
 from luna.billing import dunning
+from luna.chains import execution as chain_execution
+from luna.chains.runs import chain_queue_spec, enqueue_stranded_chain_runs
 from luna.db.base import utcnow
 from luna.health.service import check_readiness
 from luna.jobs.engine import JobEngine
@@ -30,11 +33,14 @@ from luna.observability.logging import get_logger
 from luna.resources import open_resources
 from luna.runs.queue import RunQueue, run_queue_spec
 from luna.runs.runtime import RunRuntime
-from luna.runs.sweep import run_queue_sweep
+from luna.runs.sweep import SWEEP_BACKOFF, SWEEP_INTERVAL_SECONDS, run_queue_sweep
 from luna.settings import Settings
 from luna.usage import retention
 
 log = get_logger(__name__)
+
+# The workflows a worker executes register with DBOS as their modules are imported.
+DURABLE_WORKFLOWS = (chain_execution.execute_chain_workflow,)
 
 
 def worker_identity() -> str:
@@ -48,7 +54,7 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
     engine = JobEngine(
         runtime.settings,
         runtime.session_factory,
-        queues=[run_queue_spec(runtime.settings)],
+        queues=[run_queue_spec(runtime.settings), chain_queue_spec()],
         schedules=[dunning.SCHEDULE, retention.SCHEDULE],
     )
     runtime.executor_id = engine.executor_id
@@ -71,6 +77,18 @@ async def executing_durable_work(runtime: RunRuntime) -> AsyncIterator[JobEngine
         yield engine
     finally:
         await stop_durable_engine(runtime, engine)
+
+
+async def _sweep_chain_runs(
+    session_factory: async_sessionmaker[AsyncSession], queue: RunQueue | None
+) -> None:
+    if queue is None:
+        return
+    count = await enqueue_stranded_chain_runs(
+        session_factory=session_factory, workflows=queue.workflows
+    )
+    if count:
+        log.info("stranded chain runs enqueued", count=count)
 
 
 class BackgroundWork:
@@ -107,7 +125,17 @@ class BackgroundWork:
                     session_factory=self.session_factory, queue=self.queue, stop=self.stop
                 )
 
-        return [deliver_email, sweep_runs]
+        async def sweep_chain_runs() -> None:
+            if self.queue is not None:
+                await run_until_stopped(
+                    lambda: _sweep_chain_runs(self.session_factory, self.queue),
+                    name="chain-queue-sweep",
+                    interval_seconds=SWEEP_INTERVAL_SECONDS,
+                    stop=self.stop,
+                    backoff=SWEEP_BACKOFF,
+                )
+
+        return [deliver_email, sweep_runs, sweep_chain_runs]
 
     def start(self) -> None:
         """Start every loop as a task of the running event loop."""

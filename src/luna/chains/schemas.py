@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from luna.agents.catalog import Slug
 from luna.agents.schemas import MAX_VERSION_NUMBER, AgentName, Description
 from luna.chains.definition import ChainDefinition
-from luna.chains.models import Chain, ChainVersion
+from luna.chains.models import (
+    Chain,
+    ChainRun,
+    ChainRunNode,
+    ChainRunStatus,
+    ChainVersion,
+    NodeStatus,
+)
 from luna.chains.presets import Preset
 from luna.db.pagination import Page
+from luna.runs.schemas import Money
 from luna.schemas import RequestModel
 
 ChainSort = Literal["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"]
@@ -165,3 +180,87 @@ class ChainPresetPage(Page[ChainPresetOut]):
 
 def _definition(stored: dict[str, Any]) -> ChainDefinition:
     return ChainDefinition.model_validate(stored)
+
+
+class ChainRunCreate(RequestModel):
+    """What the chain is asked: the input of its first nodes (``{{input}}`` in prompts)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
+
+    @field_validator("input")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a chain run needs an input: write what it should do")
+        return value
+
+
+class NodeDecision(RequestModel):
+    """Whether a node that waits for approval may run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    approved: bool = Field(description="`false` skips the node and what follows it.")
+
+
+class ChainRunNodeOut(BaseModel):
+    """One node of a chain run; ``run_id`` opens the run of its agent once it started."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    node_id: str
+    status: NodeStatus
+    run_id: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    approved: bool | None = Field(description="The decision on a node that waits for one.")
+    decided_by_user_id: str | None
+    decided_at: datetime | None
+
+
+class ChainRunOut(BaseModel):
+    """A chain run, its nodes, and the tokens and cost of its node runs together."""
+
+    id: str
+    chain_id: str
+    chain_version: int
+    status: ChainRunStatus
+    input: str
+    output: dict[str, Any] | None = Field(
+        description="The answers of the nodes no other node follows, by node id."
+    )
+    error: dict[str, Any] | None
+    created_by_user_id: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    tokens_in: int
+    tokens_out: int
+    cost_usd: Money
+    nodes: list[ChainRunNodeOut]
+
+    @classmethod
+    def of(cls, run: ChainRun, version: int, nodes: list[ChainRunNode]) -> ChainRunOut:
+        return cls(
+            id=run.id,
+            chain_id=run.chain_id,
+            chain_version=version,
+            status=ChainRunStatus(run.status),
+            input=run.input,
+            output=run.output,
+            error=run.error,
+            created_by_user_id=run.created_by_user_id,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            tokens_in=run.tokens_in,
+            tokens_out=run.tokens_out,
+            cost_usd=run.cost_usd,
+            nodes=[ChainRunNodeOut.model_validate(node) for node in nodes],
+        )
+
+
+class ChainRunPage(Page[ChainRunOut]):
+    """A page of chain runs, newest first."""

@@ -8,19 +8,17 @@ inside (:mod:`luna.runs.execution`).
 
 Processes that execute runs hand :func:`run_queue_spec` to the job engine
 (:mod:`luna.jobs.engine`); every process, including API-only ones, enqueues through a
-:class:`RunQueue` (a DBOS client on the same system database).
+:class:`RunQueue` (a :class:`~luna.jobs.client.WorkflowClient`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from typing import Final
 
-from dbos import DBOS, DBOSClient, EnqueueOptions
-from dbos._error import DBOSNonExistentWorkflowError
+from dbos import DBOS
 
-from luna.jobs.engine import APPLICATION_NAME, APPLICATION_VERSION, QueueSpec
+from luna.jobs.client import WorkflowClient
+from luna.jobs.engine import QueueSpec
 from luna.runs.execution import execute_run
 from luna.settings import Settings
 
@@ -58,41 +56,21 @@ def run_queue_spec(settings: Settings) -> QueueSpec:
 class RunQueue:
     """Enqueues and cancels run workflows from any process."""
 
-    def __init__(self, settings: Settings) -> None:
-        self._url = settings.run_system_database
-        self._client: DBOSClient | None = None
-        self._lock = asyncio.Lock()
-
-    async def _connected(self) -> DBOSClient:
-        """The client, once the system database's tables exist (created on first use)."""
-        async with self._lock:
-            if self._client is None:
-                await asyncio.to_thread(DBOS.migrate, self._url)
-                self._client = DBOSClient(system_database_url=self._url, lazy=True)
-        return self._client
+    def __init__(self, workflows: WorkflowClient) -> None:
+        self.workflows = workflows
 
     async def enqueue(self, *, run_id: str, workspace_id: str, segment: int = 0) -> None:
         """Queue a run (or its resumption after approvals); queuing it again is a no-op,
         as the workflow id is derived from the run id."""
-        options: EnqueueOptions = {
-            "queue_name": QUEUE_NAME,
-            "workflow_name": WORKFLOW_NAME,
-            "workflow_id": workflow_id(run_id, segment),
-            "queue_partition_key": workspace_id,
-            "app_version": APPLICATION_VERSION,
-            "application_name": APPLICATION_NAME,
-        }
-        client = await self._connected()
-        await client.enqueue_async(options, run_id, segment)
+        await self.workflows.enqueue(
+            run_id,
+            segment,
+            queue=QUEUE_NAME,
+            workflow=WORKFLOW_NAME,
+            workflow_id=workflow_id(run_id, segment),
+            partition_key=workspace_id,
+        )
 
     async def cancel(self, run_id: str) -> None:
         """Take a run off the queue and stop it from resuming."""
-        client = await self._connected()
-        with contextlib.suppress(DBOSNonExistentWorkflowError):
-            await client.cancel_workflow_async(run_id)
-
-    def close(self) -> None:
-        """Close the client's connections."""
-        if self._client is not None:
-            self._client.destroy()
-            self._client = None
+        await self.workflows.cancel(run_id)

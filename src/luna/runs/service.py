@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.agents.definition import AgentDefinition
+from luna.agents.definition import AgentDefinition, ModelChoice
 from luna.agents.models import Agent
 from luna.agents.service import (
     check_definition_provider,
@@ -111,6 +111,56 @@ async def create_run(
             raise
         return _same_request(earlier, agent_id, request), False
     return run, True
+
+
+async def create_node_run(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str,
+    prompt: str,
+    model: ModelChoice | None,
+    user_id: str | None,
+    api_key_id: str | None,
+    now: datetime,
+) -> Run:
+    """A queued run of a chain node's agent on ``prompt`` (on ``model`` in place of the
+    agent's own, when given), in the caller's transaction (not committed). The chain run
+    was counted against the plan once; its node runs are not counted again. Refused, as
+    a run would be, for an archived agent, an input its schema refuses or no provider."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    if agent.status != "active" or agent.current_version_id is None:
+        raise Conflict(f"The agent {agent.name!r} is archived.", reason="agent-archived")
+    definition = await version_definition(
+        session=session, version_id=agent.current_version_id, cache=None
+    )
+    if definition is None:  # the foreign key makes this impossible; never run a guess
+        raise NotFound(f"No agent {agent_id} in this workspace.")
+    draft = None
+    if model is not None:
+        definition = definition.model_copy(update={"model": model})
+        draft = definition.model_dump(mode="json")
+    check_input(definition, prompt)
+    await check_model_available(session=session, workspace_id=workspace_id, choice=definition.model)
+    run_id = new_id("run")
+    run = Run(
+        id=run_id,
+        workspace_id=workspace_id,
+        agent_id=agent.id,
+        agent_version_id=agent.current_version_id,
+        status=RunStatus.QUEUED,
+        input={"value": prompt},
+        draft_definition=draft,
+        created_by_user_id=user_id,
+        api_key_id=api_key_id,
+        thread_id=run_id,
+        created_at=now,
+    )
+    session.add(run)
+    await session.flush()
+    return run
 
 
 async def _runnable_version(

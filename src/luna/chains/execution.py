@@ -1,0 +1,360 @@
+"""The chain workflow: a chain run's nodes as child workflows, in waves.
+
+:mod:`graphlib` hands out the nodes whose predecessors are all done; each such wave
+starts the runs of its nodes together (independent branches run side by side) and waits
+for all of them before the next wave. A node whose predecessor failed or was skipped is
+skipped; a chain with failed nodes and finished ones ends ``partial``. Every decision is
+a DBOS step or a child workflow whose id is the node's run id, so a worker that dies
+mid-chain is recovered without running a finished node again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+from graphlib import TopologicalSorter
+from typing import Any, Final
+
+from dbos import DBOS, SetWorkflowID
+from sqlalchemy import func, select, update
+
+from luna.agents.definition import ModelChoice
+from luna.chains.definition import ChainDefinition, render_prompt
+from luna.chains.models import (
+    CHAIN_RUN_FINISHED,
+    ChainRun,
+    ChainRunNode,
+    ChainRunStatus,
+    ChainVersion,
+    NodeStatus,
+)
+from luna.chains.runs import WORKFLOW_NAME, transition
+from luna.db.base import utcnow
+from luna.errors import LunaError
+from luna.observability.logging import get_logger
+from luna.runs.models import FINISHED as RUN_FINISHED
+from luna.runs.models import Run, RunStatus
+from luna.runs.queue import execute_run_workflow
+from luna.runs.runtime import current_runtime
+from luna.runs.service import create_node_run
+
+log = get_logger(__name__)
+
+# How often a chain looks again at a node run that paused for a person's approval.
+NODE_POLL_SECONDS: Final = 2.0
+# How long a chain waiting for a decision on a node sleeps between looks at whether it
+# was cancelled meanwhile (a decision wakes it at once).
+APPROVAL_POLL: Final = 3600.0
+
+
+@DBOS.workflow(name=WORKFLOW_NAME)
+async def execute_chain_workflow(chain_run_id: str) -> str:
+    """Run a chain run's nodes to the end; returns the chain run's status."""
+    return await execute_chain(chain_run_id)
+
+
+async def execute_chain(chain_run_id: str) -> str:
+    started = await _start(chain_run_id)
+    if "status" in started:
+        return str(started["status"])
+    chain = _ChainExecution(
+        chain_run_id, ChainDefinition.model_validate(started["definition"]), str(started["input"])
+    )
+    while chain.sorter.is_active():
+        if await _stopped(chain_run_id):
+            return ChainRunStatus.CANCELLED
+        wave = await chain.next_wave()
+        handles = await chain.start(wave)
+        await asyncio.gather(*(handle.get_result() for _, _, handle in handles))
+        await chain.settle(handles)
+    return await _finish(chain_run_id, chain.definition, chain.outputs, chain.broken)
+
+
+class _ChainExecution:
+    """What the workflow knows as it goes: the graph's progress, the answers so far and
+    the nodes that failed or were skipped. Rebuilt the same way on recovery, from the
+    steps' recorded results."""
+
+    def __init__(self, chain_run_id: str, definition: ChainDefinition, chain_input: str) -> None:
+        self.chain_run_id = chain_run_id
+        self.definition = definition
+        self.chain_input = chain_input
+        self.predecessors = definition.predecessors()
+        self.sorter = TopologicalSorter(self.predecessors)
+        self.sorter.prepare()
+        self.outputs: dict[str, str] = {}
+        self.broken: set[str] = set()
+
+    async def next_wave(self) -> list[str]:
+        """The nodes ready to run; those after a failed or skipped node are skipped."""
+        wave = []
+        for node_id in sorted(self.sorter.get_ready()):
+            if self.broken & set(self.predecessors[node_id]):
+                await _settle(self.chain_run_id, node_id, NodeStatus.SKIPPED)
+                self._done(node_id, None)
+            else:
+                wave.append(node_id)
+        return wave
+
+    async def start(self, wave: list[str]) -> list[tuple[str, str, Any]]:
+        """Start the run of each node of the wave as a child workflow; those that pause
+        for approval last, each once a person approves it (a rejected one is skipped)."""
+        handles = []
+        for node_id in sorted(wave, key=lambda n: self.definition.node(n).approval):
+            node = self.definition.node(node_id)
+            if node.approval and not await self._approved(node_id):
+                self._done(node_id, None)
+                continue
+            prompt = render_prompt(
+                node,
+                chain_input=self.chain_input,
+                predecessors=self.predecessors[node_id],
+                outputs=self.outputs,
+            )
+            model = node.model.model_dump(mode="json") if node.model else None
+            made = await _start_node(self.chain_run_id, node_id, node.agent_id or "", prompt, model)
+            if "run_id" not in made:
+                self._done(node_id, None)
+                continue
+            with SetWorkflowID(made["run_id"]):
+                handle = await DBOS.start_workflow_async(execute_run_workflow, made["run_id"], 0)
+            handles.append((node_id, made["run_id"], handle))
+        return handles
+
+    async def settle(self, handles: list[tuple[str, str, Any]]) -> None:
+        """Record how each node of the wave ended, once its run has finished (a run
+        paused for a tool approval is looked at again until it does)."""
+        for node_id, run_id, _ in handles:
+            while not (ended := await _finish_node(self.chain_run_id, node_id, run_id))["finished"]:
+                await DBOS.sleep_async(NODE_POLL_SECONDS)
+            self._done(node_id, str(ended["text"]) if ended["ok"] else None)
+
+    async def _approved(self, node_id: str) -> bool:
+        """Pause the chain until a person decides on the node; whether it may run. The
+        wait survives restarts: the decision is a message kept for the workflow."""
+        await _pause(self.chain_run_id, node_id)
+        while (decision := await DBOS.recv_async(approval_topic(node_id), APPROVAL_POLL)) is None:
+            if await _stopped(self.chain_run_id):
+                return False
+        return await _resume(self.chain_run_id, node_id, bool(decision.get("approved")))
+
+    def _done(self, node_id: str, answer: str | None) -> None:
+        if answer is None:
+            self.broken.add(node_id)
+        else:
+            self.outputs[node_id] = answer
+        self.sorter.done(node_id)
+
+
+@DBOS.step(name="luna.chains.start")
+async def _start(chain_run_id: str) -> dict[str, Any]:
+    """Mark the chain run running; its definition and input, or its status when there is
+    nothing to do (missing, or finished already)."""
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        run = await session.get(ChainRun, chain_run_id)
+        if run is None:
+            log.warning("chain run to execute is missing", chain_run_id=chain_run_id)
+            return {"status": "missing"}
+        if run.status in CHAIN_RUN_FINISHED:
+            return {"status": run.status}
+        version = await session.get(ChainVersion, run.chain_version_id)
+        if version is None:
+            return {"status": "missing"}
+        await transition(
+            session, run.id, ChainRunStatus.RUNNING, started_at=run.started_at or utcnow()
+        )
+        await session.commit()
+        return {"definition": version.definition, "input": run.input}
+
+
+def approval_topic(node_id: str) -> str:
+    """The topic a chain run's workflow receives the decision on ``node_id`` under
+    (:func:`luna.chains.runs.decide_node` sends it)."""
+    return f"approval:{node_id}"
+
+
+@DBOS.step(name="luna.chains.pause")
+async def _pause(chain_run_id: str, node_id: str) -> None:
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        await _mark_node(session, chain_run_id, node_id, NodeStatus.AWAITING_APPROVAL)
+        await transition(session, chain_run_id, ChainRunStatus.PAUSED)
+        await session.commit()
+
+
+@DBOS.step(name="luna.chains.resume")
+async def _resume(chain_run_id: str, node_id: str, approved: bool) -> bool:
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        if approved:
+            await _mark_node(session, chain_run_id, node_id, NodeStatus.PENDING)
+        else:
+            await _mark_node(
+                session, chain_run_id, node_id, NodeStatus.SKIPPED, finished_at=utcnow()
+            )
+        paused_for_others = await session.scalar(
+            select(func.count())
+            .select_from(ChainRunNode)
+            .where(
+                ChainRunNode.chain_run_id == chain_run_id,
+                ChainRunNode.status == NodeStatus.AWAITING_APPROVAL,
+            )
+        )
+        if not paused_for_others:
+            await transition(session, chain_run_id, ChainRunStatus.RUNNING)
+        await session.commit()
+    return approved
+
+
+@DBOS.step(name="luna.chains.stopped")
+async def _stopped(chain_run_id: str) -> bool:
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        status = await session.scalar(select(ChainRun.status).where(ChainRun.id == chain_run_id))
+    return status is None or status in CHAIN_RUN_FINISHED
+
+
+@DBOS.step(name="luna.chains.settle")
+async def _settle(chain_run_id: str, node_id: str, status: NodeStatus) -> None:
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        now = utcnow()
+        await session.execute(
+            update(ChainRunNode)
+            .where(ChainRunNode.chain_run_id == chain_run_id, ChainRunNode.node_id == node_id)
+            .values(status=status, finished_at=now)
+        )
+        await session.commit()
+
+
+@DBOS.step(name="luna.chains.start_node")
+async def _start_node(
+    chain_run_id: str, node_id: str, agent_id: str, prompt: str, model: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Store the node's run (queued) and link it; ``{"run_id": ...}``, or the reason it
+    could not run (the node is then failed)."""
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        chain_run = await session.get(ChainRun, chain_run_id)
+        if chain_run is None:
+            return {"error": "missing"}
+        now = utcnow()
+        try:
+            run = await create_node_run(
+                session=session,
+                workspace_id=chain_run.workspace_id,
+                agent_id=agent_id,
+                prompt=prompt,
+                model=None if model is None else ModelChoice.model_validate(model),
+                user_id=chain_run.created_by_user_id,
+                api_key_id=chain_run.api_key_id,
+                now=now,
+            )
+        except LunaError as error:
+            await session.rollback()
+            await _mark_node(session, chain_run_id, node_id, NodeStatus.FAILED, finished_at=now)
+            await session.commit()
+            log.info("chain node could not start", chain_run_id=chain_run_id, node=node_id)
+            return {"error": error.detail}
+        await _mark_node(
+            session, chain_run_id, node_id, NodeStatus.RUNNING, run_id=run.id, started_at=now
+        )
+        await session.commit()
+        return {"run_id": run.id}
+
+
+@DBOS.step(name="luna.chains.finish_node")
+async def _finish_node(chain_run_id: str, node_id: str, run_id: str) -> dict[str, Any]:
+    """Settle a node from its run: ``finished`` once the run has, ``ok`` when it
+    succeeded, with its answer as ``text``."""
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        run = await session.get(Run, run_id)
+        if run is None or run.status not in RUN_FINISHED:
+            waiting = run is not None and run.status == RunStatus.WAITING_APPROVAL
+            status = NodeStatus.AWAITING_APPROVAL if waiting else NodeStatus.RUNNING
+            await _mark_node(session, chain_run_id, node_id, status)
+            await session.commit()
+            return {"finished": run is None, "ok": False, "text": ""}
+        ok = run.status == RunStatus.SUCCEEDED
+        status = {
+            RunStatus.SUCCEEDED: NodeStatus.SUCCEEDED,
+            RunStatus.CANCELLED: NodeStatus.CANCELLED,
+        }.get(RunStatus(run.status), NodeStatus.FAILED)
+        await _mark_node(session, chain_run_id, node_id, status, finished_at=run.finished_at)
+        await session.commit()
+        return {"finished": True, "ok": ok, "text": answer_of(run) if ok else ""}
+
+
+@DBOS.step(name="luna.chains.finish")
+async def _finish_step(
+    chain_run_id: str, output: dict[str, str], broken: list[str], failed_all: bool
+) -> str:
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        totals = (
+            await session.execute(
+                select(
+                    func.coalesce(func.sum(Run.tokens_in), 0),
+                    func.coalesce(func.sum(Run.tokens_out), 0),
+                    func.coalesce(func.sum(Run.cost_usd), 0),
+                )
+                .join(ChainRunNode, ChainRunNode.run_id == Run.id)
+                .where(ChainRunNode.chain_run_id == chain_run_id)
+            )
+        ).one()
+        if not broken:
+            status, error = ChainRunStatus.SUCCEEDED, None
+        else:
+            status = ChainRunStatus.FAILED if failed_all else ChainRunStatus.PARTIAL
+            error = {
+                "code": "nodes-failed",
+                "message": "Some nodes did not finish: " + ", ".join(sorted(broken)) + ".",
+            }
+        moved = await transition(
+            session,
+            chain_run_id,
+            status,
+            output=output,
+            error=error,
+            finished_at=utcnow(),
+            tokens_in=int(totals[0]),
+            tokens_out=int(totals[1]),
+            cost_usd=Decimal(totals[2]),
+        )
+        await session.commit()
+        if not moved:
+            current = await session.scalar(
+                select(ChainRun.status).where(ChainRun.id == chain_run_id)
+            )
+            return str(current)
+        return str(status)
+
+
+async def _finish(
+    chain_run_id: str, definition: ChainDefinition, outputs: dict[str, str], broken: set[str]
+) -> str:
+    followed = {edge.source for edge in definition.edges}
+    sinks = [node.id for node in definition.nodes if node.id not in followed]
+    output = {node_id: outputs[node_id] for node_id in sinks if node_id in outputs}
+    return await _finish_step(chain_run_id, output, sorted(broken), not outputs)
+
+
+async def _mark_node(
+    session: Any, chain_run_id: str, node_id: str, status: NodeStatus, **values: Any
+) -> None:
+    await session.execute(
+        update(ChainRunNode)
+        .where(ChainRunNode.chain_run_id == chain_run_id, ChainRunNode.node_id == node_id)
+        .values(status=status, **values)
+    )
+
+
+def answer_of(run: Run) -> str:
+    """A finished run's answer as text (a structured answer as its JSON)."""
+    output = run.output or {}
+    if isinstance(output.get("text"), str):
+        return str(output["text"])
+    return json.dumps(output.get("data", output), ensure_ascii=False)
