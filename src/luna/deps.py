@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from luna.agents.catalog import Catalog, load_catalog
@@ -21,6 +21,7 @@ from luna.identity import api_keys, mfa
 from luna.identity.principal import Principal, authenticate
 from luna.observability.context import RequestContext
 from luna.resources import Resources
+from luna.runs.schemas import MAX_SEQUENCE
 from luna.security.crypto import Keyring
 from luna.settings import Settings
 from luna.tenancy import members
@@ -260,3 +261,43 @@ def expected_version_header(
 
 
 ExpectedVersionDep = Annotated[int | None, Depends(expected_version_header)]
+
+
+_EVENT_ID: Final = re.compile(r"[0-9]{1,10}")
+
+
+def last_event_id_header(
+    last_event_id: Annotated[
+        str | None,
+        Header(max_length=20, description="Resume after this event id (an event's sequence)."),
+    ] = None,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_SEQUENCE,
+            description="Resume after this event id, for clients that cannot send "
+            "`Last-Event-ID` on their first request; the header wins when both are sent.",
+        ),
+    ] = None,
+) -> int:
+    """The sequence a reconnecting client last received (0: from the start)."""
+    if last_event_id is None or not last_event_id.strip():
+        return after or 0
+    event_id = last_event_id.strip()
+    # ASCII digits only: str.isdigit and int() also take other scripts' digits ("²", "٣").
+    if not _EVENT_ID.fullmatch(event_id) or int(event_id) > MAX_SEQUENCE:
+        raise ValidationFailed(
+            "Last-Event-ID must be the id of an event this stream sent.",
+            errors=[
+                {
+                    "in": "header",
+                    "name": "Last-Event-ID",
+                    "message": f"Send an event's sequence, from 0 to {MAX_SEQUENCE}.",
+                }
+            ],
+        )
+    return int(event_id)
+
+
+LastEventIdDep = Annotated[int, Depends(last_event_id_header)]

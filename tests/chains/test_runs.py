@@ -7,6 +7,8 @@ import asyncio
 import itertools
 import json
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -22,7 +24,7 @@ from luna.db.base import utcnow
 from tests.accounts import Account
 from tests.billing.conftest import set_plan
 from tests.chains.test_routes import chains_url
-from tests.runs.conftest import Worker, json_of
+from tests.runs.conftest import Worker, json_of, parse_events
 from tests.runs.local_agents import agent_with, local_provider
 from tests.standins import OpenAIStandin
 from tests.standins.script import ScriptedError, Turn
@@ -80,6 +82,17 @@ class HoldingStandin(OpenAIStandin):
         return await super().answer_model_call(request)
 
 
+@asynccontextmanager
+async def bracketing_model(
+    client: httpx.AsyncClient, account: Account, standin: OpenAIStandin | None = None
+) -> AsyncIterator[OpenAIStandin]:
+    """The workspace's provider: a local stand-in answering with :func:`bracketing`."""
+    with standin or OpenAIStandin() as model:
+        model.respond_with(bracketing)
+        await local_provider(client, account.workspace_id, model)
+        yield model
+
+
 async def finished(client: httpx.AsyncClient, workspace_id: str, chain_run_id: str) -> Any:
     url = f"/api/v1/workspaces/{workspace_id}/chain-runs/{chain_run_id}"
     for _ in range(600):
@@ -118,9 +131,7 @@ async def test_the_new_feature_preset_hands_each_answer_to_the_next(
 ) -> None:
     account = await sign_up()
     await set_plan(app, account.team_id, "growth")
-    with OpenAIStandin() as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    async with bracketing_model(client, account) as model:
         preset = await client.post(chains_url(account.workspace_id), json={"preset": "new-feature"})
         chain = await json_of(preset, 201)
         started = await json_of(await start(client, account, chain["id"], "Export to CSV"), 201)
@@ -161,9 +172,7 @@ async def test_a_diamond_runs_its_two_middle_nodes_at_once(
     client: httpx.AsyncClient, sign_up, worker: Worker
 ) -> None:
     account = await sign_up()
-    with MeetingStandin(parties=2) as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    async with bracketing_model(client, account, MeetingStandin(parties=2)) as model:
         chain = await chain_of(
             client,
             account,
@@ -183,9 +192,7 @@ async def test_a_failed_node_skips_what_follows_it_and_the_rest_finishes(
     client: httpx.AsyncClient, sign_up, worker: Worker
 ) -> None:
     account = await sign_up()
-    with OpenAIStandin() as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    async with bracketing_model(client, account):
         chain = await chain_of(
             client, account, [("a", "b"), ("b", "c"), ("a", "d")], b="FAIL {{prev}}"
         )
@@ -203,9 +210,8 @@ async def test_cancelling_stops_every_branch(
     client: httpx.AsyncClient, sign_up, worker: Worker
 ) -> None:
     account = await sign_up()
-    with HoldingStandin() as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    model = HoldingStandin()
+    async with bracketing_model(client, account, model):
         chain = await chain_of(client, account, [("a", "b")])
         started = await json_of(await start(client, account, chain, "go"), 201)
         await asyncio.to_thread(model.arrived.wait, 60)
@@ -230,9 +236,7 @@ async def test_a_retried_start_is_one_chain_run(
     client: httpx.AsyncClient, sign_up, worker: Worker
 ) -> None:
     account = await sign_up()
-    with OpenAIStandin() as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    async with bracketing_model(client, account):
         chain = await chain_of(client, account, [], only="{{input}}")
         first = await start(client, account, chain, "go", **{"Idempotency-Key": "k-1"})
         second = await start(client, account, chain, "go", **{"Idempotency-Key": "k-1"})
@@ -319,9 +323,7 @@ async def test_a_node_waits_for_approval_before_it_runs(
     client: httpx.AsyncClient, sign_up, worker: Worker, approved: bool
 ) -> None:
     account = await sign_up()
-    with OpenAIStandin() as model:
-        model.respond_with(bracketing)
-        await local_provider(client, account.workspace_id, model)
+    async with bracketing_model(client, account) as model:
         chain = await approval_chain(client, account)
         started = await json_of(await start(client, account, chain, "go"), 201)
         paused = await paused_on(client, account.workspace_id, started["id"])
@@ -344,3 +346,36 @@ async def test_a_node_waits_for_approval_before_it_runs(
         assert done["status"] == "partial"
         assert done["nodes"][1]["status"] == "skipped"
         assert calls == 1
+
+
+async def test_the_event_stream_tells_the_chain_run_and_resumes_where_it_left(
+    client: httpx.AsyncClient, sign_up, worker: Worker
+) -> None:
+    account = await sign_up()
+    async with bracketing_model(client, account):
+        chain = await chain_of(client, account, [("a", "b"), ("a", "c")], c="FAIL {{prev}}")
+        started = await json_of(await start(client, account, chain, "go"), 201)
+        url = f"/api/v1/workspaces/{account.workspace_id}/chain-runs/{started['id']}/events"
+        # Watched from the start: the stream ends with the chain run.
+        streamed = await client.get(url)
+    assert streamed.headers["content-type"].startswith("text/event-stream")
+    events = parse_events(streamed.text)
+    kinds = [(event.event, event.data.get("node_id")) for event in events]
+    assert kinds[0] == ("chain.started", None)
+    assert kinds[1] == ("node.started", "a")
+    assert kinds[2] == ("node.completed", "a")
+    assert set(kinds[3:7]) == {
+        ("node.started", "b"),
+        ("node.started", "c"),
+        ("node.completed", "b"),
+        ("node.failed", "c"),
+    }
+    assert kinds[7] == ("chain.completed", None)
+    assert events[7].data["status"] == "partial"
+    assert [event.id for event in events] == list(range(1, 9))
+    started_b = next(e for e in events if e.event == "node.started" and e.data["node_id"] == "b")
+    assert started_b.data["run_id"].startswith("run_")
+    failed = next(event for event in events if event.event == "node.failed")
+    assert failed.data["error"]
+    resumed = await client.get(url, headers={"Last-Event-ID": "6"})
+    assert [event.id for event in parse_events(resumed.text)] == [7, 8]

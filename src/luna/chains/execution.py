@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 
 from luna.agents.definition import ModelChoice
 from luna.chains.definition import ChainDefinition, render_prompt
+from luna.chains.events import record_event
 from luna.chains.models import (
     CHAIN_RUN_FINISHED,
     ChainRun,
@@ -165,6 +166,7 @@ async def _start(chain_run_id: str) -> dict[str, Any]:
         await transition(
             session, run.id, ChainRunStatus.RUNNING, started_at=run.started_at or utcnow()
         )
+        await record_event(session, run.id, "chain.started", chain_id=run.chain_id)
         await session.commit()
         return {"definition": version.definition, "input": run.input}
 
@@ -180,7 +182,8 @@ async def _pause(chain_run_id: str, node_id: str) -> None:
     runtime = current_runtime()
     async with runtime.session_factory() as session:
         await _mark_node(session, chain_run_id, node_id, NodeStatus.AWAITING_APPROVAL)
-        await transition(session, chain_run_id, ChainRunStatus.PAUSED)
+        if await transition(session, chain_run_id, ChainRunStatus.PAUSED):
+            await record_event(session, chain_run_id, "chain.paused", node_id=node_id)
         await session.commit()
 
 
@@ -193,6 +196,9 @@ async def _resume(chain_run_id: str, node_id: str, approved: bool) -> bool:
         else:
             await _mark_node(
                 session, chain_run_id, node_id, NodeStatus.SKIPPED, finished_at=utcnow()
+            )
+            await record_event(
+                session, chain_run_id, "node.skipped", node_id=node_id, reason="rejected"
             )
         paused_for_others = await session.scalar(
             select(func.count())
@@ -221,10 +227,9 @@ async def _settle(chain_run_id: str, node_id: str, status: NodeStatus) -> None:
     runtime = current_runtime()
     async with runtime.session_factory() as session:
         now = utcnow()
-        await session.execute(
-            update(ChainRunNode)
-            .where(ChainRunNode.chain_run_id == chain_run_id, ChainRunNode.node_id == node_id)
-            .values(status=status, finished_at=now)
+        await _mark_node(session, chain_run_id, node_id, status, finished_at=now)
+        await record_event(
+            session, chain_run_id, "node.skipped", node_id=node_id, reason="predecessor-failed"
         )
         await session.commit()
 
@@ -240,6 +245,13 @@ async def _start_node(
         chain_run = await session.get(ChainRun, chain_run_id)
         if chain_run is None:
             return {"error": "missing"}
+        started = await session.scalar(
+            select(ChainRunNode.run_id).where(
+                ChainRunNode.chain_run_id == chain_run_id, ChainRunNode.node_id == node_id
+            )
+        )
+        if started is not None:  # this step ran before a crash; its run stands
+            return {"run_id": started}
         now = utcnow()
         try:
             run = await create_node_run(
@@ -255,12 +267,16 @@ async def _start_node(
         except LunaError as error:
             await session.rollback()
             await _mark_node(session, chain_run_id, node_id, NodeStatus.FAILED, finished_at=now)
+            await record_event(
+                session, chain_run_id, "node.failed", node_id=node_id, error=error.detail
+            )
             await session.commit()
             log.info("chain node could not start", chain_run_id=chain_run_id, node=node_id)
             return {"error": error.detail}
         await _mark_node(
             session, chain_run_id, node_id, NodeStatus.RUNNING, run_id=run.id, started_at=now
         )
+        await record_event(session, chain_run_id, "node.started", node_id=node_id, run_id=run.id)
         await session.commit()
         return {"run_id": run.id}
 
@@ -284,6 +300,15 @@ async def _finish_node(chain_run_id: str, node_id: str, run_id: str) -> dict[str
             RunStatus.CANCELLED: NodeStatus.CANCELLED,
         }.get(RunStatus(run.status), NodeStatus.FAILED)
         await _mark_node(session, chain_run_id, node_id, status, finished_at=run.finished_at)
+        if ok:
+            await record_event(
+                session, chain_run_id, "node.completed", node_id=node_id, run_id=run.id
+            )
+        else:
+            reason = (run.error or {}).get("message", f"The run {run.status}.")
+            await record_event(
+                session, chain_run_id, "node.failed", node_id=node_id, run_id=run.id, error=reason
+            )
         await session.commit()
         return {"finished": True, "ok": ok, "text": answer_of(run) if ok else ""}
 
@@ -324,6 +349,8 @@ async def _finish_step(
             tokens_out=int(totals[1]),
             cost_usd=Decimal(totals[2]),
         )
+        if moved:
+            await record_event(session, chain_run_id, "chain.completed", status=str(status))
         await session.commit()
         if not moved:
             current = await session.scalar(

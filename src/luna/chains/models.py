@@ -133,6 +133,8 @@ class ChainRun(Base):
     tokens_out: Mapped[int] = mapped_column(default=0)
     cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
     cancel_requested_at: Mapped[datetime | None]
+    # The sequence of its newest event: each event takes the next one atomically.
+    event_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ChainRunNode(Base):
@@ -163,3 +165,41 @@ class ChainRunNode(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     decided_at: Mapped[datetime | None]
+
+
+CHAIN_EVENT_TYPES: Final = (
+    "chain.started",
+    "chain.paused",
+    "chain.completed",
+    "node.started",
+    "node.completed",
+    "node.failed",
+    "node.skipped",
+)
+
+
+class ChainRunEvent(Base):
+    """One event of a chain run, in order: what its stream sends. ``key`` names what the
+    event records (``node.started:review``), so an event written again when a step is
+    retried after a crash is stored once."""
+
+    __tablename__ = "chain_run_events"
+    __table_args__ = (
+        CheckConstraint(
+            "type IN (" + ", ".join(f"'{kind}'" for kind in CHAIN_EVENT_TYPES) + ")", name="type"
+        ),
+        UniqueConstraint("chain_run_id", "sequence"),
+        UniqueConstraint("chain_run_id", "key"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("cev"))
+    chain_run_id: Mapped[str] = mapped_column(ForeignKey("chain_runs.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    sequence: Mapped[int]
+    key: Mapped[str] = mapped_column(String(80))
+    type: Mapped[str] = mapped_column(String(24))
+    node_id: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

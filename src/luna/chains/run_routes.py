@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi.responses import StreamingResponse
 
 from luna.chains import runs
+from luna.chains.events import watch
 from luna.chains.models import ChainRunStatus
 from luna.chains.schemas import ChainRunCreate, ChainRunOut, ChainRunPage, NodeDecision
 from luna.db.pagination import PageRequestDep
-from luna.deps import ClockDep, ResourcesDep, SessionDep, require_workspace
+from luna.deps import ClockDep, LastEventIdDep, ResourcesDep, SessionDep, require_workspace
+from luna.runs.schemas import EVENT_STREAM
+from luna.runs.streaming import SSE_HEADERS, release
 from luna.tenancy.access import WorkspaceAccess
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}", tags=["chains"])
@@ -159,3 +163,35 @@ async def decide_node(
         now=clock(),
     )
     return ChainRunOut.of(*found)
+
+
+@router.get(
+    "/chain-runs/{chain_run_id}/events",
+    operation_id="chain-runs-events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events, each with its sequence as `id`: "
+            "`chain.started`, `node.started` (with `run_id`), `node.completed`, "
+            "`node.failed` (with `error`), `node.skipped` (with `reason`), `chain.paused` "
+            "(with the `node_id` waiting for a decision) and `chain.completed` (with "
+            "`status`), after which the stream ends.",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
+async def chain_run_events(
+    chain_run_id: ChainRunId,
+    access: ChainReader,
+    session: SessionDep,
+    resources: ResourcesDep,
+    last_event_id: LastEventIdDep,
+) -> StreamingResponse:
+    """The chain run's events from the start, or after `Last-Event-ID` (or `after`) when
+    a client reconnects, then live ones until it completes."""
+    run, _, _ = await runs.get_chain_run(
+        session=session, workspace_id=access.workspace_id, chain_run_id=chain_run_id
+    )
+    await release(session)
+    events = watch(resources.session_factory, run.id, last_event_id)
+    return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.chains.definition import ChainDefinition
+from luna.chains.events import record_event
 from luna.chains.models import (
     CHAIN_RUN_FINISHED,
     NODE_FINISHED,
@@ -227,6 +228,7 @@ async def cancel_chain_run(
         .where(ChainRunNode.chain_run_id == run.id, ChainRunNode.status.not_in(NODE_FINISHED))
         .values(status=NodeStatus.CANCELLED, finished_at=now)
     )
+    await record_event(session, run.id, "chain.completed", status=str(ChainRunStatus.CANCELLED))
     await session.commit()
     await workflows.cancel(run.id)
     for node in nodes:

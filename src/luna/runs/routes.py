@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -16,12 +15,13 @@ from luna.deps import (
     CachesDep,
     ClockDep,
     KeyringDep,
+    LastEventIdDep,
     ResourcesDep,
     SessionDep,
     SettingsDep,
     require_workspace,
 )
-from luna.errors import Conflict, ValidationFailed
+from luna.errors import Conflict
 from luna.observability.logging import get_logger
 from luna.runs import service
 from luna.runs.bus import RunBus
@@ -34,7 +34,6 @@ from luna.runs.dispatch import (
 from luna.runs.models import FINISHED
 from luna.runs.schemas import (
     EVENT_STREAM,
-    MAX_SEQUENCE,
     ApprovalDecisions,
     ApprovalOut,
     ApprovalPage,
@@ -83,7 +82,6 @@ _REPLAY_EVENTS: Final[dict[int | str, dict[str, Any]]] = {
     }
 }
 _WAIT_POLL_SECONDS: Final = 0.5
-_EVENT_ID: Final = re.compile(r"[0-9]{1,10}")
 
 
 def get_run_bus(resources: ResourcesDep) -> RunBus:
@@ -104,43 +102,6 @@ def get_run_dispatcher(resources: ResourcesDep) -> RunDispatcher:
 RunBusDep = Annotated[RunBus, Depends(get_run_bus)]
 RunDispatcherDep = Annotated[RunDispatcher, Depends(get_run_dispatcher)]
 RunFeedsDep = Annotated[RunFeeds, Depends(get_run_feeds)]
-
-
-def last_event_id_header(
-    last_event_id: Annotated[
-        str | None,
-        Header(max_length=20, description="Resume after this event id (a step's sequence)."),
-    ] = None,
-    after: Annotated[
-        int | None,
-        Query(
-            ge=0,
-            le=MAX_SEQUENCE,
-            description="Resume after this event id, for clients that cannot send "
-            "`Last-Event-ID` on their first request; the header wins when both are sent.",
-        ),
-    ] = None,
-) -> int:
-    """The sequence a reconnecting client last received (0: from the start)."""
-    if last_event_id is None or not last_event_id.strip():
-        return after or 0
-    event_id = last_event_id.strip()
-    # ASCII digits only: str.isdigit and int() also take other scripts' digits ("²", "٣").
-    if not _EVENT_ID.fullmatch(event_id) or int(event_id) > MAX_SEQUENCE:
-        raise ValidationFailed(
-            "Last-Event-ID must be the id of an event this stream sent.",
-            errors=[
-                {
-                    "in": "header",
-                    "name": "Last-Event-ID",
-                    "message": f"Send a step's sequence, from 0 to {MAX_SEQUENCE}.",
-                }
-            ],
-        )
-    return int(event_id)
-
-
-LastEventIdDep = Annotated[int, Depends(last_event_id_header)]
 
 
 @router.post(
