@@ -14,6 +14,7 @@ PHONE = {"width": 390, "height": 844}
 PAGES = [
     "",
     "agents",
+    "chains",
     "playground",
     "knowledge",
     "runs",
@@ -41,7 +42,21 @@ def test_every_app_page_fits_a_phone(browser: Browser, luna_server: LunaServer) 
             headers={"Origin": luna_server.base_url},
             data={"template": "code-review"},
         ).json()
-        for path in [*PAGES, f"agents/{agent['id']}"]:
+        chain = page.request.post(
+            f"/api/v1/workspaces/{workspace}/chains",
+            headers={"Origin": luna_server.base_url},
+            data={
+                "name": "Twice",
+                "definition": {
+                    "nodes": [
+                        {"id": "one", "agent_id": agent["id"]},
+                        {"id": "two", "agent_id": agent["id"], "approval": True},
+                    ],
+                    "edges": [{"source": "one", "target": "two"}],
+                },
+            },
+        ).json()
+        for path in [*PAGES, f"agents/{agent['id']}", f"chains/{chain['id']}"]:
             watched.goto(f"/app/w/{workspace}/{path}".rstrip("/"))
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             # The navigation waits behind the menu button; the page starts at the top.

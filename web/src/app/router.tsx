@@ -102,6 +102,27 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "chains",
+                lazy: () =>
+                  import("../features/chains/ChainsPage").then((page) => ({
+                    Component: page.ChainsPage,
+                  })),
+              },
+              {
+                path: "chains/:chainId",
+                lazy: () =>
+                  import("../features/chains/ChainPage").then((page) => ({
+                    Component: page.ChainPage,
+                  })),
+              },
+              {
+                path: "chain-runs/:chainRunId",
+                lazy: () =>
+                  import("../features/chains/ChainRunPage").then((page) => ({
+                    Component: page.ChainRunPage,
+                  })),
+              },
+              {
                 path: "knowledge",
                 lazy: () =>
                   import("../features/knowledge/KnowledgePage").then((page) => ({

@@ -15,6 +15,7 @@ import {
   ShieldCheck,
   ChartNoAxesColumn,
   Users,
+  Workflow,
   type LucideIcon,
 } from "lucide-react";
 import { useId, useState, type ReactNode } from "react";
@@ -44,6 +45,7 @@ const WORKSPACE_SECTIONS: NavSection[] = [
     title: "Build",
     entries: [
       { path: "/agents", label: "Agents", icon: Bot },
+      { path: "/chains", label: "Chains", icon: Workflow },
       { path: "/playground", label: "Playground", icon: FlaskConical },
       { path: "/knowledge", label: "Knowledge", icon: BookOpen },
     ],

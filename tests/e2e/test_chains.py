@@ -1,0 +1,111 @@
+"""Chains in the web app: a chain of two agents run from its page, its nodes filling in
+as they finish, a node opened into its run; and a node that waits for approval."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import WatchedPage, add_local_provider, signed_in
+from tests.e2e.test_run_story import no_overflow
+from tests.standins import OpenAIStandin, Turn
+
+
+def echo(body: dict[str, Any]) -> Turn:
+    """The model's answer: what it was asked, in brackets."""
+    message = body["messages"][-1]["content"]
+    text = message if isinstance(message, str) else "".join(p.get("text", "") for p in message)
+    return Turn(text=f"[{text}]")
+
+
+def two_node_chain(watched: WatchedPage, workspace: str, *, approval: bool) -> dict[str, Any]:
+    """Through the API, as the signed-in page: the code-review agent twice in a line."""
+    origin = {"Origin": watched.server.base_url}
+    base = f"/api/v1/workspaces/{workspace}"
+    agent = watched.page.request.post(
+        f"{base}/agents", headers=origin, data={"template": "code-review"}
+    ).json()
+    chain = watched.page.request.post(
+        f"{base}/chains",
+        headers=origin,
+        data={
+            "name": "Review twice",
+            "definition": {
+                "nodes": [
+                    {"id": "first", "agent_id": agent["id"]},
+                    {"id": "second", "agent_id": agent["id"], "approval": approval},
+                ],
+                "edges": [{"source": "first", "target": "second"}],
+            },
+        },
+    )
+    assert chain.ok, chain.text()
+    created: dict[str, Any] = chain.json()
+    return created
+
+
+def run_from_its_page(watched: WatchedPage, text: str) -> None:
+    """On a chain's page: Run, with ``text`` as the input."""
+    watched.page.get_by_role("button", name="Run").click()
+    dialog = watched.page.get_by_role("dialog", name="Run the chain")
+    dialog.get_by_label("Input").fill(text)
+    dialog.get_by_role("button", name="Run").click()
+
+
+def test_a_chain_runs_from_its_page_and_opens_a_node_into_its_run(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    workspace = signed_in(watched_page, "grace-chains@example.com", "Grace Hopper")
+    with OpenAIStandin() as model:
+        model.respond_with(echo)
+        add_local_provider(watched_page, workspace, model.base_url)
+        two_node_chain(watched_page, workspace, approval=False)
+
+        page.get_by_role("navigation").get_by_role("link", name="Chains").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Chains")
+        page.get_by_role("link", name=re.compile("Review twice")).click()
+        expect(page.get_by_test_id("chain-node")).to_have_count(2)
+        watched_page.check("chain")
+        watched_page.check_accessibility("chain")
+
+        run_from_its_page(watched_page, "Check the login form")
+        page.wait_for_url(re.compile(r"/chain-runs/crn_[a-z0-9]+$"))
+        status = page.get_by_test_id("chain-run-status")
+        expect(status).to_contain_text("Succeeded", timeout=60_000)
+        nodes = page.get_by_test_id("chain-node")
+        expect(nodes.and_(page.locator('[data-status="succeeded"]'))).to_have_count(2)
+        expect(page.locator('[data-field="answer"]')).to_contain_text("[[Check the login form]]")
+        no_overflow(page)
+        watched_page.check("chain-run")
+        watched_page.check_accessibility("chain-run")
+        model.raise_failures()
+
+    page.locator('[data-testid="chain-node"][data-node-id="second"]').click()
+    page.wait_for_url(re.compile(r"/runs/run_[a-z0-9]+$"))
+    summary = page.get_by_test_id("run-summary")
+    expect(summary.locator('[data-field="input"]')).to_contain_text("[Check the login form]")
+
+
+def test_a_node_waiting_for_approval_is_approved_on_the_chain_run_page(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    workspace = signed_in(watched_page, "mae-chains@example.com", "Mae Jemison")
+    with OpenAIStandin() as model:
+        model.respond_with(echo)
+        add_local_provider(watched_page, workspace, model.base_url)
+        chain = two_node_chain(watched_page, workspace, approval=True)
+        watched_page.goto(f"/app/w/{workspace}/chains/{chain['id']}")
+        run_from_its_page(watched_page, "Ship it")
+        status = page.get_by_test_id("chain-run-status")
+        expect(status).to_contain_text("Needs approval", timeout=60_000)
+        waiting = page.get_by_role("status").filter(has_text="second waits for your approval")
+        expect(waiting).to_be_visible()
+        watched_page.check("chain-run-paused")
+        waiting.get_by_role("button", name="Approve").click()
+        expect(status).to_contain_text("Succeeded", timeout=60_000)
+        expect(page.locator('[data-field="answer"]')).to_contain_text("[[Ship it]]")
+        assert len(model.model_calls) == 2
