@@ -38,6 +38,7 @@ from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
 from luna.resources import open_resources
 from luna.runs.routes import router as runs_router
+from luna.schedules.routes import router as schedules_router
 from luna.security.body_limit import BodyLimitMiddleware
 from luna.security.crypto import keyring_for
 from luna.security.csrf import CsrfMiddleware
@@ -77,6 +78,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chains_router,
     chain_presets_router,
     chain_runs_router,
+    schedules_router,
     tools_router,
     providers_router,
     runs_router,

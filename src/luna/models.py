@@ -18,6 +18,7 @@ from luna.onboarding import models as onboarding_models
 from luna.plans import models as plan_models
 from luna.providers import models as provider_models
 from luna.runs import models as run_models
+from luna.schedules import models as schedule_models
 from luna.security import models as security_models
 from luna.sharing import models as sharing_models
 from luna.tenancy import models as tenancy_models
@@ -36,6 +37,7 @@ __all__ = [
     "plan_models",
     "provider_models",
     "run_models",
+    "schedule_models",
     "security_models",
     "sharing_models",
     "tenancy_models",

@@ -34,6 +34,7 @@ from luna.resources import open_resources
 from luna.runs.queue import RunQueue, run_queue_spec
 from luna.runs.runtime import RunRuntime
 from luna.runs.sweep import SWEEP_BACKOFF, SWEEP_INTERVAL_SECONDS, run_queue_sweep
+from luna.schedules import firing as schedule_firing
 from luna.settings import Settings
 from luna.usage import retention
 
@@ -55,7 +56,7 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
         runtime.settings,
         runtime.session_factory,
         queues=[run_queue_spec(runtime.settings), chain_queue_spec()],
-        schedules=[dunning.SCHEDULE, retention.SCHEDULE],
+        schedules=[dunning.SCHEDULE, retention.SCHEDULE, schedule_firing.SCHEDULE],
     )
     runtime.executor_id = engine.executor_id
     install_resources(runtime)

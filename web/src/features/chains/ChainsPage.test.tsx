@@ -59,7 +59,7 @@ describe("ChainsPage", () => {
       ],
     });
     await screen.findByRole("heading", { name: "No chains yet" });
-    await user.click(screen.getAllByRole("button", { name: "New chain from a preset" })[0]);
+    await user.click(screen.getByRole("button", { name: "Start from a preset" }));
     const dialog = within(await screen.findByRole("dialog", { name: "Start from a preset" }));
     expect(await dialog.findByText("code-review → testing-validation")).toBeInTheDocument();
     await user.click(dialog.getByRole("button", { name: "Use Full review" }));

@@ -57,7 +57,21 @@ export function ChainsPage() {
           retrying={chains.isFetching}
         />
       ) : chains.data.items.length === 0 ? (
-        <EmptyState title="No chains yet" action={newButton}>
+        <EmptyState
+          title="No chains yet"
+          action={
+            canWrite && (
+              <Button
+                variant="secondary"
+                onClick={() => {
+                  setChoosing(true);
+                }}
+              >
+                Start from a preset
+              </Button>
+            )
+          }
+        >
           A chain runs several agents as one: each hands its answer to the next.
         </EmptyState>
       ) : (
