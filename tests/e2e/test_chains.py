@@ -109,3 +109,42 @@ def test_a_node_waiting_for_approval_is_approved_on_the_chain_run_page(
         expect(status).to_contain_text("Succeeded", timeout=60_000)
         expect(page.locator('[data-field="answer"]')).to_contain_text("[[Ship it]]")
         assert len(model.model_calls) == 2
+
+
+def test_a_schedule_is_created_read_in_words_paused_and_resumed(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    workspace = signed_in(watched_page, "katherine-schedules@example.com", "Katherine Johnson")
+    with OpenAIStandin() as model:
+        add_local_provider(watched_page, workspace, model.base_url)
+        two_node_chain(watched_page, workspace, approval=False)
+    page.get_by_role("navigation").get_by_role("link", name="Schedules").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schedules")
+    page.get_by_role("button", name="Schedule a run").click()
+    dialog = page.get_by_role("dialog", name="New schedule")
+    dialog.get_by_label("Name").fill("Weekday review")
+    dialog.get_by_label("Runs").select_option(label="Chain · Review twice")
+    dialog.get_by_label("Input").fill("Review yesterday's changes")
+    cron = dialog.get_by_label("Cron expression")
+    cron.fill("30 8 * * 1-5")
+    expect(cron).to_have_accessible_description("At 08:30, Monday through Friday")
+    dialog.get_by_label("Time zone").select_option("Europe/Paris")
+    watched_page.check("schedule-new")
+    dialog.get_by_role("button", name="Create schedule").click()
+    expect(dialog).to_have_count(0)
+
+    card = page.get_by_test_id("schedule")
+    expect(card).to_contain_text("Weekday review")
+    expect(card.locator('[data-field="timing"]')).to_have_text(
+        "At 08:30, Monday through Friday (Europe/Paris)"
+    )
+    card.get_by_text("Upcoming and past runs").click()
+    expect(card.get_by_role("listitem")).to_have_count(5)
+    watched_page.check("schedules")
+    watched_page.check_accessibility("schedules")
+    card.get_by_role("button", name="Pause").click()
+    expect(card).to_contain_text("Paused")
+    expect(card).to_contain_text("Nothing planned")
+    card.get_by_role("button", name="Resume").click()
+    expect(card).not_to_contain_text("Paused")

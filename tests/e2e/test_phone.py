@@ -15,6 +15,7 @@ PAGES = [
     "",
     "agents",
     "chains",
+    "schedules",
     "playground",
     "knowledge",
     "runs",

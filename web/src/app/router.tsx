@@ -123,6 +123,13 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "schedules",
+                lazy: () =>
+                  import("../features/schedules/SchedulesPage").then((page) => ({
+                    Component: page.SchedulesPage,
+                  })),
+              },
+              {
                 path: "knowledge",
                 lazy: () =>
                   import("../features/knowledge/KnowledgePage").then((page) => ({

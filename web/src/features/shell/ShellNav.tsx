@@ -2,6 +2,7 @@ import {
   Activity,
   BookOpen,
   Bot,
+  CalendarClock,
   ChevronDown,
   CreditCard,
   FlaskConical,
@@ -46,6 +47,7 @@ const WORKSPACE_SECTIONS: NavSection[] = [
     entries: [
       { path: "/agents", label: "Agents", icon: Bot },
       { path: "/chains", label: "Chains", icon: Workflow },
+      { path: "/schedules", label: "Schedules", icon: CalendarClock },
       { path: "/playground", label: "Playground", icon: FlaskConical },
       { path: "/knowledge", label: "Knowledge", icon: BookOpen },
     ],
