@@ -330,6 +330,13 @@ async def test_a_node_waits_for_approval_before_it_runs(
         states = {node["node_id"]: node["status"] for node in paused["nodes"]}
         assert states == {"draft": "succeeded", "ship": "awaiting_approval"}
         assert len(model.model_calls) == 1
+        # While it waits, it shows what its finished node used so far.
+        draft_run = await json_of(
+            await client.get(
+                f"/api/v1/workspaces/{account.workspace_id}/runs/{paused['nodes'][0]['run_id']}"
+            )
+        )
+        assert paused["tokens_in"] == draft_run["tokens_in"] > 0
         url = f"/api/v1/workspaces/{account.workspace_id}/chain-runs/{started['id']}"
         decided = await client.post(f"{url}/nodes/ship/decision", json={"approved": approved})
         node = (await json_of(decided))["nodes"][1]

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -157,7 +158,33 @@ async def get_chain_run(
     )
     # Read afresh: the workflow writes these from other sessions.
     await session.refresh(run)
-    return run, await _version_number(session, run), await nodes_of(session, run.id)
+    return await _shown(session, run)
+
+
+async def _shown(session: AsyncSession, run: ChainRun) -> tuple[ChainRun, int, list[ChainRunNode]]:
+    """A chain run as the API shows it: with its version number and its nodes, and, while
+    it is under way, the tokens and cost of its node runs so far (added up for good when
+    it ends). The run is detached first, so the sums shown are never written."""
+    version, nodes = await _version_number(session, run), await nodes_of(session, run.id)
+    if run.status not in CHAIN_RUN_FINISHED:
+        totals = (
+            await session.execute(
+                select(
+                    func.coalesce(func.sum(Run.tokens_in), 0),
+                    func.coalesce(func.sum(Run.tokens_out), 0),
+                    func.coalesce(func.sum(Run.cost_usd), 0),
+                )
+                .join(ChainRunNode, ChainRunNode.run_id == Run.id)
+                .where(ChainRunNode.chain_run_id == run.id)
+            )
+        ).one()
+        session.expunge(run)
+        run.tokens_in, run.tokens_out, run.cost_usd = (
+            int(totals[0]),
+            int(totals[1]),
+            Decimal(totals[2]),
+        )
+    return run, version, nodes
 
 
 async def nodes_of(session: AsyncSession, chain_run_id: str) -> list[ChainRunNode]:
@@ -190,10 +217,7 @@ async def list_chain_runs(
     found: Slice[ChainRun] = await paginate(
         session, statement, keyset=CHAIN_RUN_KEYSET, sort=sort, page=page
     )
-    page_items = [
-        (run, await _version_number(session, run), await nodes_of(session, run.id))
-        for (run,) in found.rows
-    ]
+    page_items = [await _shown(session, run) for (run,) in found.rows]
     return page_items, found.next_cursor
 
 
