@@ -215,6 +215,9 @@ async def test_cancelling_stops_every_branch(
         chain = await chain_of(client, account, [("a", "b")])
         started = await json_of(await start(client, account, chain, "go"), 201)
         await asyncio.to_thread(model.arrived.wait, 60)
+        busy = await client.delete(chains_url(account.workspace_id, chain))
+        assert busy.status_code == 409
+        assert busy.json()["reason"] == "chain-runs-under-way"
         url = f"/api/v1/workspaces/{account.workspace_id}/chain-runs/{started['id']}"
         cancelled = await json_of(await client.post(f"{url}/cancel"))
         model.release.set()
@@ -226,10 +229,13 @@ async def test_cancelling_stops_every_branch(
     )
     assert run["status"] in ("cancelled", "running")  # its worker stops it within moments
     assert (await client.post(f"{url}/cancel")).status_code == 409
-    await asyncio.sleep(0)
     again = await json_of(await client.get(url))
     assert again["status"] == "cancelled"
     assert again["nodes"][1]["run_id"] is None
+    # Once no run of it is under way, the chain can go; its nodes' runs stay.
+    assert (await client.delete(chains_url(account.workspace_id, chain))).status_code == 204
+    kept = await client.get(f"/api/v1/workspaces/{account.workspace_id}/runs/{node_run}")
+    assert kept.status_code == 200
 
 
 async def test_a_retried_start_is_one_chain_run(

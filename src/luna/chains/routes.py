@@ -132,7 +132,8 @@ async def update_chain(
 
 @router.delete("/{chain_id}", operation_id="chains-delete", status_code=204)
 async def delete_chain(chain_id: ChainId, access: ChainWriter, session: SessionDep) -> None:
-    """Delete a chain and all its versions (its agents stay)."""
+    """Delete a chain, its versions and its finished runs (its agents, and the runs of its
+    nodes, stay). A chain with runs under way is refused with 409."""
     await service.delete_chain(session=session, workspace_id=access.workspace_id, chain_id=chain_id)
 
 

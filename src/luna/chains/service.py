@@ -21,7 +21,7 @@ from luna.agents.catalog import Catalog
 from luna.agents.models import Agent
 from luna.agents.service import agent_for_template, check_model_provider
 from luna.chains.definition import ChainDefinition, graph_errors
-from luna.chains.models import Chain, ChainVersion
+from luna.chains.models import CHAIN_RUN_FINISHED, Chain, ChainRun, ChainVersion
 from luna.chains.presets import PRESETS
 from luna.chains.schemas import ChainCreate, ChainUpdate
 from luna.db.ids import new_id
@@ -172,10 +172,23 @@ async def update_chain(
 
 
 async def delete_chain(*, session: AsyncSession, workspace_id: str, chain_id: str) -> None:
-    """Delete a chain and all its versions."""
+    """Delete a chain, its versions and its finished runs (the runs of its nodes stay).
+    A chain with runs under way is refused with 409: cancel them, or let them finish."""
     chain = await get_chain_for_workspace(
         session=session, workspace_id=workspace_id, chain_id=chain_id, for_update=True
     )
+    under_way = await session.scalar(
+        select(
+            exists().where(
+                ChainRun.chain_id == chain.id, ChainRun.status.not_in(CHAIN_RUN_FINISHED)
+            )
+        )
+    )
+    if under_way:
+        raise Conflict(
+            "This chain has runs under way; cancel them or let them finish, then delete it.",
+            reason="chain-runs-under-way",
+        )
     # Versions first; the database clears the chain's pointer to them (ON DELETE SET NULL).
     await session.execute(delete(ChainVersion).where(ChainVersion.chain_id == chain.id))
     await session.execute(delete(Chain).where(Chain.id == chain.id))
