@@ -134,6 +134,14 @@ class AgentDefinition(RequestModel):
         description="JSON Schema of a structured output (an object schema, nested at most "
         f"{MAX_JSON_DEPTH} levels deep).",
     )
+    cache_ttl_seconds: int | None = Field(
+        None,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="Answer a run with the answer of an earlier one of this version on the "
+        "same input, given this many seconds ago at most, without calling the model. "
+        "Absent: every run calls the model.",
+    )
 
     @model_validator(mode="after")
     def _names_are_unique(self) -> Self:

@@ -99,7 +99,7 @@ async def do_create_run(
         definitions=definitions,
         mcp_stdio_allowed=mcp_stdio_allowed,
     )
-    if created:
+    if created and run.status == RunStatus.QUEUED:  # a cached answer has finished already
         await dispatcher.enqueue(run)
     return run, created
 

@@ -120,6 +120,11 @@ class RunOut(BaseModel):
     tokens_out: int
     cost_usd: Money = Field(description="The run's cost in US dollars.")
     latency_ms: float | None = Field(description="From start to finish, once finished.")
+    cached_from_run_id: str | None = Field(
+        None,
+        description="Set when the agent's response cache answered: the run whose answer "
+        "this one reused, without calling the model.",
+    )
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
@@ -147,6 +152,7 @@ class RunOut(BaseModel):
             tokens_out=run.tokens_out,
             cost_usd=run.cost_usd,
             latency_ms=latency_ms(run),
+            cached_from_run_id=run.cached_from_run_id,
         )
 
 

@@ -7,7 +7,7 @@ for a run that does not exist and for one of another workspace.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import jsonschema
@@ -41,6 +41,8 @@ from luna.tenancy.models import Workspace
 from luna.tenancy.service import team_of_workspace
 
 RUN_KEYSET: Final = Keyset({"created_at": Run.created_at}, id_column=Run.id)
+# How many recent runs of a version are compared with a new run's input for a cached answer.
+CACHE_CANDIDATES: Final = 50
 MAX_GRAPH_STEPS: Final = 5000
 
 
@@ -80,12 +82,16 @@ async def create_run(
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
             return _same_request(earlier, agent_id, request), False
-    agent, version_id = await _runnable_version(
+    agent, version_id, definition = await _runnable_version(
         session, keyring, workspace_id, agent_id, request, definitions, mcp_stdio_allowed
     )
     thread_id = await _thread_of(session, workspace_id, request.thread_id)
     team = await team_of_workspace(session=session, workspace_id=workspace_id)
     await check_entitlement(session=session, team=team, entitlement="runs-per-day", now=now)
+    cached = None
+    if definition.cache_ttl_seconds and request.draft is None and request.thread_id is None:
+        since = now - timedelta(seconds=definition.cache_ttl_seconds)
+        cached = await _cached_answer(session, workspace_id, version_id, request.input, since)
     run_id = new_id("run")
     run = Run(
         id=run_id,
@@ -102,6 +108,8 @@ async def create_run(
         created_at=now,
     )
     session.add(run)
+    if cached is not None:
+        await _answer_from_cache(session, run, cached, now)
     try:
         await session.commit()
     except IntegrityError:  # the same key, concurrently: answer with the winner's run
@@ -110,7 +118,91 @@ async def create_run(
         if earlier is None:
             raise
         return _same_request(earlier, agent_id, request), False
+    if cached is not None:
+        await session.refresh(run)
     return run, True
+
+
+async def _cached_answer(
+    session: AsyncSession,
+    workspace_id: str,
+    version_id: str,
+    value: str | dict[str, Any],
+    since: datetime,
+) -> Run | None:
+    """The newest run of this version on this input, begun afresh (no thread before it)
+    since ``since``, that succeeded by calling the model; None when there is none."""
+    candidates = await session.scalars(
+        select(Run)
+        .where(
+            Run.workspace_id == workspace_id,
+            Run.agent_version_id == version_id,
+            Run.status == RunStatus.SUCCEEDED,
+            Run.created_at >= since,
+            Run.cached_from_run_id.is_(None),
+            Run.thread_id == Run.id,
+        )
+        .order_by(Run.created_at.desc(), Run.id.desc())
+        .limit(CACHE_CANDIDATES)
+    )
+    # A draft's run ran another definition than the version's; JSON null is not SQL NULL,
+    # so that is told here rather than in the query.
+    return next(
+        (
+            run
+            for run in candidates
+            if run.draft_definition is None and run.input.get("value") == value
+        ),
+        None,
+    )
+
+
+async def _answer_from_cache(session: AsyncSession, run: Run, cached: Run, now: datetime) -> None:
+    """Finish the new run with the cached run's answer and a copy of its steps (so it
+    replays like any run), costing nothing; what the answer cost then is recorded as
+    saved. The caller commits."""
+    await session.flush()
+    steps = list(
+        await session.scalars(
+            select(RunStep).where(RunStep.run_id == cached.id).order_by(RunStep.sequence)
+        )
+    )
+    new_ids = {step.id: new_id("stp") for step in steps}
+    session.add_all(
+        RunStep(
+            id=new_ids[step.id],
+            run_id=run.id,
+            workspace_id=run.workspace_id,
+            sequence=step.sequence,
+            key=step.key,
+            parent_step_id=new_ids.get(step.parent_step_id or ""),
+            kind=step.kind,
+            status=step.status,
+            name=step.name,
+            content=step.content,
+            started_at=now,
+            ended_at=now,
+            latency_ms=0.0,
+            confidence=step.confidence,
+        )
+        for step in steps
+    )
+    await transition(session, run.id, to=RunStatus.RUNNING, started_at=now)
+    await transition(
+        session,
+        run.id,
+        to=RunStatus.SUCCEEDED,
+        finished_at=now,
+        output=cached.output,
+        messages=cached.messages,
+        provider_id=cached.provider_id,
+        model=cached.model,
+        step_count=cached.step_count,
+        cached_from_run_id=cached.id,
+        saved_tokens_in=cached.tokens_in,
+        saved_tokens_out=cached.tokens_out,
+        saved_cost_usd=cached.cost_usd,
+    )
 
 
 async def create_node_run(
@@ -171,9 +263,10 @@ async def _runnable_version(
     request: RunCreate,
     definitions: TwoLevelCache | None,
     mcp_stdio_allowed: bool,
-) -> tuple[Agent, str]:
-    """The agent and the id of the version the run records, once the agent may run on
-    this input and a provider. A draft is checked as a saved definition would be."""
+) -> tuple[Agent, str, AgentDefinition]:
+    """The agent, the id of the version the run records and the definition it runs, once
+    the agent may run on this input and a provider. A draft is checked as a saved
+    definition would be."""
     agent = await get_agent_for_workspace(
         session=session, workspace_id=workspace_id, agent_id=agent_id
     )
@@ -194,7 +287,7 @@ async def _runnable_version(
         raise NotFound(f"No agent {agent_id} in this workspace.")
     check_input(definition, request.input)
     await check_model_available(session=session, workspace_id=workspace_id, choice=definition.model)
-    return agent, version_id
+    return agent, version_id, definition
 
 
 _VERSION_AT: Final = {"in": "body", "pointer": "#/version"}

@@ -85,11 +85,13 @@ class UsageGroup:
 
 @dataclass(frozen=True)
 class Usage:
-    """A workspace's usage over a period, one group per key in key order."""
+    """A workspace's usage over a period, one group per key in key order; ``saved`` is
+    what the runs answered from the response cache would have cost (``runs``: how many)."""
 
     period: UsagePeriod
     group_by: GroupBy
     groups: list[UsageGroup]
+    saved: UsageFigures = UsageFigures()
 
     @property
     def totals(self) -> UsageFigures:
@@ -148,7 +150,34 @@ async def get_usage(
             if known is None
             else UsageGroup(rolled.key, known.name or rolled.name, known.figures + rolled.figures)
         )
-    return Usage(period=period, group_by=group_by, groups=[groups[k] for k in sorted(groups)])
+    saved = await _saved_by_cache(session, workspace_id, period, include_demo)
+    ordered = [groups[k] for k in sorted(groups)]
+    return Usage(period=period, group_by=group_by, groups=ordered, saved=saved)
+
+
+async def _saved_by_cache(
+    session: AsyncSession, workspace_id: str, period: UsagePeriod, include_demo: bool
+) -> UsageFigures:
+    statement = select(
+        func.count(),
+        func.coalesce(func.sum(Run.saved_tokens_in), 0),
+        func.coalesce(func.sum(Run.saved_tokens_out), 0),
+        func.coalesce(func.sum(Run.saved_cost_usd), 0),
+    ).where(
+        Run.workspace_id == workspace_id,
+        Run.cached_from_run_id.is_not(None),
+        Run.created_at >= period.start,
+        Run.created_at < period.end,
+    )
+    if not include_demo:
+        statement = statement.where(Run.demo.is_(False))
+    runs, tokens_in, tokens_out, cost = (await session.execute(statement)).one()
+    return UsageFigures(
+        runs=int(runs),
+        tokens_in=int(tokens_in),
+        tokens_out=int(tokens_out),
+        cost_usd=Decimal(cost).quantize(_NO_COST),
+    )
 
 
 async def _rolled_up(

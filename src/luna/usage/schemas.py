@@ -60,6 +60,10 @@ class UsageReport(BaseModel):
     group_by: GroupBy
     rows: list[UsageRow]
     totals: UsageTotals
+    saved: UsageTotals = Field(
+        description="Runs answered from an agent's response cache in the range (`runs`), "
+        "and the tokens and cost their answers took when first given: what the cache saved."
+    )
 
     @classmethod
     def of(cls, usage: Usage) -> UsageReport:
@@ -69,4 +73,5 @@ class UsageReport(BaseModel):
             group_by=usage.group_by,
             rows=[UsageRow.of(group) for group in usage.groups],
             totals=UsageTotals.of_figures(usage.totals),
+            saved=UsageTotals.of_figures(usage.saved),
         )

@@ -38,6 +38,7 @@ function report(request: RecordedRequest, rows: UsageRow[]): UsageReport {
       tokens_out: sum((r) => r.tokens_out),
       cost_usd: sum((r) => Number(r.cost_usd)).toFixed(8),
     },
+    saved: { runs: 0, tokens_in: 0, tokens_out: 0, cost_usd: "0.00000000" },
   };
 }
 
@@ -167,6 +168,20 @@ describe("UsagePage", () => {
     ).toBeInTheDocument();
     expect(screen.getByRole("img", { name: /^Line chart of cost per day/ })).toBeInTheDocument();
     expect(screen.getByText(/Oct 27, 2026 to .*Nov 25, 2026 \(UTC\)/)).toBeInTheDocument();
+  });
+
+  it("says what the response cache saved, when it answered", async () => {
+    fakeApi({
+      [`GET ${USAGE}`]: (request) =>
+        json({
+          ...report(request, [row({ key: "2026-11-25", runs: 3 })]),
+          saved: { runs: 2, tokens_in: 1200, tokens_out: 300, cost_usd: "0.04000000" },
+        }),
+    });
+    renderUsage();
+    expect(await screen.findByText(/answered from the response cache/)).toHaveTextContent(
+      "2 runs answered from the response cache saved 1,500 tokens and $0.04.",
+    );
   });
 
   it("lists models, the costliest first", async () => {

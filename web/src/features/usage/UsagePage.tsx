@@ -79,6 +79,13 @@ function Totals({ report }: { report: UsageReport }) {
           </div>
         ))}
       </dl>
+      {report.saved.runs > 0 && (
+        <p className="mt-3 text-sm text-slate-300" data-field="saved">
+          {formatCount(report.saved.runs)} {report.saved.runs === 1 ? "run" : "runs"} answered from
+          the response cache saved {formatCount(report.saved.tokens_in + report.saved.tokens_out)}{" "}
+          tokens and {formatCost(Number(report.saved.cost_usd))}.
+        </p>
+      )}
     </section>
   );
 }

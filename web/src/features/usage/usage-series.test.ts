@@ -21,6 +21,7 @@ function report(overrides: Partial<UsageReport>): UsageReport {
     group_by: "day",
     rows: [],
     totals: { runs: 0, tokens_in: 0, tokens_out: 0, cost_usd: "0.00000000" },
+    saved: { runs: 0, tokens_in: 0, tokens_out: 0, cost_usd: "0.00000000" },
     ...overrides,
   };
 }
