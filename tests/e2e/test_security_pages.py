@@ -56,7 +56,7 @@ def forgive_missing_sso_configuration(watched: WatchedPage, team_id: str) -> Non
     # may be after the page looks ready: wait for it (a page that reused an earlier answer
     # sends none).
     watched.page.wait_for_load_state("networkidle")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20  # a wait, as long as the other waits (conftest)
     while not any(is_expected(message) for message in watched.console):
         if time.monotonic() > deadline:
             break

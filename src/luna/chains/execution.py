@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from decimal import Decimal
 from graphlib import TopologicalSorter
 from typing import Any, Final
 
@@ -30,7 +29,7 @@ from luna.chains.models import (
     ChainVersion,
     NodeStatus,
 )
-from luna.chains.runs import WORKFLOW_NAME, transition
+from luna.chains.runs import WORKFLOW_NAME, node_run_totals, transition
 from luna.db.base import utcnow
 from luna.errors import LunaError
 from luna.observability.logging import get_logger
@@ -319,17 +318,7 @@ async def _finish_step(
 ) -> str:
     runtime = current_runtime()
     async with runtime.session_factory() as session:
-        totals = (
-            await session.execute(
-                select(
-                    func.coalesce(func.sum(Run.tokens_in), 0),
-                    func.coalesce(func.sum(Run.tokens_out), 0),
-                    func.coalesce(func.sum(Run.cost_usd), 0),
-                )
-                .join(ChainRunNode, ChainRunNode.run_id == Run.id)
-                .where(ChainRunNode.chain_run_id == chain_run_id)
-            )
-        ).one()
+        tokens_in, tokens_out, cost = await node_run_totals(session, chain_run_id)
         if not broken:
             status, error = ChainRunStatus.SUCCEEDED, None
         else:
@@ -345,9 +334,9 @@ async def _finish_step(
             output=output,
             error=error,
             finished_at=utcnow(),
-            tokens_in=int(totals[0]),
-            tokens_out=int(totals[1]),
-            cost_usd=Decimal(totals[2]),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=cost,
         )
         if moved:
             await record_event(session, chain_run_id, "chain.completed", status=str(status))

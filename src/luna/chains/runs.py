@@ -167,24 +167,26 @@ async def _shown(session: AsyncSession, run: ChainRun) -> tuple[ChainRun, int, l
     it ends). The run is detached first, so the sums shown are never written."""
     version, nodes = await _version_number(session, run), await nodes_of(session, run.id)
     if run.status not in CHAIN_RUN_FINISHED:
-        totals = (
-            await session.execute(
-                select(
-                    func.coalesce(func.sum(Run.tokens_in), 0),
-                    func.coalesce(func.sum(Run.tokens_out), 0),
-                    func.coalesce(func.sum(Run.cost_usd), 0),
-                )
-                .join(ChainRunNode, ChainRunNode.run_id == Run.id)
-                .where(ChainRunNode.chain_run_id == run.id)
-            )
-        ).one()
+        totals = await node_run_totals(session, run.id)
         session.expunge(run)
-        run.tokens_in, run.tokens_out, run.cost_usd = (
-            int(totals[0]),
-            int(totals[1]),
-            Decimal(totals[2]),
-        )
+        run.tokens_in, run.tokens_out, run.cost_usd = totals
     return run, version, nodes
+
+
+async def node_run_totals(session: AsyncSession, chain_run_id: str) -> tuple[int, int, Decimal]:
+    """The tokens in and out and the cost of a chain run's node runs, added up."""
+    tokens_in, tokens_out, cost = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(Run.tokens_in), 0),
+                func.coalesce(func.sum(Run.tokens_out), 0),
+                func.coalesce(func.sum(Run.cost_usd), 0),
+            )
+            .join(ChainRunNode, ChainRunNode.run_id == Run.id)
+            .where(ChainRunNode.chain_run_id == chain_run_id)
+        )
+    ).one()
+    return int(tokens_in), int(tokens_out), Decimal(cost)
 
 
 async def nodes_of(session: AsyncSession, chain_run_id: str) -> list[ChainRunNode]:

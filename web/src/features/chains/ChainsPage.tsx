@@ -1,6 +1,6 @@
 import { Plus, Workflow } from "lucide-react";
 import { useState } from "react";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate } from "react-router";
 
 import { Button } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
@@ -12,6 +12,7 @@ import { PageHeader } from "../../components/ui/PageHeader";
 import { TableSkeleton } from "../../components/ui/Skeleton";
 import { formatRelative } from "../../lib/dates";
 import { formErrors } from "../../lib/form-errors";
+import { useCursorParam } from "../../lib/use-cursor-param";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { useChains, useCreateFromPreset, usePresets, type ChainPreset } from "./hooks";
 
@@ -22,9 +23,8 @@ import { useChains, useCreateFromPreset, usePresets, type ChainPreset } from "./
 export function ChainsPage() {
   const { workspace, team } = useCurrentWorkspace();
   const canWrite = team.role !== "viewer";
-  const [params, setParams] = useSearchParams();
-  const cursors = params.getAll("cursor");
-  const chains = useChains(workspace.id, cursors.at(-1) ?? null);
+  const { cursors, cursor, moveCursors } = useCursorParam();
+  const chains = useChains(workspace.id, cursor);
   const [choosing, setChoosing] = useState(false);
   const base = `/w/${workspace.id}`;
 
@@ -104,14 +104,7 @@ export function ChainsPage() {
           cursors={cursors}
           nextCursor={chains.data.next_cursor}
           loading={chains.isPlaceholderData}
-          onCursorsChange={(move) => {
-            const next = new URLSearchParams(params);
-            next.delete("cursor");
-            move(cursors).forEach((cursor) => {
-              next.append("cursor", cursor);
-            });
-            setParams(next);
-          }}
+          onCursorsChange={moveCursors}
         />
       )}
       {choosing && (

@@ -15,6 +15,7 @@ import { TableSkeleton } from "../../components/ui/Skeleton";
 import { SearchField } from "../../components/ui/SearchField";
 import { formatDate } from "../../lib/dates";
 import { formErrors } from "../../lib/form-errors";
+import { useCursorParam } from "../../lib/use-cursor-param";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import {
   useDeleteDocument,
@@ -47,9 +48,7 @@ export function KnowledgePage() {
   const canWrite = team.role !== "viewer";
   const [params, setParams] = useSearchParams();
   const query = params.get("q") ?? "";
-  // The cursors of the pages before the one shown, first page's successor first.
-  const cursors = params.getAll("cursor");
-  const cursor = cursors.at(-1) ?? null;
+  const { cursors, cursor, moveCursors } = useCursorParam();
   const documents = useDocuments(workspace.id, cursor);
   const [outcomes, setOutcomes] = useState<UploadOutcome[]>([]);
   const [deleting, setDeleting] = useState<KnowledgeDocument | null>(null);
@@ -171,16 +170,7 @@ export function KnowledgePage() {
             cursors={cursors}
             nextCursor={documents.data.next_cursor}
             loading={documents.isPlaceholderData}
-            onCursorsChange={(move) => {
-              setParams((current) => {
-                const updated = new URLSearchParams(current);
-                updated.delete("cursor");
-                for (const value of move(current.getAll("cursor"))) {
-                  updated.append("cursor", value);
-                }
-                return updated;
-              });
-            }}
+            onCursorsChange={moveCursors}
           />
         </>
       )}

@@ -1,6 +1,6 @@
 import { CalendarClock, Plus } from "lucide-react";
 import { useMemo, useState, type SubmitEvent } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 
 import { Badge } from "../../components/ui/Badge";
 import { Button } from "../../components/ui/Button";
@@ -18,6 +18,7 @@ import { TextField } from "../../components/ui/TextField";
 import { formatDateTime, formatRelative } from "../../lib/dates";
 import { textField } from "../../lib/form-data";
 import { formErrors } from "../../lib/form-errors";
+import { useCursorParam } from "../../lib/use-cursor-param";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { describeCron, timeZones } from "./cron-text";
 import {
@@ -38,9 +39,8 @@ import {
 export function SchedulesPage() {
   const { workspace, team } = useCurrentWorkspace();
   const canWrite = team.role !== "viewer";
-  const [params, setParams] = useSearchParams();
-  const cursors = params.getAll("cursor");
-  const schedules = useSchedules(workspace.id, cursors.at(-1) ?? null);
+  const { cursors, cursor, moveCursors } = useCursorParam();
+  const schedules = useSchedules(workspace.id, cursor);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Schedule | null>(null);
 
@@ -105,14 +105,7 @@ export function SchedulesPage() {
           cursors={cursors}
           nextCursor={schedules.data.next_cursor}
           loading={schedules.isPlaceholderData}
-          onCursorsChange={(move) => {
-            const next = new URLSearchParams(params);
-            next.delete("cursor");
-            move(cursors).forEach((cursor) => {
-              next.append("cursor", cursor);
-            });
-            setParams(next);
-          }}
+          onCursorsChange={moveCursors}
         />
       )}
       {creating && (
