@@ -57,6 +57,7 @@ from luna.tenancy.routes import router as tenancy_router
 from luna.tools.routes import router as tools_router
 from luna.usage.routes import router as usage_router
 from luna.web.routes import router as web_router
+from luna.webhooks.routes import router as webhooks_router
 from luna.worker import BackgroundWork
 
 log = get_logger(__name__)
@@ -79,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chain_presets_router,
     chain_runs_router,
     schedules_router,
+    webhooks_router,
     tools_router,
     providers_router,
     runs_router,

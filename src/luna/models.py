@@ -11,6 +11,7 @@ from luna.agents import models as agent_models
 from luna.billing import models as billing_models
 from luna.chains import models as chain_models
 from luna.db.base import Base
+from luna.events import models as event_models
 from luna.identity import models as identity_models
 from luna.jobs import models as job_models
 from luna.notifications import models as notification_models
@@ -24,12 +25,14 @@ from luna.sharing import models as sharing_models
 from luna.tenancy import models as tenancy_models
 from luna.tools import models as tool_models
 from luna.usage import models as usage_models
+from luna.webhooks import models as webhook_models
 
 __all__ = [
     "Base",
     "agent_models",
     "billing_models",
     "chain_models",
+    "event_models",
     "identity_models",
     "job_models",
     "notification_models",
@@ -43,4 +46,5 @@ __all__ = [
     "tenancy_models",
     "tool_models",
     "usage_models",
+    "webhook_models",
 ]

@@ -278,6 +278,25 @@ class Settings(BaseSettings):
         "addresses (local model servers such as Ollama). Default: on in development and "
         "test, off in production. Cloud metadata endpoints are refused either way.",
     )
+    webhooks_allow_private_networks: bool | None = Field(
+        None,
+        description="Let outbound webhook endpoints be private, loopback and link-local "
+        "addresses. Default: on in development and test, off in production. Cloud metadata "
+        "endpoints are refused either way.",
+    )
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        15, description="Longest one webhook delivery attempt waits for its endpoint's answer."
+    )
+    webhook_retry_base_seconds: Annotated[float, Field(gt=0, le=3600)] = Field(
+        5,
+        description="Wait before a failed webhook delivery's first retry; each later wait "
+        "is four times longer, up to six hours.",
+    )
+    webhook_retry_hours: Annotated[float, Field(gt=0, le=168)] = Field(
+        24,
+        description="How long a failing webhook delivery is retried, and how long an endpoint "
+        "may fail before it is disabled (its owners are told by email).",
+    )
     mcp_stdio_allowed: bool = Field(
         False, description="Let agents start stdio MCP servers (local commands) on workers."
     )
@@ -430,6 +449,14 @@ class Settings(BaseSettings):
         default everywhere but production (local model servers are normal there)."""
         if self.providers_allow_private_networks is not None:
             return self.providers_allow_private_networks
+        return self.env != "production"
+
+    @property
+    def webhooks_private_networks_allowed(self) -> bool:
+        """Whether webhook endpoints may be private addresses: the setting, or by default
+        everywhere but production."""
+        if self.webhooks_allow_private_networks is not None:
+            return self.webhooks_allow_private_networks
         return self.env != "production"
 
     @property

@@ -37,11 +37,20 @@ from luna.runs.sweep import SWEEP_BACKOFF, SWEEP_INTERVAL_SECONDS, run_queue_swe
 from luna.schedules import firing as schedule_firing
 from luna.settings import Settings
 from luna.usage import retention
+from luna.webhooks import delivery as webhook_delivery
+from luna.webhooks.dispatch import EventPublisher, webhook_queue_spec
 
 log = get_logger(__name__)
 
+# How often the events of the outbox are turned into webhook deliveries: the longest an
+# event waits before its first attempt.
+WEBHOOK_EVENTS_INTERVAL_SECONDS = 1.0
+
 # The workflows a worker executes register with DBOS as their modules are imported.
-DURABLE_WORKFLOWS = (chain_execution.execute_chain_workflow,)
+DURABLE_WORKFLOWS = (
+    chain_execution.execute_chain_workflow,
+    webhook_delivery.deliver_workflow,
+)
 
 
 def worker_identity() -> str:
@@ -55,7 +64,7 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
     engine = JobEngine(
         runtime.settings,
         runtime.session_factory,
-        queues=[run_queue_spec(runtime.settings), chain_queue_spec()],
+        queues=[run_queue_spec(runtime.settings), chain_queue_spec(), webhook_queue_spec()],
         schedules=[dunning.SCHEDULE, retention.SCHEDULE, schedule_firing.SCHEDULE],
     )
     runtime.executor_id = engine.executor_id
@@ -136,7 +145,18 @@ class BackgroundWork:
                     backoff=SWEEP_BACKOFF,
                 )
 
-        return [deliver_email, sweep_runs, sweep_chain_runs]
+        async def publish_webhook_events() -> None:
+            if self.queue is not None:
+                publisher = EventPublisher(self.session_factory, self.queue.workflows)
+                await run_until_stopped(
+                    lambda: publisher.iteration(utcnow()),
+                    name="webhook-events",
+                    interval_seconds=WEBHOOK_EVENTS_INTERVAL_SECONDS,
+                    stop=self.stop,
+                    backoff=SWEEP_BACKOFF,
+                )
+
+        return [deliver_email, sweep_runs, sweep_chain_runs, publish_webhook_events]
 
     def start(self) -> None:
         """Start every loop as a task of the running event loop."""

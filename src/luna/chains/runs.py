@@ -35,6 +35,7 @@ from luna.db.base import utcnow
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
 from luna.errors import Conflict, NotFound
+from luna.events import outbox
 from luna.jobs.client import WorkflowClient
 from luna.jobs.engine import QueueSpec
 from luna.observability.logging import get_logger
@@ -50,6 +51,15 @@ log = get_logger(__name__)
 QUEUE_NAME: Final = "luna-chains"
 WORKFLOW_NAME: Final = "luna.chains.execute"
 CHAIN_RUN_KEYSET: Final = Keyset({"created_at": ChainRun.created_at}, id_column=ChainRun.id)
+# The states other systems hear about (outbound webhooks), and the event each records; a
+# partial chain run failed as a whole.
+EVENT_TYPES: Final[dict[str, str]] = {
+    ChainRunStatus.SUCCEEDED: "chain_run.completed",
+    ChainRunStatus.PARTIAL: "chain_run.failed",
+    ChainRunStatus.FAILED: "chain_run.failed",
+    ChainRunStatus.CANCELLED: "chain_run.cancelled",
+    ChainRunStatus.PAUSED: "chain_run.awaiting_approval",
+}
 
 
 def chain_queue_spec() -> QueueSpec:
@@ -316,13 +326,36 @@ async def transition(
     session: AsyncSession, chain_run_id: str, to: ChainRunStatus, **values: Any
 ) -> bool:
     """Move a chain run that has not finished to ``to``; False when it had finished
-    already (a cancel got there first). The caller commits."""
-    moved = await session.execute(
-        update(ChainRun)
-        .where(ChainRun.id == chain_run_id, ChainRun.status.not_in(CHAIN_RUN_FINISHED))
-        .values(status=to, **values)
-    )
-    return bool(getattr(moved, "rowcount", 0))
+    already (a cancel got there first). A move other systems hear about records its event
+    in the same transaction. The caller commits."""
+    moved = (
+        await session.execute(
+            update(ChainRun)
+            .where(ChainRun.id == chain_run_id, ChainRun.status.not_in(CHAIN_RUN_FINISHED))
+            .values(status=to, **values)
+            .returning(ChainRun.workspace_id, ChainRun.chain_id, ChainRun.error)
+        )
+    ).first()
+    if moved is None:
+        return False
+    if (event_type := EVENT_TYPES.get(to)) is not None:
+        workspace_id, chain_id, error = moved
+        now = values.get("finished_at") or utcnow()
+        outbox.record_event(
+            session,
+            workspace_id=workspace_id,
+            type=event_type,
+            subject_id=chain_run_id,
+            data={
+                "chain_run_id": chain_run_id,
+                "chain_id": chain_id,
+                "status": str(to),
+                "error": error,
+                "occurred_at": now.isoformat(),
+            },
+            now=now,
+        )
+    return True
 
 
 async def _version_number(session: AsyncSession, run: ChainRun) -> int:

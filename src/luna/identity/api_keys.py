@@ -30,6 +30,8 @@ Scope = Literal[
     "usage:read",
     "providers:read",
     "providers:write",
+    "webhooks:read",
+    "webhooks:write",
     "admin",
 ]
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)

@@ -53,6 +53,12 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "{link}\n\nThe invitation works once and expires in {days} days. If you were not "
         "expecting it, ignore this email.\n",
     ),
+    "webhook-disabled": (
+        "A Luna webhook endpoint was turned off",
+        'Hello,\n\nThe webhook endpoint {url} of the workspace "{workspace}" (team "{team}") '
+        "was turned off: {reason}\n\nNo more events are sent to it. Once it works again, "
+        "turn it back on in the workspace's webhook settings and redeliver what it missed.\n",
+    ),
     "billing-receipt": (
         "Your Luna payment was received",
         'Hello,\n\nWe received {amount} for the team "{team}" on the {plan} plan. The '

@@ -18,6 +18,8 @@ from pydantic_ai import DeferredToolRequests, DeferredToolResults, ToolDenied
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from luna.db.base import utcnow
+from luna.events.outbox import record_event
 from luna.plans.service import plan_of_team
 from luna.providers.build import ResolvedModel
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
@@ -47,15 +49,48 @@ def sources_of(target: RunStatus) -> frozenset[RunStatus]:
     return frozenset(source for source, targets in TRANSITIONS.items() if target in targets)
 
 
+# The states other systems hear about (outbound webhooks), and the event each records.
+EVENT_TYPES: Final[Mapping[RunStatus, str]] = {
+    SUCCEEDED: "run.completed",
+    FAILED: "run.failed",
+    CANCELLED: "run.cancelled",
+    WAITING: "run.awaiting_approval",
+}
+
+
 async def transition(session: AsyncSession, run_id: str, *, to: RunStatus, **values: Any) -> bool:
     """Move the run to ``to`` (writing ``values`` with it) if its current state allows;
-    ``False`` when it does not (the run moved on meanwhile). The caller commits."""
-    result = await session.execute(
-        update(Run)
-        .where(Run.id == run_id, Run.status.in_(sources_of(to)))
-        .values(status=to, **values)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    ``False`` when it does not (the run moved on meanwhile). A move to a state other
+    systems hear about records its event in the same transaction. The caller commits."""
+    moved = (
+        await session.execute(
+            update(Run)
+            .where(Run.id == run_id, Run.status.in_(sources_of(to)))
+            .values(status=to, **values)
+            .returning(Run.workspace_id, Run.agent_id, Run.parent_run_id, Run.error)
+        )
+    ).first()
+    if moved is None:
+        return False
+    if (event_type := EVENT_TYPES.get(to)) is not None:
+        workspace_id, agent_id, parent_run_id, error = moved
+        now = values.get("finished_at") or utcnow()
+        record_event(
+            session,
+            workspace_id=workspace_id,
+            type=event_type,
+            subject_id=run_id,
+            data={
+                "run_id": run_id,
+                "agent_id": agent_id,
+                "parent_run_id": parent_run_id,
+                "status": str(to),
+                "error": error,
+                "occurred_at": now.isoformat(),
+            },
+            now=now,
+        )
+    return True
 
 
 async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> bool:

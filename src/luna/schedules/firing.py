@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from luna.chains.runs import start_chain_run
 from luna.chains.schemas import ChainRunCreate
 from luna.errors import LunaError
+from luna.events import outbox
 from luna.jobs.client import WorkflowClient
 from luna.jobs.engine import ScheduleSpec
 from luna.jobs.runtime import current_resources
@@ -107,12 +108,9 @@ async def fire(firing: Firing, schedule_id: str, due_at: datetime, now: datetime
         except IntegrityError:  # fired for this due time already
             await session.rollback()
             return False
-        fire_id = record.id
+        fire_id, workspace_id = record.id, schedule.workspace_id
         started = await _start(firing, session, schedule, due_at, now)
-        await session.execute(
-            update(ScheduleFire).where(ScheduleFire.id == fire_id).values(**started)
-        )
-        await session.commit()
+        await _record_started(session, workspace_id, schedule_id, fire_id, due_at, started, now)
     return True
 
 
@@ -131,13 +129,42 @@ async def _finish_interrupted_fires(firing: Firing, now: datetime) -> None:
                 .limit(BATCH)
             )
         )
-        pending = [(record.id, record.due_at, schedule) for record, schedule in interrupted]
-        for fire_id, due_at, schedule in pending:
+        pending = [
+            (record.id, record.due_at, schedule.id, schedule.workspace_id, schedule)
+            for record, schedule in interrupted
+        ]
+        for fire_id, due_at, schedule_id, workspace_id, schedule in pending:
             started = await _start(firing, session, schedule, due_at, now)
-            await session.execute(
-                update(ScheduleFire).where(ScheduleFire.id == fire_id).values(**started)
-            )
-            await session.commit()
+            await _record_started(session, workspace_id, schedule_id, fire_id, due_at, started, now)
+
+
+async def _record_started(
+    session: AsyncSession,
+    workspace_id: str,
+    schedule_id: str,
+    fire_id: str,
+    due_at: datetime,
+    started: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Store what a fire started (or why nothing did) with its event, and commit."""
+    await session.execute(update(ScheduleFire).where(ScheduleFire.id == fire_id).values(**started))
+    outbox.record_event(
+        session,
+        workspace_id=workspace_id,
+        type="schedule.failed" if "error" in started else "schedule.fired",
+        subject_id=schedule_id,
+        data={
+            "schedule_id": schedule_id,
+            "due_at": due_at.isoformat(),
+            "run_id": started.get("run_id"),
+            "chain_run_id": started.get("chain_run_id"),
+            "error": started.get("error"),
+            "occurred_at": now.isoformat(),
+        },
+        now=now,
+    )
+    await session.commit()
 
 
 def _after(schedule: Schedule, due_at: datetime, now: datetime) -> tuple[datetime | None, int]:

@@ -48,6 +48,16 @@ export const SCOPES = [
     description: "Probe the workspace's model providers; changing them needs admin.",
   },
   {
+    scope: "webhooks:read",
+    label: "Read webhooks",
+    description: "List webhook endpoints and their deliveries (never their secrets).",
+  },
+  {
+    scope: "webhooks:write",
+    label: "Manage webhooks",
+    description: "Create, change, test and delete webhook endpoints. Owners and admins only.",
+  },
+  {
     scope: "admin",
     label: "Administer",
     description: "Everything, including the workspace's API keys. Owners and admins only.",
