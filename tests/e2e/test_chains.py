@@ -1,5 +1,6 @@
-"""Chains in the web app: a chain of two agents run from its page, its nodes filling in
-as they finish, a node opened into its run; and a node that waits for approval."""
+"""Mission control in the web app: a chain of two agents run from its page, its nodes
+filling in as they finish, a node opened into its run; a node that waits for approval; a
+schedule; a webhook endpoint with a test delivery and a redelivery."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import re
 from typing import Any
 
 from playwright.sync_api import expect
+from standardwebhooks import Webhook
 
 from tests.e2e.conftest import WatchedPage, add_local_provider, signed_in
 from tests.e2e.test_run_story import no_overflow
 from tests.standins import OpenAIStandin, Turn
+from tests.standins.webhook_receiver import WebhookReceiver
 
 
 def echo(body: dict[str, Any]) -> Turn:
@@ -148,3 +151,45 @@ def test_a_schedule_is_created_read_in_words_paused_and_resumed(
     expect(card).to_contain_text("Nothing planned")
     card.get_by_role("button", name="Resume").click()
     expect(card).not_to_contain_text("Paused")
+
+
+def test_a_webhook_endpoint_is_added_tested_and_redelivered(watched_page: WatchedPage) -> None:
+    page = watched_page.page
+    signed_in(watched_page, "mary-webhooks@example.com", "Mary Jackson")
+    with WebhookReceiver() as receiver:
+        page.get_by_role("navigation").get_by_role("link", name="Webhooks").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Webhooks")
+        page.get_by_role("button", name="Add an endpoint").click()
+        dialog = page.get_by_role("dialog", name="Add a webhook endpoint")
+        dialog.get_by_label("URL").fill(receiver.url)
+        dialog.get_by_label("Description").fill("Deploy bot")
+        expect(dialog.get_by_role("checkbox", name="Completed").first).to_be_checked()
+        watched_page.check("webhook-new")
+        dialog.get_by_role("button", name="Add endpoint").click()
+        shown = page.get_by_role("dialog", name="Endpoint added")
+        secret = shown.get_by_label("Signing secret").input_value()
+        assert secret.startswith("whsec_")
+        shown.get_by_role("button", name="Done").click()
+
+        card = page.get_by_test_id("webhook-endpoint")
+        expect(card).to_contain_text("Deploy bot")
+        expect(card).to_contain_text("Active")
+        card.get_by_role("button", name="Send test event").click()
+        delivery = card.get_by_test_id("webhook-delivery")
+        expect(delivery).to_contain_text("webhook.test")
+        expect(delivery).to_contain_text("succeeded")
+        expect(delivery).to_contain_text("last answer 200")
+        [message] = receiver.received
+        assert Webhook(secret).verify(message.body, message.headers)["type"] == "webhook.test"
+        watched_page.check("webhooks")
+        watched_page.check_accessibility("webhooks")
+
+        delivery.locator("summary").click()
+        delivery.get_by_role("button", name="Redeliver").click()
+        expect(delivery).to_contain_text("2 attempts")
+        expect(delivery.get_by_role("list", name="Attempts").get_by_role("listitem")).to_have_count(
+            2
+        )
+        assert [m.headers["webhook-id"] for m in receiver.received] == [
+            message.headers["webhook-id"]
+        ] * 2

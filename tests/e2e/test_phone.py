@@ -22,6 +22,7 @@ PAGES = [
     "usage",
     "api-keys",
     "providers",
+    "webhooks",
     "members",
     "billing",
     "sso",

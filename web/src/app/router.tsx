@@ -130,6 +130,13 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "webhooks",
+                lazy: () =>
+                  import("../features/webhooks/WebhooksPage").then((page) => ({
+                    Component: page.WebhooksPage,
+                  })),
+              },
+              {
                 path: "knowledge",
                 lazy: () =>
                   import("../features/knowledge/KnowledgePage").then((page) => ({

@@ -16,6 +16,7 @@ import {
   ShieldCheck,
   ChartNoAxesColumn,
   Users,
+  Webhook,
   Workflow,
   type LucideIcon,
 } from "lucide-react";
@@ -67,6 +68,7 @@ const WORKSPACE_SECTIONS: NavSection[] = [
       { path: "/members", label: "Members", icon: Users },
       { path: "/api-keys", label: "API keys", icon: KeyRound },
       { path: "/providers", label: "Providers", icon: PlugZap },
+      { path: "/webhooks", label: "Webhooks", icon: Webhook },
       { path: "/billing", label: "Billing", icon: CreditCard },
       { path: "/sso", label: "SSO", icon: KeySquare },
       { path: "/audit-log", label: "Audit log", icon: ScrollText },
