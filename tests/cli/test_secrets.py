@@ -31,6 +31,7 @@ from luna.security.encrypted_columns import (
 )
 from luna.settings import Settings
 from luna.tenancy.models import Team, TeamSsoConfig, Workspace
+from luna.webhooks.models import WebhookEndpoint
 from tests.conftest import TEST_SECRET, make_settings
 
 runner = CliRunner()
@@ -42,6 +43,8 @@ LAST_EDIT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 TOTP = "totp_factors.secret_encrypted"
 SSO = "team_sso_configs.client_secret_encrypted"
 PROVIDERS = "providers.api_key_encrypted"
+WEBHOOK = "webhook_endpoints.secret_encrypted"
+WEBHOOK_BEFORE = "webhook_endpoints.previous_secret_encrypted"
 
 
 def rotated_settings(settings: Settings) -> Settings:
@@ -66,13 +69,14 @@ OLD_KEYRING = Keyring.from_secret(TEST_SECRET)
 ENCRYPTED_COLUMNS = encrypted_columns(Base.metadata)
 COLUMNS = {column.label: column for column in ENCRYPTED_COLUMNS}
 TOTP_COLUMN, SSO_COLUMN, PROVIDER_COLUMN = COLUMNS[TOTP], COLUMNS[SSO], COLUMNS[PROVIDERS]
+WEBHOOK_COLUMN, WEBHOOK_BEFORE_COLUMN = COLUMNS[WEBHOOK], COLUMNS[WEBHOOK_BEFORE]
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], *, with_unreadable: bool) -> Secrets:
-    """Five TOTP seeds, two SSO secrets and a provider API key under the derived key,
-    plus an SSO config without a secret; optionally a TOTP seed sealed under a key no
-    one has."""
-    stored = Secrets({TOTP: {}, SSO: {}, PROVIDERS: {}})
+    """Five TOTP seeds, two SSO secrets, a provider API key and a webhook endpoint's two
+    signing secrets under the derived key, plus an SSO config without a secret;
+    optionally a TOTP seed sealed under a key no one has."""
+    stored = Secrets({TOTP: {}, SSO: {}, PROVIDERS: {}, WEBHOOK: {}, WEBHOOK_BEFORE: {}})
     async with factory() as session:
         for number in range(5):
             user_id = await _add_totp(session, OLD_KEYRING, f"JBSWY3DPEHPK3PX{number}")
@@ -84,6 +88,9 @@ async def seed(factory: async_sessionmaker[AsyncSession], *, with_unreadable: bo
                 stored.plaintexts[SSO][team_id] = secret
         provider_id = await _add_provider(session, "sk-ant-test-key")
         stored.plaintexts[PROVIDERS][provider_id] = "sk-ant-test-key"
+        endpoint_id = await _add_webhook(session, "whsec_bm93", "whsec_YmVmb3Jl")
+        stored.plaintexts[WEBHOOK][endpoint_id] = "whsec_bm93"
+        stored.plaintexts[WEBHOOK_BEFORE][endpoint_id] = "whsec_YmVmb3Jl"
         if with_unreadable:
             stray = Keyring.from_secret(
                 TEST_SECRET, {STRAY_KEY_ID: generate_key()}, current=STRAY_KEY_ID
@@ -137,6 +144,29 @@ async def _add_provider(session: AsyncSession, api_key: str) -> str:
     return provider.id
 
 
+async def _add_webhook(session: AsyncSession, secret: str, before: str) -> str:
+    team = Team(name="Hooks")
+    session.add(team)
+    await session.flush()
+    workspace = Workspace(team_id=team.id, name="Default")
+    session.add(workspace)
+    await session.flush()
+    endpoint = WebhookEndpoint(
+        id="whe_rotation",
+        workspace_id=workspace.id,
+        url="https://hooks.example.com/luna",
+        event_types=["run.completed"],
+        secret_encrypted=OLD_KEYRING.encrypt_str(
+            secret, context=WEBHOOK_COLUMN.context("whe_rotation")
+        ),
+        previous_secret_encrypted=OLD_KEYRING.encrypt_str(
+            before, context=WEBHOOK_BEFORE_COLUMN.context("whe_rotation")
+        ),
+    )
+    session.add(endpoint)
+    return endpoint.id
+
+
 async def stored_tokens(factory: async_sessionmaker[AsyncSession]) -> dict[str, dict[str, str]]:
     async with factory() as session:
         totp = await session.execute(select(TotpFactor.user_id, TotpFactor.secret_encrypted))
@@ -146,10 +176,21 @@ async def stored_tokens(factory: async_sessionmaker[AsyncSession]) -> dict[str, 
             )
         )
         providers = await session.execute(select(Provider.id, Provider.api_key_encrypted))
+        hooks = list(
+            await session.execute(
+                select(
+                    WebhookEndpoint.id,
+                    WebhookEndpoint.secret_encrypted,
+                    WebhookEndpoint.previous_secret_encrypted,
+                )
+            )
+        )
         return {
             TOTP: {row_id: str(token) for row_id, token in totp},
             SSO: {row_id: str(token) for row_id, token in sso},
             PROVIDERS: {row_id: str(token) for row_id, token in providers},
+            WEBHOOK: {row_id: str(token) for row_id, token, _ in hooks},
+            WEBHOOK_BEFORE: {row_id: str(token) for row_id, _, token in hooks},
         }
 
 
@@ -163,6 +204,11 @@ async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return create_session_factory(engine)
+
+
+# The webhook endpoint's two secrets: to rotate, or already under the new key.
+PLAIN = {WEBHOOK: (1, 0, 0), WEBHOOK_BEFORE: (1, 0, 0)}
+CURRENT = {WEBHOOK: (0, 1, 0), WEBHOOK_BEFORE: (0, 1, 0)}
 
 
 def counts(report: RotationReport) -> dict[str, tuple[int, int, int]]:
@@ -196,7 +242,7 @@ async def test_rotation_moves_every_secret_to_the_current_key(
     async with sessions() as session:
         report = await rotate_all(session, keyring, batch_size=2, progress=steps.append)
 
-    assert counts(report) == {TOTP: (5, 0, 0), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
+    assert counts(report) == {**PLAIN, TOTP: (5, 0, 0), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
     tokens = await stored_tokens(sessions)
     for column in ENCRYPTED_COLUMNS:
         assert tokens[column.label].keys() == stored.plaintexts[column.label].keys()
@@ -210,6 +256,8 @@ async def test_rotation_moves_every_secret_to_the_current_key(
         (TOTP, 2, 5),
         (TOTP, 4, 5),
         (TOTP, 5, 5),
+        (WEBHOOK_BEFORE, 1, 1),
+        (WEBHOOK, 1, 1),
     ]
 
 
@@ -238,7 +286,7 @@ async def test_a_second_rotation_has_nothing_to_do(
     async with sessions() as session:
         report = await rotate_all(session, keyring)
 
-    assert counts(report) == {TOTP: (0, 5, 0), SSO: (0, 2, 0), PROVIDERS: (0, 1, 0)}
+    assert counts(report) == {TOTP: (0, 5, 0), SSO: (0, 2, 0), PROVIDERS: (0, 1, 0), **CURRENT}
     assert await stored_tokens(sessions) == after_first
 
 
@@ -255,7 +303,7 @@ async def test_a_dry_run_counts_and_changes_nothing(
         )
 
     assert report.dry_run
-    assert counts(report) == {TOTP: (5, 0, 0), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
+    assert counts(report) == {**PLAIN, TOTP: (5, 0, 0), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
     assert await stored_tokens(sessions) == before
 
 
@@ -269,7 +317,7 @@ async def test_an_unreadable_secret_is_reported_and_left_alone(
     async with sessions() as session:
         report = await rotate_all(session, keyring_for(rotated_settings(settings)))
 
-    assert counts(report) == {TOTP: (5, 0, 1), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
+    assert counts(report) == {**PLAIN, TOTP: (5, 0, 1), SSO: (2, 0, 0), PROVIDERS: (1, 0, 0)}
     (unreadable,) = next(column for column in report.columns if column.column == TOTP).unreadable
     assert unreadable.row_id == stored.unreadable_user_id
     assert STRAY_KEY_ID in unreadable.reason

@@ -9,7 +9,18 @@ from typing import Annotated, Any
 import typer
 
 from luna import __version__
-from luna.cli import agents, db, demo, env, maintenance, openapi, plans, providers, secrets
+from luna.cli import (
+    agents,
+    chains,
+    db,
+    demo,
+    env,
+    maintenance,
+    openapi,
+    plans,
+    providers,
+    secrets,
+)
 from luna.cli.output import ExitCode, console, fail, settings_or_exit
 from luna.observability.logging import configure_logging, get_logger
 
@@ -24,6 +35,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(env.app, name="env")
 app.add_typer(agents.app, name="agents")
+app.add_typer(chains.app, name="chains")
 app.add_typer(providers.app, name="providers")
 app.add_typer(openapi.app, name="openapi")
 app.add_typer(maintenance.app, name="maintenance")
