@@ -21,6 +21,7 @@ from luna.billing.routes import router as billing_router
 from luna.cache import caches_for
 from luna.chains.routes import presets_router as chain_presets_router
 from luna.chains.routes import router as chains_router
+from luna.chains.routes import swarms_router
 from luna.chains.run_routes import router as chain_runs_router
 from luna.demo.routes import router as demo_router
 from luna.health.routes import router as health_router
@@ -78,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agents_router,
     chains_router,
     chain_presets_router,
+    swarms_router,
     chain_runs_router,
     schedules_router,
     webhooks_router,

@@ -193,3 +193,37 @@ def test_a_webhook_endpoint_is_added_tested_and_redelivered(watched_page: Watche
         assert [m.headers["webhook-id"] for m in receiver.received] == [
             message.headers["webhook-id"]
         ] * 2
+
+
+def test_a_vote_swarm_is_created_run_and_shows_the_judges_verdict(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    workspace = signed_in(watched_page, "annie-swarms@example.com", "Annie Easley")
+    with OpenAIStandin() as model:
+        model.respond_with(echo)
+        add_local_provider(watched_page, workspace, model.base_url)
+        watched_page.page.request.post(
+            f"/api/v1/workspaces/{workspace}/agents",
+            headers={"Origin": watched_page.server.base_url},
+            data={"template": "code-review"},
+        )
+        page.get_by_role("navigation").get_by_role("link", name="Chains").click()
+        page.get_by_role("button", name="New swarm").click()
+        dialog = page.get_by_role("dialog", name="New swarm")
+        dialog.get_by_label("Name", exact=True).fill("Second opinion")
+        dialog.get_by_label("Strategy").select_option("vote")
+        expect(dialog.get_by_label("Judge")).to_be_visible()
+        watched_page.check("swarm-new")
+        dialog.get_by_role("button", name="Create swarm").click()
+        page.wait_for_url(re.compile(r"/chains/chn_[a-z0-9]+$"))
+        expect(page.get_by_test_id("chain-node")).to_have_count(3)
+
+        run_from_its_page(watched_page, "Is this safe?")
+        status = page.get_by_test_id("chain-run-status")
+        expect(status).to_contain_text("Succeeded", timeout=60_000)
+        expect(page.locator('[data-field="settled"]')).to_have_text("The judge's verdict")
+        expect(page.locator('[data-field="answer"]')).to_contain_text("## agent-1")
+        watched_page.check("swarm-run")
+        watched_page.check_accessibility("swarm-run")
+        assert len(model.model_calls) == 3

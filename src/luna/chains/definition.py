@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from graphlib import CycleError, TopologicalSorter
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
@@ -86,10 +86,16 @@ class ChainEdge(RequestModel):
 
 
 class ChainDefinition(RequestModel):
-    """A chain's graph: at least one node, at most twenty, and no cycle."""
+    """A chain's graph: at least one node, at most twenty, and no cycle. A swarm is a
+    chain with another ``strategy`` (see :mod:`luna.chains.swarms`)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    strategy: Literal["graph", "race", "vote", "debate"] = Field(
+        "graph",
+        description="`graph`: a chain; `race`, `vote`, `debate`: a swarm settled that way.",
+    )
+    rounds: int | None = Field(None, ge=1, le=5, description="A debate's most rounds.")
     nodes: list[ChainNode] = Field(min_length=1, max_length=MAX_NODES)
     edges: list[ChainEdge] = Field(default_factory=list, max_length=MAX_NODES * MAX_NODES)
 
@@ -130,7 +136,9 @@ def graph_errors(definition: ChainDefinition, *, at: str = "#/definition") -> li
     cycle = find_cycle(definition.predecessors())
     if cycle:
         return [_error(f"{at}/edges", "The chain has a cycle: " + " → ".join(cycle) + ".")]
-    return _placeholder_errors(definition, at)
+    from luna.chains.swarms import strategy_errors
+
+    return strategy_errors(definition, at=f"{at}/strategy") or _placeholder_errors(definition, at)
 
 
 def find_cycle(predecessors: Mapping[str, Iterable[str]]) -> list[str]:

@@ -11,6 +11,7 @@ mid-chain is recovered without running a finished node again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from graphlib import TopologicalSorter
 from typing import Any, Final
@@ -30,14 +31,15 @@ from luna.chains.models import (
     NodeStatus,
 )
 from luna.chains.runs import WORKFLOW_NAME, node_run_totals, transition
+from luna.chains.swarms import accepted, answer_node, review_node
 from luna.db.base import utcnow
-from luna.errors import LunaError
+from luna.errors import Conflict, LunaError, NotFound
 from luna.observability.logging import get_logger
 from luna.runs.models import FINISHED as RUN_FINISHED
 from luna.runs.models import Run, RunStatus
 from luna.runs.queue import execute_run_workflow
 from luna.runs.runtime import current_runtime
-from luna.runs.service import create_node_run
+from luna.runs.service import cancel_run, create_node_run
 
 log = get_logger(__name__)
 
@@ -46,6 +48,8 @@ NODE_POLL_SECONDS: Final = 2.0
 # How long a chain waiting for a decision on a node sleeps between looks at whether it
 # was cancelled meanwhile (a decision wakes it at once).
 APPROVAL_POLL: Final = 3600.0
+# How often a race looks at its runs for the first to finish.
+RACE_POLL_SECONDS: Final = 1.0
 
 
 @DBOS.workflow(name=WORKFLOW_NAME)
@@ -61,6 +65,8 @@ async def execute_chain(chain_run_id: str) -> str:
     chain = _ChainExecution(
         chain_run_id, ChainDefinition.model_validate(started["definition"]), str(started["input"])
     )
+    if chain.definition.strategy == "race":
+        return await _race(chain)
     while chain.sorter.is_active():
         if await _stopped(chain_run_id):
             return ChainRunStatus.CANCELLED
@@ -68,7 +74,35 @@ async def execute_chain(chain_run_id: str) -> str:
         handles = await chain.start(wave)
         await asyncio.gather(*(handle.get_result() for _, _, handle in handles))
         await chain.settle(handles)
+        if chain.definition.strategy == "debate" and (round_number := chain.accepted_round()):
+            await _skip(chain_run_id, chain.unfinished(), "The critic accepted an answer.")
+            await _decided(chain_run_id, {"strategy": "debate", "accepted_round": round_number})
+            break
     return await _finish(chain_run_id, chain.definition, chain.outputs, chain.broken)
+
+
+async def _race(chain: _ChainExecution) -> str:
+    """Start every node at once; the first to succeed wins and the others are cancelled
+    (their runs' cost still counts). Every look is a step, so a recovered race picks
+    the same winner."""
+    handles = await chain.start(await chain.next_wave())
+    pending = {node_id: run_id for node_id, run_id, _ in handles}
+    winner: str | None = None
+    while pending and winner is None:
+        for node_id, ended in (await _race_look(chain.chain_run_id, pending)).items():
+            del pending[node_id]
+            chain.done(node_id, str(ended["text"]) if ended["ok"] else None)
+            if ended["ok"] and winner is None:
+                winner = node_id
+        if winner is None and pending:
+            if await _stopped(chain.chain_run_id):
+                return ChainRunStatus.CANCELLED
+            await DBOS.sleep_async(RACE_POLL_SECONDS)
+    if winner is None:
+        return await _finish_step(chain.chain_run_id, {}, sorted(chain.broken), True)
+    await _cancel_losers(chain.chain_run_id, pending)
+    await _decided(chain.chain_run_id, {"strategy": "race", "winner": winner})
+    return await _finish_step(chain.chain_run_id, {winner: chain.outputs[winner]}, [], False)
 
 
 class _ChainExecution:
@@ -92,7 +126,7 @@ class _ChainExecution:
         for node_id in sorted(self.sorter.get_ready()):
             if self.broken & set(self.predecessors[node_id]):
                 await _settle(self.chain_run_id, node_id, NodeStatus.SKIPPED)
-                self._done(node_id, None)
+                self.done(node_id, None)
             else:
                 wave.append(node_id)
         return wave
@@ -104,7 +138,7 @@ class _ChainExecution:
         for node_id in sorted(wave, key=lambda n: self.definition.node(n).approval):
             node = self.definition.node(node_id)
             if node.approval and not await self._approved(node_id):
-                self._done(node_id, None)
+                self.done(node_id, None)
                 continue
             prompt = render_prompt(
                 node,
@@ -115,7 +149,7 @@ class _ChainExecution:
             model = node.model.model_dump(mode="json") if node.model else None
             made = await _start_node(self.chain_run_id, node_id, node.agent_id or "", prompt, model)
             if "run_id" not in made:
-                self._done(node_id, None)
+                self.done(node_id, None)
                 continue
             with SetWorkflowID(made["run_id"]):
                 handle = await DBOS.start_workflow_async(execute_run_workflow, made["run_id"], 0)
@@ -128,7 +162,21 @@ class _ChainExecution:
         for node_id, run_id, _ in handles:
             while not (ended := await _finish_node(self.chain_run_id, node_id, run_id))["finished"]:
                 await DBOS.sleep_async(NODE_POLL_SECONDS)
-            self._done(node_id, str(ended["text"]) if ended["ok"] else None)
+            self.done(node_id, str(ended["text"]) if ended["ok"] else None)
+
+    def accepted_round(self) -> int | None:
+        """In a debate, the round whose review accepted its answer, if one has."""
+        rounds = self.definition.rounds or 0
+        for number in range(1, rounds + 1):
+            review = self.outputs.get(review_node(number))
+            if review is not None and accepted(review):
+                return number
+        return None
+
+    def unfinished(self) -> list[str]:
+        """The nodes that have not run, in the definition's order."""
+        ended = set(self.outputs) | self.broken
+        return [node.id for node in self.definition.nodes if node.id not in ended]
 
     async def _approved(self, node_id: str) -> bool:
         """Pause the chain until a person decides on the node; whether it may run. The
@@ -139,7 +187,8 @@ class _ChainExecution:
                 return False
         return await _resume(self.chain_run_id, node_id, bool(decision.get("approved")))
 
-    def _done(self, node_id: str, answer: str | None) -> None:
+    def done(self, node_id: str, answer: str | None) -> None:
+        """Record how a node ended: its answer, or None when it failed or was skipped."""
         if answer is None:
             self.broken.add(node_id)
         else:
@@ -284,6 +333,70 @@ async def _start_node(
 async def _finish_node(chain_run_id: str, node_id: str, run_id: str) -> dict[str, Any]:
     """Settle a node from its run: ``finished`` once the run has, ``ok`` when it
     succeeded, with its answer as ``text``."""
+    return await _node_ended(chain_run_id, node_id, run_id)
+
+
+@DBOS.step(name="luna.chains.race_look")
+async def _race_look(chain_run_id: str, pending: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The race's nodes whose runs have finished since the last look, settled, in the
+    definition's order."""
+    ended = {}
+    for node_id, run_id in pending.items():
+        result = await _node_ended(chain_run_id, node_id, run_id)
+        if result["finished"]:
+            ended[node_id] = result
+    return ended
+
+
+@DBOS.step(name="luna.chains.cancel_losers")
+async def _cancel_losers(chain_run_id: str, losers: dict[str, str]) -> None:
+    """Cancel the runs that lost a race; their nodes end cancelled."""
+    runtime = current_runtime()
+    now = utcnow()
+    async with runtime.session_factory() as session:
+        chain_run = await session.get(ChainRun, chain_run_id)
+        for node_id, run_id in losers.items():
+            if chain_run is not None:
+                with contextlib.suppress(Conflict, NotFound):  # it finished meanwhile
+                    await cancel_run(
+                        session=session,
+                        workspace_id=chain_run.workspace_id,
+                        run_id=run_id,
+                        now=now,
+                        lease_seconds=runtime.settings.worker_lease_seconds,
+                    )
+            await runtime.bus.publish(run_id, {"type": "cancel"})
+            await _mark_node(session, chain_run_id, node_id, NodeStatus.CANCELLED, finished_at=now)
+            await record_event(
+                session, chain_run_id, "node.skipped", node_id=node_id, reason="lost the race"
+            )
+        await session.commit()
+
+
+@DBOS.step(name="luna.chains.skip")
+async def _skip(chain_run_id: str, node_ids: list[str], reason: str) -> None:
+    """Skip nodes that are no longer needed."""
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        now = utcnow()
+        for node_id in node_ids:
+            await _mark_node(session, chain_run_id, node_id, NodeStatus.SKIPPED, finished_at=now)
+            await record_event(
+                session, chain_run_id, "node.skipped", node_id=node_id, reason=reason
+            )
+        await session.commit()
+
+
+@DBOS.step(name="luna.chains.decided")
+async def _decided(chain_run_id: str, decision: dict[str, Any]) -> None:
+    """Record how a swarm was settled (``swarm.decided``)."""
+    runtime = current_runtime()
+    async with runtime.session_factory() as session:
+        await record_event(session, chain_run_id, "swarm.decided", **decision)
+        await session.commit()
+
+
+async def _node_ended(chain_run_id: str, node_id: str, run_id: str) -> dict[str, Any]:
     runtime = current_runtime()
     async with runtime.session_factory() as session:
         run = await session.get(Run, run_id)
@@ -354,6 +467,9 @@ async def _finish(
 ) -> str:
     followed = {edge.source for edge in definition.edges}
     sinks = [node.id for node in definition.nodes if node.id not in followed]
+    if definition.strategy == "debate":  # the last answer, not the last review
+        rounds = range(1, (definition.rounds or 0) + 1)
+        sinks = [node_id for node_id in map(answer_node, rounds) if node_id in outputs][-1:]
     output = {node_id: outputs[node_id] for node_id in sinks if node_id in outputs}
     return await _finish_step(chain_run_id, output, sorted(broken), not outputs)
 

@@ -175,6 +175,7 @@ CHAIN_EVENT_TYPES: Final = (
     "node.completed",
     "node.failed",
     "node.skipped",
+    "swarm.decided",
 )
 
 

@@ -3,7 +3,7 @@ delete; their versions: list, read, restore; and the preset chains."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
@@ -23,12 +23,18 @@ from luna.chains.schemas import (
     ChainVersionOut,
     ChainVersionPage,
 )
+from luna.chains.swarms import SwarmCreate, swarm_definition
 from luna.db.pagination import PageRequestDep
 from luna.deps import CatalogDep, ClockDep, ExpectedVersionDep, SessionDep, require_workspace
 from luna.tenancy.access import WorkspaceAccess
 
 router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/chains", tags=["chains"])
 presets_router = APIRouter(prefix="/api/v1/chain-presets", tags=["chains"])
+swarms_router = APIRouter(prefix="/api/v1/workspaces/{workspace_id}/swarms", tags=["chains"])
+ChainKind = Annotated[
+    Literal["chain", "swarm"] | None,
+    Query(description="Only chains (`chain`) or only swarms (`swarm`)."),
+]
 
 ChainReader = Annotated[WorkspaceAccess, Depends(require_workspace("read", scope="chains:read"))]
 ChainWriter = Annotated[WorkspaceAccess, Depends(require_workspace("write", scope="chains:write"))]
@@ -87,10 +93,63 @@ async def list_chains(
     sort: Annotated[
         ChainSort, Query(description="A field, ascending; prefixed with `-`, descending.")
     ] = "-created_at",
+    kind: ChainKind = None,
 ) -> ChainPage:
-    """A page of the workspace's chains; follow `next_cursor` for the next one."""
+    """A page of the workspace's chains (and swarms); follow `next_cursor` for the next
+    one."""
     found = await service.list_chains(
-        session=session, workspace_id=access.workspace_id, text=q, sort=sort, page=page
+        session=session, workspace_id=access.workspace_id, text=q, sort=sort, page=page, kind=kind
+    )
+    items = [ChainOut.of(chain, version) for chain, version in found.rows]
+    return ChainPage(items=items, next_cursor=found.next_cursor)
+
+
+@swarms_router.post("", operation_id="swarms-create", status_code=201, response_model=ChainDetail)
+async def create_swarm(
+    body: SwarmCreate,
+    access: ChainWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    catalog: CatalogDep,
+    response: Response,
+) -> ChainDetail:
+    """Create a swarm: two to five agents answer the same input at once, settled by a
+    `race` (the first success wins, the others are cancelled), a `vote` (a judge agent
+    picks or merges) or a `debate` (a generator and a critic, up to `rounds` rounds, until
+    the critic accepts). A swarm is a chain: run it with `POST .../chains/{chain_id}/runs`
+    and read it under `.../chains`. Refused like a chain."""
+    request = ChainCreate(
+        name=body.name, description=body.description, definition=swarm_definition(body)
+    )
+    chain, version = await service.create_chain(
+        session=session,
+        catalog=catalog,
+        workspace_id=access.workspace_id,
+        user_id=access.principal.user_id,
+        request=request,
+        now=clock(),
+    )
+    response.headers["Location"] = f"/api/v1/workspaces/{access.workspace_id}/chains/{chain.id}"
+    return ChainDetail.with_version(chain, version)
+
+
+@swarms_router.get("", operation_id="swarms-list", response_model=ChainPage)
+async def list_swarms(
+    access: ChainReader,
+    session: SessionDep,
+    page: PageRequestDep,
+    sort: Annotated[
+        ChainSort, Query(description="A field, ascending; prefixed with `-`, descending.")
+    ] = "-created_at",
+) -> ChainPage:
+    """A page of the workspace's swarms (the chains with a race, vote or debate)."""
+    found = await service.list_chains(
+        session=session,
+        workspace_id=access.workspace_id,
+        text=None,
+        sort=sort,
+        page=page,
+        kind="swarm",
     )
     items = [ChainOut.of(chain, version) for chain, version in found.rows]
     return ChainPage(items=items, next_cursor=found.next_cursor)

@@ -93,6 +93,9 @@ class ChainOut(BaseModel):
     name: str
     description: str
     preset: str | None = Field(description="The preset it was copied from.")
+    strategy: Literal["graph", "race", "vote", "debate"] = Field(
+        description="`graph` for a chain; the strategy of a swarm."
+    )
     current_version: int
     node_count: int
     created_by_user_id: str | None
@@ -106,6 +109,7 @@ class ChainOut(BaseModel):
             name=chain.name,
             description=chain.description,
             preset=chain.preset,
+            strategy=version.definition.get("strategy", "graph"),
             current_version=version.number,
             node_count=len(version.definition.get("nodes", [])),
             created_by_user_id=chain.created_by_user_id,

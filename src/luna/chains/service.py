@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from luna.agents.catalog import Catalog
 from luna.agents.models import Agent
@@ -24,6 +25,7 @@ from luna.chains.definition import ChainDefinition, graph_errors
 from luna.chains.models import CHAIN_RUN_FINISHED, Chain, ChainRun, ChainVersion
 from luna.chains.presets import PRESETS
 from luna.chains.schemas import ChainCreate, ChainUpdate
+from luna.chains.swarms import SWARM_STRATEGIES
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
@@ -68,15 +70,24 @@ async def get_chain(
 
 
 async def list_chains(
-    *, session: AsyncSession, workspace_id: str, text: str | None, sort: str, page: PageRequest
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    text: str | None,
+    sort: str,
+    page: PageRequest,
+    kind: str | None = None,
 ) -> Slice[Chain, ChainVersion]:
     """A page of the workspace's chains with their current versions, optionally those
-    whose name or description holds ``text`` (any case)."""
+    whose name or description holds ``text`` (any case), or only chains or swarms
+    (``kind``)."""
     statement = (
         select(Chain, ChainVersion)
         .join(ChainVersion, ChainVersion.id == Chain.current_version_id)
         .where(Chain.workspace_id == workspace_id)
     )
+    if kind is not None:
+        statement = statement.where(_of_kind(kind))
     if text:
         statement = statement.where(
             or_(
@@ -85,6 +96,14 @@ async def list_chains(
             )
         )
     return await paginate(session, statement, keyset=CHAIN_KEYSET, sort=sort, page=page)
+
+
+def _of_kind(kind: str) -> ColumnElement[bool]:
+    strategy = ChainVersion.definition["strategy"].as_string()
+    swarm: ColumnElement[bool] = strategy.in_(SWARM_STRATEGIES)
+    if kind == "swarm":
+        return swarm
+    return or_(strategy.is_(None), ~swarm)
 
 
 async def create_chain(

@@ -105,13 +105,27 @@ export function ChainRunPage() {
             {run.data.input}
           </p>
         </Section>
-        <Answers run={run.data} />
+        <Answers run={run.data} strategy={chain.data?.definition.strategy ?? "graph"} />
       </div>
     </>
   );
 }
 
-function Answers({ run }: { run: ChainRun }) {
+/** How a swarm settled, above its answer. */
+function settledAs(strategy: string, nodeId: string, run: ChainRun): string | null {
+  if (strategy === "race") return `Won the race: ${nodeId}`;
+  if (strategy === "vote") return "The judge's verdict";
+  if (strategy === "debate") {
+    const skipped = run.nodes.some((node) => node.status === "skipped");
+    const round = nodeId.replace("answer-", "round ");
+    return skipped
+      ? `The critic accepted ${round}`
+      : `The last answer (${round}); the critic did not accept`;
+  }
+  return null;
+}
+
+function Answers({ run, strategy }: { run: ChainRun; strategy: string }) {
   if (run.error && run.status !== "succeeded") {
     return (
       <Alert tone={run.status === "cancelled" ? "info" : "warning"} title="Not everything finished">
@@ -130,8 +144,14 @@ function Answers({ run }: { run: ChainRun }) {
       <div className="space-y-4" data-field="answer">
         {answers.map(([nodeId, text]) => (
           <article key={nodeId} className="glass rounded-2xl p-5">
-            {answers.length > 1 && (
-              <h3 className="mb-2 font-mono text-xs text-slate-400">{nodeId}</h3>
+            {settledAs(strategy, nodeId, run) !== null ? (
+              <h3 className="mb-2 text-xs font-medium text-luna-200" data-field="settled">
+                {settledAs(strategy, nodeId, run)}
+              </h3>
+            ) : (
+              answers.length > 1 && (
+                <h3 className="mb-2 font-mono text-xs text-slate-400">{nodeId}</h3>
+              )
             )}
             <p className="text-sm whitespace-pre-wrap text-slate-100">{String(text)}</p>
           </article>

@@ -28,6 +28,7 @@ const chain = {
   preset: "full-review",
   current_version: 1,
   node_count: 3,
+  strategy: "graph",
   created_by_user_id: "usr_1",
   created_at: "2026-12-01T10:00:00Z",
   updated_at: "2026-12-01T10:00:00Z",

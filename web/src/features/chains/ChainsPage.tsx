@@ -1,7 +1,8 @@
-import { Plus, Workflow } from "lucide-react";
+import { Plus, Users, Workflow } from "lucide-react";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 
+import { Badge } from "../../components/ui/Badge";
 import { Button } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { Dialog } from "../../components/ui/Dialog";
@@ -15,6 +16,7 @@ import { formErrors } from "../../lib/form-errors";
 import { useCursorParam } from "../../lib/use-cursor-param";
 import { useCurrentWorkspace } from "../shell/use-current-workspace";
 import { useChains, useCreateFromPreset, usePresets, type ChainPreset } from "./hooks";
+import { STRATEGIES, SwarmDialog } from "./SwarmDialog";
 
 /**
  * `/w/:workspaceId/chains`: the workspace's chains of agents, and the presets to start
@@ -26,17 +28,29 @@ export function ChainsPage() {
   const { cursors, cursor, moveCursors } = useCursorParam();
   const chains = useChains(workspace.id, cursor);
   const [choosing, setChoosing] = useState(false);
+  const [swarming, setSwarming] = useState(false);
   const base = `/w/${workspace.id}`;
 
   const newButton = canWrite ? (
-    <Button
-      onClick={() => {
-        setChoosing(true);
-      }}
-    >
-      <Plus aria-hidden="true" className="size-4" />
-      New chain from a preset
-    </Button>
+    <div className="flex flex-wrap gap-2">
+      <Button
+        variant="secondary"
+        onClick={() => {
+          setSwarming(true);
+        }}
+      >
+        <Users aria-hidden="true" className="size-4" />
+        New swarm
+      </Button>
+      <Button
+        onClick={() => {
+          setChoosing(true);
+        }}
+      >
+        <Plus aria-hidden="true" className="size-4" />
+        New chain from a preset
+      </Button>
+    </div>
   ) : undefined;
 
   return (
@@ -44,7 +58,7 @@ export function ChainsPage() {
       <title>{`Chains · ${workspace.name} · Luna`}</title>
       <PageHeader
         title="Chains"
-        description="Agents that hand their work to each other."
+        description="Agents that hand their work to each other, or take on the same input together."
         actions={newButton}
       />
       {chains.isPending ? (
@@ -83,8 +97,15 @@ export function ChainsPage() {
                 className="glass flex h-full flex-col gap-2 rounded-2xl p-5 transition-colors hover:bg-white/5 focus-visible:outline-2 focus-visible:outline-halo"
               >
                 <span className="flex items-center gap-2 font-semibold text-white">
-                  <Workflow aria-hidden="true" className="size-4 text-luna-300" />
+                  {chain.strategy === "graph" ? (
+                    <Workflow aria-hidden="true" className="size-4 text-luna-300" />
+                  ) : (
+                    <Users aria-hidden="true" className="size-4 text-luna-300" />
+                  )}
                   {chain.name}
+                  {chain.strategy !== "graph" && (
+                    <Badge tone="brand">{STRATEGIES[chain.strategy].label}</Badge>
+                  )}
                 </span>
                 {chain.description && (
                   <span className="text-sm text-slate-300">{chain.description}</span>
@@ -105,6 +126,14 @@ export function ChainsPage() {
           nextCursor={chains.data.next_cursor}
           loading={chains.isPlaceholderData}
           onCursorsChange={moveCursors}
+        />
+      )}
+      {swarming && (
+        <SwarmDialog
+          workspaceId={workspace.id}
+          onClose={() => {
+            setSwarming(false);
+          }}
         />
       )}
       {choosing && (

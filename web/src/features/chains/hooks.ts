@@ -177,3 +177,35 @@ export function useAgentNames(workspaceId: string) {
     },
   });
 }
+
+export type NewSwarm = Schemas["SwarmCreate"];
+
+export function useCreateSwarm(workspaceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewSwarm) =>
+      unwrap(
+        api.POST("/api/v1/workspaces/{workspace_id}/swarms", {
+          params: { path: { workspace_id: workspaceId } },
+          body,
+        }),
+      ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: chainsKey(workspaceId) }),
+  });
+}
+
+/** The workspace's active agents by id (those a new chain or swarm may use). */
+export function useActiveAgents(workspaceId: string) {
+  return useQuery({
+    queryKey: ["workspaces", workspaceId, "agents", "active-names"] as const,
+    queryFn: async ({ signal }) => {
+      const page = await unwrap(
+        api.GET("/api/v1/workspaces/{workspace_id}/agents", {
+          params: { path: { workspace_id: workspaceId }, query: { limit: 200 } },
+          signal,
+        }),
+      );
+      return new Map(page.items.map((agent) => [agent.id, agent.name]));
+    },
+  });
+}
