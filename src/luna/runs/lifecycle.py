@@ -95,7 +95,8 @@ async def transition(session: AsyncSession, run_id: str, *, to: RunStatus, **val
 
 async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> bool:
     """Move a queued run to running if its team's plan has a run slot free (its
-    ``concurrent_runs``); ``False`` when every slot is taken and the run stays queued.
+    ``concurrent_runs``); ``False`` when every slot is taken and the run stays queued, or
+    when the run was cancelled meanwhile (it never starts).
 
     The team's row is locked while the running runs are counted and this one is marked,
     so two runs of one team never take its last slot together, whichever worker runs
@@ -114,7 +115,7 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
             if limit is not None and await _running_in_team(session, team.id, run.id) >= limit:
                 await session.rollback()
                 return False
-        await transition(
+        moved = await transition(
             session,
             run.id,
             to=RUNNING,
@@ -124,6 +125,8 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
             executor_id=runtime.executor_id,
         )
         await session.commit()
+    if not moved:  # cancelled while it waited: it must not start
+        return False
     await runtime.bus.publish(run.id, {"type": "status", "status": "running"})
     return True
 
