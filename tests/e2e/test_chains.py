@@ -227,3 +227,66 @@ def test_a_vote_swarm_is_created_run_and_shows_the_judges_verdict(
         watched_page.check("swarm-run")
         watched_page.check_accessibility("swarm-run")
         assert len(model.model_calls) == 3
+
+
+def test_a_two_node_chain_is_drawn_on_the_canvas_saved_run_and_opened(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    workspace = signed_in(watched_page, "dorothy-canvas@example.com", "Dorothy Vaughan")
+    with OpenAIStandin() as model:
+        model.respond_with(echo)
+        add_local_provider(watched_page, workspace, model.base_url)
+        page.request.post(
+            f"/api/v1/workspaces/{workspace}/agents",
+            headers={"Origin": watched_page.server.base_url},
+            data={"template": "code-review"},
+        )
+        page.get_by_role("navigation").get_by_role("link", name="Chains").click()
+        page.get_by_role("link", name="New chain").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("New chain")
+        canvas = page.get_by_test_id("chain-canvas")
+        agent = page.get_by_test_id("palette-agent").first
+        agent.drag_to(canvas, target_position={"x": 150, "y": 150})
+        page.get_by_role("button", name="Add Code Review to the chain").click()
+        nodes = page.get_by_test_id("editor-node")
+        expect(nodes).to_have_count(2)
+        first = page.locator(".react-flow__node", has=page.locator('[data-node-id="code-review"]'))
+        second = page.locator(
+            ".react-flow__node", has=page.locator('[data-node-id="code-review-2"]')
+        )
+        first.get_by_test_id("node-output").drag_to(second.get_by_test_id("node-input"))
+        expect(page.locator(".react-flow__edge")).to_have_count(1)
+
+        # A placeholder naming no earlier node is refused, and shown on its node.
+        nodes.filter(has_text="code-review-2").click()
+        panel = page.get_by_role("region", name="Node code-review-2")
+        panel.get_by_label("Prompt").fill("Improve {{node.nowhere}}")
+        panel.get_by_label("Wait for approval before it runs").check()
+        panel.get_by_label("Wait for approval before it runs").uncheck()
+        page.get_by_label("Name", exact=True).fill("Drawn review")
+        page.get_by_role("button", name="Save chain").click()
+        expect(second.locator('[data-field="error"]')).to_contain_text("node.nowhere")
+        # Chromium logs the refused save (422) as a console error: the one this step expects.
+        watched_page.console[:] = [
+            message
+            for message in watched_page.console
+            if not ("status of 422" in message.text and "/chains" in message.location["url"])
+        ]
+        watched_page.check("chain-editor")
+        watched_page.check_accessibility("chain-editor")
+        panel.get_by_label("Prompt").fill("Improve: {{prev}}")
+        page.get_by_role("button", name="Save chain").click()
+        page.wait_for_url(re.compile(r"/chains/chn_[a-z0-9]+$"))
+        expect(page.get_by_test_id("chain-node")).to_have_count(2)
+
+        run_from_its_page(watched_page, "Check the sign-up form")
+        status = page.get_by_test_id("chain-run-status")
+        expect(status).to_contain_text("Succeeded", timeout=60_000)
+        done = page.get_by_test_id("chain-node").and_(page.locator('[data-status="succeeded"]'))
+        expect(done).to_have_count(2)
+        expect(page.locator('[data-field="answer"]')).to_contain_text(
+            "[Improve: [Check the sign-up form]]"
+        )
+        page.locator('[data-node-id="code-review"]').click()
+        page.wait_for_url(re.compile(r"/runs/run_[a-z0-9]+$"))

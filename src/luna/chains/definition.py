@@ -136,9 +136,7 @@ def graph_errors(definition: ChainDefinition, *, at: str = "#/definition") -> li
     cycle = find_cycle(definition.predecessors())
     if cycle:
         return [_error(f"{at}/edges", "The chain has a cycle: " + " → ".join(cycle) + ".")]
-    from luna.chains.swarms import strategy_errors
-
-    return strategy_errors(definition, at=f"{at}/strategy") or _placeholder_errors(definition, at)
+    return _placeholder_errors(definition, at)
 
 
 def find_cycle(predecessors: Mapping[str, Iterable[str]]) -> list[str]:

@@ -25,7 +25,7 @@ from luna.chains.definition import ChainDefinition, graph_errors
 from luna.chains.models import CHAIN_RUN_FINISHED, Chain, ChainRun, ChainVersion
 from luna.chains.presets import PRESETS
 from luna.chains.schemas import ChainCreate, ChainUpdate
-from luna.chains.swarms import SWARM_STRATEGIES
+from luna.chains.swarms import SWARM_STRATEGIES, strategy_errors
 from luna.db.ids import new_id
 from luna.db.pagination import Keyset, PageRequest, Slice, paginate
 from luna.db.scoping import get_in_workspace
@@ -272,7 +272,7 @@ async def _resolved(
 ) -> dict[str, Any]:
     """The definition as stored: its graph checked, and every node naming an active agent
     of the workspace (a template node gets one)."""
-    errors = graph_errors(definition)
+    errors = graph_errors(definition) or strategy_errors(definition, at="#/definition/strategy")
     if errors:
         raise ValidationFailed(
             f"The chain is not valid: {errors[0]['message']}", errors=errors, cycle=_cycle(errors)

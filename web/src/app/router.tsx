@@ -109,6 +109,20 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "chains/new",
+                lazy: () =>
+                  import("../features/chains/ChainEditorPage").then((page) => ({
+                    Component: page.ChainEditorPage,
+                  })),
+              },
+              {
+                path: "chains/:chainId/edit",
+                lazy: () =>
+                  import("../features/chains/ChainEditorPage").then((page) => ({
+                    Component: page.ChainEditorPage,
+                  })),
+              },
+              {
                 path: "chains/:chainId",
                 lazy: () =>
                   import("../features/chains/ChainPage").then((page) => ({

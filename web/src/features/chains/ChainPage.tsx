@@ -1,9 +1,9 @@
-import { Play } from "lucide-react";
+import { Pencil, Play } from "lucide-react";
 import { useState, type SubmitEvent } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 
 import { Badge } from "../../components/ui/Badge";
-import { Button } from "../../components/ui/Button";
+import { Button, buttonClasses } from "../../components/ui/Button";
 import { Dialog } from "../../components/ui/Dialog";
 import { ErrorState } from "../../components/ui/ErrorState";
 import { FormAlert } from "../../components/ui/FormAlert";
@@ -62,14 +62,20 @@ export function ChainPage() {
         }
         actions={
           team.role !== "viewer" && (
-            <Button
-              onClick={() => {
-                setRunning(true);
-              }}
-            >
-              <Play aria-hidden="true" className="size-4" />
-              Run
-            </Button>
+            <div className="flex flex-wrap gap-2">
+              <Link to={`${base}/chains/${chainId}/edit`} className={buttonClasses("secondary")}>
+                <Pencil aria-hidden="true" className="size-4" />
+                Edit
+              </Link>
+              <Button
+                onClick={() => {
+                  setRunning(true);
+                }}
+              >
+                <Play aria-hidden="true" className="size-4" />
+                Run
+              </Button>
+            </div>
           )
         }
       />

@@ -3,7 +3,7 @@ import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 
 import { Badge } from "../../components/ui/Badge";
-import { Button } from "../../components/ui/Button";
+import { Button, buttonClasses } from "../../components/ui/Button";
 import { CursorPager } from "../../components/ui/CursorPager";
 import { Dialog } from "../../components/ui/Dialog";
 import { EmptyState } from "../../components/ui/EmptyState";
@@ -43,13 +43,17 @@ export function ChainsPage() {
         New swarm
       </Button>
       <Button
+        variant="secondary"
         onClick={() => {
           setChoosing(true);
         }}
       >
-        <Plus aria-hidden="true" className="size-4" />
-        New chain from a preset
+        From a preset
       </Button>
+      <Link to={`${base}/chains/new`} className={buttonClasses("primary")}>
+        <Plus aria-hidden="true" className="size-4" />
+        New chain
+      </Link>
     </div>
   ) : undefined;
 

@@ -209,3 +209,33 @@ export function useActiveAgents(workspaceId: string) {
     },
   });
 }
+
+export type NewChain = Schemas["ChainCreate"];
+export type ChainChange = Schemas["ChainUpdate"];
+
+/** Saves a chain drawn in the editor: a new one, or a new version of one. */
+export function useSaveChain(workspaceId: string, chainId: string | null) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewChain & ChainChange) =>
+      chainId
+        ? unwrap(
+            api.PATCH("/api/v1/workspaces/{workspace_id}/chains/{chain_id}", {
+              params: { path: { workspace_id: workspaceId, chain_id: chainId } },
+              body: {
+                name: body.name,
+                description: body.description,
+                definition: body.definition,
+                expected_version: body.expected_version,
+              },
+            }),
+          )
+        : unwrap(
+            api.POST("/api/v1/workspaces/{workspace_id}/chains", {
+              params: { path: { workspace_id: workspaceId } },
+              body: { name: body.name, description: body.description, definition: body.definition },
+            }),
+          ),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: chainsKey(workspaceId) }),
+  });
+}
