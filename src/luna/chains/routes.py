@@ -121,16 +121,7 @@ async def create_swarm(
     request = ChainCreate(
         name=body.name, description=body.description, definition=swarm_definition(body)
     )
-    chain, version = await service.create_chain(
-        session=session,
-        catalog=catalog,
-        workspace_id=access.workspace_id,
-        user_id=access.principal.user_id,
-        request=request,
-        now=clock(),
-    )
-    response.headers["Location"] = f"/api/v1/workspaces/{access.workspace_id}/chains/{chain.id}"
-    return ChainDetail.with_version(chain, version)
+    return await create_chain(request, access, session, clock, catalog, response)
 
 
 @swarms_router.get("", operation_id="swarms-list", response_model=ChainPage)
@@ -143,16 +134,7 @@ async def list_swarms(
     ] = "-created_at",
 ) -> ChainPage:
     """A page of the workspace's swarms (the chains with a race, vote or debate)."""
-    found = await service.list_chains(
-        session=session,
-        workspace_id=access.workspace_id,
-        text=None,
-        sort=sort,
-        page=page,
-        kind="swarm",
-    )
-    items = [ChainOut.of(chain, version) for chain, version in found.rows]
-    return ChainPage(items=items, next_cursor=found.next_cursor)
+    return await list_chains(access, session, page, q=None, sort=sort, kind="swarm")
 
 
 @router.get("/{chain_id}", operation_id="chains-get", response_model=ChainDetail)
