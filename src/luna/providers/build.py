@@ -29,23 +29,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx2
-from anthropic import AsyncAnthropic
-from openai import AsyncOpenAI
 from pydantic_ai.models import Model
-from pydantic_ai.models.anthropic import AnthropicModel, AnthropicModelSettings
-from pydantic_ai.models.openai import OpenAIChatModel, OpenAIChatModelSettings
 from pydantic_ai.profiles.anthropic import anthropic_model_profile
 from pydantic_ai.profiles.openai import OpenAIModelProfile
-from pydantic_ai.providers.anthropic import AnthropicProvider
-from pydantic_ai.providers.openai import OpenAIProvider
-from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
 from pydantic_ai.settings import ModelSettings
 
 from luna.agents import definition
-from luna.providers.errors import PROVIDER_ERRORS, ModelFailure, classify_model_error
+from luna.providers.errors import ModelFailure, classify_model_error, provider_errors
+
+# The provider SDKs (and Pydantic AI's models over them) are imported where a model or a
+# client is built, not with this module: they take well over a second to import, which
+# every process and command would otherwise pay at start, run or no run.
+if TYPE_CHECKING:
+    from anthropic import AsyncAnthropic
+    from openai import AsyncOpenAI
 from luna.providers.network import pinned_http_client
 
 ANTHROPIC_BASE_URL: Final = "https://api.anthropic.com"
@@ -87,6 +87,12 @@ def build_model(resolved: ResolvedModel, *, timeout_seconds: float) -> Model:
     One attempt per request, each at most ``timeout_seconds``. Close it with
     :func:`close_model` (or build it with :func:`open_model`).
     """
+    from pydantic_ai.models.anthropic import AnthropicModel
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.anthropic import AnthropicProvider
+    from pydantic_ai.providers.openai import OpenAIProvider
+    from pydantic_ai.providers.openai_compatible import OpenAICompatibleProvider
+
     settings = build_model_settings(resolved)
     connection = _Connection(
         resolved.base_url, resolved.api_key, timeout_seconds, resolved.allow_private_networks
@@ -115,6 +121,9 @@ def build_model(resolved: ResolvedModel, *, timeout_seconds: float) -> Model:
 
 async def close_model(model: Model) -> None:
     """Close the HTTP connections of a model made by :func:`build_model`."""
+    from pydantic_ai.models.anthropic import AnthropicModel
+    from pydantic_ai.models.openai import OpenAIChatModel
+
     client = model.client if isinstance(model, AnthropicModel | OpenAIChatModel) else None
     if client is not None:
         await client.close()
@@ -135,6 +144,8 @@ def build_model_settings(resolved: ResolvedModel) -> ModelSettings:
     extended thinking, and OpenAI log-probabilities."""
     if resolved.kind == "anthropic":
         return _anthropic_settings(resolved.model_name, resolved.settings)
+    from pydantic_ai.models.openai import OpenAIChatModelSettings
+
     chosen = resolved.settings
     settings = OpenAIChatModelSettings()
     if chosen.temperature is not None:
@@ -152,6 +163,8 @@ def _anthropic_settings(model_name: str, chosen: definition.ModelSettings) -> Mo
     """Anthropic's rules: with thinking on, ``max_tokens`` counts the thinking budget too
     (so the budget is added to it), temperature cannot be set and ``top_p`` only from
     0.95; the newest models take adaptive thinking and no sampling settings at all."""
+    from pydantic_ai.models.anthropic import AnthropicModelSettings
+
     profile = anthropic_model_profile(model_name) or {}
     thinking = chosen.thinking_budget
     settings = AnthropicModelSettings()
@@ -202,7 +215,7 @@ async def probe_provider(
             timeout_seconds=timeout_seconds,
             allow_private_networks=allow_private_networks,
         )
-    except PROVIDER_ERRORS as exc:
+    except provider_errors() as exc:
         failure = classify_model_error(exc)
     return ProviderProbe(
         ok=failure is None,
@@ -260,6 +273,8 @@ class _Connection:
 
 
 def _anthropic_client(connection: _Connection) -> AsyncAnthropic:
+    from anthropic import AsyncAnthropic
+
     return AsyncAnthropic(
         api_key=connection.api_key or NO_API_KEY,
         base_url=connection.base_url or ANTHROPIC_BASE_URL,
@@ -272,6 +287,8 @@ def _anthropic_client(connection: _Connection) -> AsyncAnthropic:
 def _openai_client(kind: str, connection: _Connection) -> AsyncOpenAI:
     if connection.base_url is None and kind != "openai":
         raise ValueError("an OpenAI-compatible provider needs a base URL")
+    from openai import AsyncOpenAI
+
     return AsyncOpenAI(
         api_key=connection.api_key or NO_API_KEY,
         base_url=connection.base_url or OPENAI_BASE_URL,

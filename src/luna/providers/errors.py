@@ -16,16 +16,15 @@ A base URL leading to an address the network policy refuses is
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-import anthropic
 import httpx
 import httpx2
-import openai
 from pydantic_ai import exceptions as ai
 
 from luna.errors import LunaError, cause_of_type
@@ -34,15 +33,26 @@ from luna.security.network_policy import AddressRefused
 
 PROVIDERS_DOC: Final = "docs/providers.md"
 
-# The errors a call through a provider SDK may raise that classify_model_error reads.
-PROVIDER_ERRORS: Final[tuple[type[BaseException], ...]] = (
-    ai.ModelAPIError,
-    anthropic.APIError,
-    openai.APIError,
-    httpx.TransportError,
-    httpx2.TransportError,
-    AddressRefused,
-)
+
+@functools.cache
+def provider_errors() -> tuple[type[BaseException], ...]:
+    """The errors a call through a provider SDK may raise that classify_model_error reads.
+
+    The SDKs are imported on first use, not with this module: together they take well
+    over a second to import, which every process (and every command) would pay at start.
+    """
+    import anthropic
+    import openai
+
+    return (
+        ai.ModelAPIError,
+        anthropic.APIError,
+        openai.APIError,
+        httpx.TransportError,
+        httpx2.TransportError,
+        AddressRefused,
+    )
+
 
 _MAX_PROVIDER_WORDING = 300
 # Control characters, invisible formatting (bidirectional overrides, zero-width), and
@@ -124,6 +134,11 @@ def classify_model_error(exc: BaseException) -> ModelFailure | None:
         return _refused_address(refusal)
     if isinstance(exc, ai.ModelAPIError):
         return _from_pydantic_ai(exc)
+    if not isinstance(exc, provider_errors()):
+        return None
+    import anthropic
+    import openai
+
     if isinstance(exc, anthropic.APIStatusError | openai.APIStatusError):
         return _from_status(
             exc.status_code,
@@ -134,9 +149,7 @@ def classify_model_error(exc: BaseException) -> ModelFailure | None:
         return _timeout()
     if isinstance(exc, httpx.TimeoutException | httpx2.TimeoutException):
         return _timeout()
-    if isinstance(exc, PROVIDER_ERRORS):
-        return _unreachable()
-    return None
+    return _unreachable()
 
 
 def _refused_address(refusal: AddressRefused) -> ModelFailure:
