@@ -186,7 +186,7 @@ def strategy_errors(definition: ChainDefinition, *, at: str) -> list[dict[str, A
             f"A vote has {MIN_MEMBERS} to {MAX_MEMBERS} candidates, each feeding one judge "
             f"node ({JUDGE!r})."
         )
-    elif strategy == "debate" and _debate_problem(definition):
+    elif strategy == "debate":
         problem = _debate_problem(definition)
     return [{"in": "body", "pointer": at, "message": problem}] if problem else []
 

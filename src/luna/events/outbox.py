@@ -1,4 +1,4 @@
-"""Recording events in the caller's transaction, and handing them to their consumer."""
+"""Recording events in the caller's transaction, and reading those not yet published."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.events.models import DomainEvent
@@ -38,13 +38,3 @@ async def unpublished(session: AsyncSession, *, limit: int) -> Sequence[DomainEv
         .limit(limit)
     )
     return rows.all()
-
-
-async def mark_published(session: AsyncSession, event_ids: Sequence[str], now: datetime) -> None:
-    """Mark events taken; the caller commits, with what it made of them."""
-    if event_ids:
-        await session.execute(
-            update(DomainEvent)
-            .where(DomainEvent.id.in_(event_ids), DomainEvent.published_at.is_(None))
-            .values(published_at=now)
-        )

@@ -70,12 +70,13 @@ async def enqueue_deliveries(
 
 async def publish_events(
     session_factory: async_sessionmaker[AsyncSession], workflows: WorkflowClient, now: datetime
-) -> int:
-    """Turn the unpublished events into deliveries and queue them; how many deliveries."""
+) -> tuple[int, int]:
+    """Turn a batch of unpublished events into deliveries and queue them; how many events
+    were read, and how many deliveries they made."""
     async with session_factory() as session:
         events = await unpublished(session, limit=BATCH)
         if not events:
-            return 0
+            return 0, 0
         claimed = set(
             await session.scalars(
                 update(DomainEvent)
@@ -92,7 +93,7 @@ async def publish_events(
         session.add_all(deliveries)
         await session.commit()
         await enqueue_deliveries(session, workflows, deliveries)
-    return len(deliveries)
+    return len(events), len(deliveries)
 
 
 async def _deliveries_for(
@@ -168,9 +169,10 @@ class EventPublisher:
 
     async def iteration(self, now: datetime) -> int:
         """One pass; how many deliveries it queued."""
-        queued = 0
-        while published := await publish_events(self.session_factory, self.workflows, now):
-            queued += published
+        queued, read = 0, BATCH
+        while read == BATCH:  # a full batch: there may be more waiting
+            read, made = await publish_events(self.session_factory, self.workflows, now)
+            queued += made
         queued += await queue_stranded_deliveries(self.session_factory, self.workflows, now)
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             await prune_published_events(self.session_factory, now)
