@@ -117,6 +117,7 @@ class JobEngine:
         self.clock = clock
         self.executor_id = executor_identity(settings)
         self._leases: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         """Take this worker's lease, launch DBOS, declare the queues and schedules, and
@@ -142,16 +143,14 @@ class JobEngine:
             ]
         )
         await self.recover_gone_workers()
+        self._stopping = asyncio.Event()
         self._leases = asyncio.create_task(self._keep_lease())
         log.info("job engine started", executor=self.executor_id)
 
     async def stop(self) -> None:
         """Stop DBOS and give the lease up: what is still unfinished after the grace
         period is recovered by another worker at once."""
-        if self._leases is not None:
-            self._leases.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._leases
+        await self._stop_lease_rounds()
         grace = int(self.settings.shutdown_grace_seconds) if await self._executing() else 0
         await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=grace)
         # DBOS made its thread pool this loop's default executor, and destroying it shut
@@ -193,11 +192,29 @@ class JobEngine:
         )
         return bool(pending)
 
+    async def _stop_lease_rounds(self) -> None:
+        """End the lease rounds, letting a round that is under way finish: cancelled in
+        the middle of a query, a database driver may close its connection and fail with
+        that error instead of the cancellation. Only a round stuck past the grace period
+        is cancelled."""
+        task, self._leases = self._leases, None
+        if task is None:
+            return
+        self._stopping.set()
+        done, _ = await asyncio.wait([task], timeout=self.settings.shutdown_grace_seconds)
+        if not done:
+            task.cancel()
+            await asyncio.wait([task])
+        if not task.cancelled() and task.exception() is not None:
+            log.error("worker lease rounds failed", error=repr(task.exception()))
+
     async def _keep_lease(self) -> None:
         interval = self.settings.worker_lease_seconds / 3
         rounds = 0
         while True:
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), interval)
+                return
             rounds += 1
             try:
                 await self._renew_and_recover(sweep=rounds % SWEEP_EVERY_ROUNDS == 0)
