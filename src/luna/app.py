@@ -18,6 +18,7 @@ from luna.accounts.routes import router as accounts_router
 from luna.agents.catalog_routes import router as catalog_router
 from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
+from luna.budgets.routes import router as budgets_router
 from luna.cache import caches_for
 from luna.chains.routes import presets_router as chain_presets_router
 from luna.chains.routes import router as chains_router
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chain_runs_router,
     schedules_router,
     webhooks_router,
+    budgets_router,
     tools_router,
     providers_router,
     runs_router,

@@ -9,6 +9,7 @@ domain adds its ``models`` module here when it gains tables.
 
 from luna.agents import models as agent_models
 from luna.billing import models as billing_models
+from luna.budgets import models as budget_models
 from luna.chains import models as chain_models
 from luna.db.base import Base
 from luna.events import models as event_models
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "agent_models",
     "billing_models",
+    "budget_models",
     "chain_models",
     "event_models",
     "identity_models",

@@ -290,3 +290,37 @@ def test_a_two_node_chain_is_drawn_on_the_canvas_saved_run_and_opened(
         )
         page.locator('[data-node-id="code-review"]').click()
         page.wait_for_url(re.compile(r"/runs/run_[a-z0-9]+$"))
+
+
+def test_a_budget_is_set_and_the_kill_switch_engaged_and_lifted(
+    watched_page: WatchedPage,
+) -> None:
+    page = watched_page.page
+    signed_in(watched_page, "dorothy-budgets@example.com", "Dorothy Vaughan")
+    page.get_by_role("navigation").get_by_role("link", name="Budgets").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Budgets")
+    page.get_by_role("button", name="Add a budget").click()
+    dialog = page.get_by_role("dialog", name="Add a budget")
+    dialog.get_by_label("Scope").select_option(label="Per month")
+    dialog.get_by_label("Max cost (USD)").fill("250")
+    dialog.get_by_role("button", name="Add budget").click()
+    card = page.get_by_test_id("budget")
+    expect(card).to_contain_text("Per month")
+    expect(card).to_contain_text("$250.00")
+
+    page.get_by_role("button", name="Engage kill switch").click()
+    confirm = page.get_by_role("alertdialog", name="Engage the kill switch?")
+    confirm.get_by_label("Reason").fill("A runaway agent.")
+    confirm.get_by_role("button", name="Engage kill switch").click()
+    expect(page.get_by_text("Kill switch engaged")).to_be_visible()
+    expect(page.get_by_text("A runaway agent.")).to_be_visible()
+    expect(page.get_by_text("Nothing was running.")).to_be_visible()
+    watched_page.check("budgets-halted")
+    watched_page.check_accessibility("budgets-halted")
+    page.set_viewport_size({"width": 390, "height": 844})
+    watched_page.check("budgets-halted-phone")
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    page.get_by_role("button", name="Lift").click()
+    expect(page.get_by_role("button", name="Engage kill switch")).to_be_visible()
+    watched_page.check("budgets")

@@ -51,8 +51,8 @@ def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("path", "method", "events", "end"),
     [
-        (RUNS, "post", ["step", "delta", "end"], "RunOut"),
-        (EVENTS, "get", ["step", "delta", "end"], "RunOut"),
+        (RUNS, "post", ["step", "delta", "budget", "end"], "RunOut"),
+        (EVENTS, "get", ["step", "delta", "budget", "end"], "RunOut"),
         (REPLAY, "get", ["step", "end"], "RunOut"),
         (SHARED_REPLAY, "get", ["step", "end"], "SharedRunOut"),
     ],

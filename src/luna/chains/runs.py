@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from luna.budgets.halt import check_runs_allowed
 from luna.chains.definition import ChainDefinition
 from luna.chains.events import record_event
 from luna.chains.models import (
@@ -86,6 +87,7 @@ async def start_chain_run(
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
             return _same_request(earlier, chain_id, request), False
+    await check_runs_allowed(session, workspace_id)
     chain, version = await get_chain(session=session, workspace_id=workspace_id, chain_id=chain_id)
     definition = ChainDefinition.model_validate(version.definition)
     team = await team_of_workspace(session=session, workspace_id=workspace_id)

@@ -32,6 +32,8 @@ Scope = Literal[
     "providers:write",
     "webhooks:read",
     "webhooks:write",
+    "budgets:read",
+    "budgets:write",
     "admin",
 ]
 ALL_SCOPES: tuple[str, ...] = get_args(Scope)

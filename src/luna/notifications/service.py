@@ -59,6 +59,11 @@ _TEMPLATES: dict[str, tuple[str, str]] = {
         "was turned off: {reason}\n\nNo more events are sent to it. Once it works again, "
         "turn it back on in the workspace's webhook settings and redeliver what it missed.\n",
     ),
+    "budget-alert": (
+        "A Luna budget is {level} % used",
+        'Hello,\n\n{budget} of the workspace "{workspace}" (team "{team}") is {level} % '
+        "used.\n\n{consequence} Budgets are in the workspace's settings.\n",
+    ),
     "billing-receipt": (
         "Your Luna payment was received",
         'Hello,\n\nWe received {amount} for the team "{team}" on the {plan} plan. The '
@@ -98,7 +103,7 @@ def queue_email(
         user_id=user_id,
         to_address=to_address,
         template=template,
-        subject=subject,
+        subject=subject.format(**values),
         text_body=body.format(**values),
     )
     session.add(email)

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition
 from luna.agents.service import version_definition
+from luna.budgets.limits import BudgetExceeded
 from luna.errors import LunaError, cause_of_type
 from luna.observability.logging import get_logger
 from luna.providers.build import ResolvedModel, build_model_settings, close_model
@@ -52,6 +53,7 @@ from luna.providers.errors import classify_model_error
 from luna.providers.prices import cost_usd
 from luna.providers.service import resolve_model
 from luna.runs import lifecycle
+from luna.runs.budget_guard import BudgetGuard
 from luna.runs.models import FINISHED, Run, RunStatus
 from luna.runs.recorder import StepRecorder, request_key
 from luna.runs.runtime import RunRuntime, current_runtime
@@ -117,6 +119,7 @@ class RunExecution:
         )
         self.cancel_requested = False
         self.recorder: StepRecorder | None = None
+        self.guard: BudgetGuard | None = None
 
     async def execute(self) -> str:
         """Execute the run and store how it ended."""
@@ -194,6 +197,12 @@ class RunExecution:
             writer=self.writer, clock=self.runtime.clock, cost=cost, prefix=self.prefix
         )
         self.recorder = recorder
+        self.guard = BudgetGuard(
+            run_id=self.run.id,
+            cost=cost,
+            bus=self.runtime.bus,
+            instructions=self.definition.instructions,
+        )
         retries = ProviderRetries(
             writer=self.writer,
             clock=self.runtime.clock,
@@ -208,6 +217,7 @@ class RunExecution:
             toolsets=build_toolsets(self.definition, context=context),
             model_settings=build_model_settings(resolved),
             capabilities=[
+                self.guard,
                 recorder,
                 retries,
                 DBOSDurability(event_stream_handler=self._publish_deltas),
@@ -306,6 +316,9 @@ class RunExecution:
         )
 
     async def _end_with_error(self, error: Exception) -> str:
+        over_budget = cause_of_type(error, BudgetExceeded)
+        if over_budget is not None:
+            return await self._end_over_budget(over_budget)
         failure = classify_model_error(error)
         if failure is not None:
             return await self._end_failed(failure.code, failure.message, status=failure.status)
@@ -327,6 +340,25 @@ class RunExecution:
             )
         )
         return await lifecycle.finish(self.runtime, self.run, RunStatus.FAILED, error=error)
+
+    async def _end_over_budget(self, error: BudgetExceeded) -> str:
+        """Stop before the request that would cross a budget, keeping what the model had
+        answered so far as the run's (partial) output."""
+        partial = "" if self.guard is None else self.guard.partial
+        content = {"code": error.code, "message": error.detail, **error.data}
+        await self.writer.write(
+            StepRecord(
+                key="error",
+                kind="error",
+                status="error",
+                started_at=self.runtime.clock(),
+                content=content,
+            )
+        )
+        output = {"text": partial, "partial": True} if partial else None
+        return await lifecycle.finish(
+            self.runtime, self.run, RunStatus.FAILED, output=output, error=content
+        )
 
     async def _end_cancelled(self) -> str:
         error = {"code": "cancelled", "message": "The run was cancelled."}

@@ -93,10 +93,17 @@ async def transition(session: AsyncSession, run_id: str, *, to: RunStatus, **val
     return True
 
 
+HALTED_ERROR: Final = {
+    "code": "runs-halted",
+    "message": "The workspace's kill switch stopped this run.",
+}
+
+
 async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel) -> bool:
     """Move a queued run to running if its team's plan has a run slot free (its
     ``concurrent_runs``); ``False`` when every slot is taken and the run stays queued, or
-    when the run was cancelled meanwhile (it never starts).
+    when the run was cancelled meanwhile (it never starts). While the workspace's kill
+    switch is engaged, the run ends cancelled instead.
 
     The team's row is locked while the running runs are counted and this one is marked,
     so two runs of one team never take its last slot together, whichever worker runs
@@ -104,11 +111,25 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
     """
     now = runtime.clock()
     async with runtime.session_factory() as session:
-        team = await session.scalar(
-            select(Team)
-            .join(Workspace, Workspace.team_id == Team.id)
-            .where(Workspace.id == run.workspace_id)
-        )
+        found = (
+            await session.execute(
+                select(Team, Workspace.runs_halted_at)
+                .join(Workspace, Workspace.team_id == Team.id)
+                .where(Workspace.id == run.workspace_id)
+            )
+        ).first()
+        team, halted_at = found if found is not None else (None, None)
+        if halted_at is not None:  # the kill switch: it must not start
+            await transition(
+                session,
+                run.id,
+                to=RunStatus.CANCELLED,
+                cancel_requested_at=now,
+                finished_at=now,
+                error=HALTED_ERROR,
+            )
+            await session.commit()
+            return False
         if team is not None:
             await lock_team(session, team.id)
             limit = (await plan_of_team(session=session, team=team)).concurrent_runs

@@ -288,6 +288,28 @@ class RunDelta(BaseModel):
     text: str
 
 
+class BudgetStanding(BaseModel):
+    """One budget a run is held to, as it stood before a model request."""
+
+    budget_id: str
+    scope: Literal["run", "agent_day", "api_key_day", "workspace_month"]
+    max_tokens: int | None
+    max_cost_usd: str | None
+    spent_tokens: int
+    spent_cost_usd: str
+    tokens_left: int | None
+    cost_usd_left: str | None
+
+
+class RunBudget(BaseModel):
+    """What is left of each budget of the run, sent before each of its model requests
+    (the data of a `budget` event; runs under no budget send none). Never stored."""
+
+    type: Literal["budget"]
+    request: int = Field(description="The model request about to be made.")
+    budgets: list[BudgetStanding]
+
+
 EVENT_STREAM: Final = "text/event-stream"
 
 
@@ -310,8 +332,33 @@ def event_stream_content(*, end: type[BaseModel], deltas: bool) -> dict[str, Any
     if deltas:
         description = "Text or thinking while a model streams; never stored, never replayed."
         events.append(_event("delta", RunDelta.model_json_schema(), description))
+        events.append(
+            _event(
+                "budget",
+                _inlined(RunBudget.model_json_schema()),
+                "What is left of each of the run's budgets, before each model request.",
+            )
+        )
     events.append(_event("end", _component(end), "The run as it ended or paused; the last."))
     return {EVENT_STREAM: {"schema": {"oneOf": events}}}
+
+
+def _inlined(schema: dict[str, Any]) -> dict[str, Any]:
+    """A model's JSON schema with its ``$defs`` put in place: it is embedded in the
+    document, where a local ``#/$defs/...`` reference would resolve to nothing."""
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            reference = node.get("$ref", "")
+            if reference.startswith("#/$defs/"):
+                return resolve(definitions[reference.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return dict(resolve(schema))
 
 
 def _component(model: type[BaseModel]) -> dict[str, str]:

@@ -24,6 +24,7 @@ from luna.agents.service import (
     version_definition,
     version_of_agent,
 )
+from luna.budgets.halt import check_runs_allowed
 from luna.cache import TwoLevelCache
 from luna.db.base import utcnow
 from luna.db.ids import new_id
@@ -72,7 +73,8 @@ async def create_run(
     of an unsaved ``request.draft``); the run and whether it was created now (False: an
     earlier request with the same Idempotency-Key made it).
 
-    Refused before anything is stored when the agent is archived (409), the input does
+    Refused before anything is stored while the workspace's kill switch is engaged (409
+    ``runs-halted``), when the agent is archived (409), the input does
     not match the agent's input schema (422), the workspace has no model provider
     the agent can use (409 ``no-provider-configured``, saying how to add one) or the
     team's runs of the day are used up (402); the run is counted in the transaction
@@ -82,6 +84,7 @@ async def create_run(
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
             return _same_request(earlier, agent_id, request), False
+    await check_runs_allowed(session, workspace_id)
     agent, version_id, definition = await _runnable_version(
         session, keyring, workspace_id, agent_id, request, definitions, mcp_stdio_allowed
     )

@@ -45,6 +45,8 @@ KEEP_ALIVE: Final = b": keep-alive\n\n"
 # Items (a batch of steps, a delta) a viewer may fall behind by before it leaves the
 # fan-out and catches up from the database; bounds the memory a slow client holds.
 VIEWER_BACKLOG: Final = 256
+# Bus messages passed to viewers as they are, never stored nor replayed.
+LIVE_ONLY: Final = frozenset({"delta", "budget"})
 
 log = get_logger(__name__)
 
@@ -272,16 +274,18 @@ async def _follow(viewer: _Viewer, last: int) -> AsyncIterator[tuple[int | None,
 
 
 async def _until_woken(feed: _RunFeed, messages: asyncio.Queue[dict[str, object]]) -> None:
-    """Hand deltas out as they come, until a step or status message (or the poll interval)."""
+    """Hand deltas and budget news out as they come, until a step or status message (or
+    the poll interval)."""
     deadline = asyncio.get_running_loop().time() + POLL_SECONDS
     while (remaining := deadline - asyncio.get_running_loop().time()) > 0:
         try:
             message = await asyncio.wait_for(messages.get(), remaining)
         except TimeoutError:
             return
-        if message.get("type") != "delta":
+        kind = message.get("type")
+        if kind not in LIVE_ONLY:
             return
-        feed.deliver(_Delta(sse("delta", json.dumps(message))))
+        feed.deliver(_Delta(sse(str(kind), json.dumps(message))))
 
 
 async def replay_events(

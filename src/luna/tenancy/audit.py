@@ -56,6 +56,11 @@ AuditAction = Literal[
     "provider.checked",
     "run.share_created",
     "run.share_revoked",
+    "budget.created",
+    "budget.updated",
+    "budget.deleted",
+    "runs.halted",
+    "runs.resumed",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 

@@ -56,6 +56,10 @@ class Workspace(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(100))
     # A demo workspace's agents, runs and usage never count towards the team's plan.
     demo: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The kill switch: while set, every run of the workspace is stopped and none starts.
+    runs_halted_at: Mapped[datetime | None]
+    runs_halted_by_user_id: Mapped[str | None] = mapped_column(String(40))
+    runs_halted_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class Membership(TimestampMixin, Base):

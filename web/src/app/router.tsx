@@ -151,6 +151,13 @@ export const routes: RouteObject[] = [
                   })),
               },
               {
+                path: "budgets",
+                lazy: () =>
+                  import("../features/budgets/BudgetsPage").then((page) => ({
+                    Component: page.BudgetsPage,
+                  })),
+              },
+              {
                 path: "knowledge",
                 lazy: () =>
                   import("../features/knowledge/KnowledgePage").then((page) => ({

@@ -58,6 +58,16 @@ export const SCOPES = [
     description: "Create, change, test and delete webhook endpoints. Owners and admins only.",
   },
   {
+    scope: "budgets:read",
+    label: "Read budgets",
+    description: "List budgets with their spend, and see the kill switch.",
+  },
+  {
+    scope: "budgets:write",
+    label: "Manage budgets",
+    description: "Set budgets and engage or lift the kill switch. Owners and admins only.",
+  },
+  {
     scope: "admin",
     label: "Administer",
     description: "Everything, including the workspace's API keys. Owners and admins only.",

@@ -50,6 +50,11 @@ const ACTION_LABELS = {
   "provider.checked": "Model provider checked",
   "run.share_created": "Run shared",
   "run.share_revoked": "Run share revoked",
+  "budget.created": "Budget added",
+  "budget.updated": "Budget changed",
+  "budget.deleted": "Budget deleted",
+  "runs.halted": "Kill switch engaged",
+  "runs.resumed": "Kill switch lifted",
 } as const;
 
 function labelOf(action: AuditAction): string {
