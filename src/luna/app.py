@@ -16,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from luna import __version__
 from luna.accounts.routes import router as accounts_router
 from luna.agents.catalog_routes import router as catalog_router
+from luna.agents.environment_routes import router as agent_environments_router
 from luna.agents.routes import router as agents_router
 from luna.billing.routes import router as billing_router
 from luna.budgets.routes import router as budgets_router
@@ -78,6 +79,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     member_router,
     catalog_router,
     agents_router,
+    agent_environments_router,
     chains_router,
     chain_presets_router,
     swarms_router,

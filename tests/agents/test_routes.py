@@ -371,6 +371,7 @@ def fill(path: str, workspace_id: str, agent_id: str) -> str:
         path.replace("{workspace_id}", workspace_id)
         .replace("{agent_id}", agent_id)
         .replace("{number}", "1")
+        .replace("{name}", "production")
     )
 
 
@@ -380,7 +381,7 @@ async def test_another_workspace_agents_are_not_found(
     owner = await sign_up("owner@example.com")
     agent = await create_agent(client, owner.workspace_id, name="Secret", definition=DEFINITION)
     routes = agent_routes(app)
-    assert len(routes) == 9, routes  # with runs-create
+    assert len(routes) == 14, routes  # with runs-create and the environments
     intruder = await sign_up("intruder@example.com")  # the client is now signed in as them
     body = {"name": "Stolen", "definition": DEFINITION}
     for workspace_id in (owner.workspace_id, intruder.workspace_id):
@@ -389,6 +390,8 @@ async def test_another_workspace_agents_are_not_found(
             if path.endswith("/agents") and workspace_id == intruder.workspace_id:
                 continue  # the intruder's own list and create are theirs to use
             sent = {"input": "x"} if path.endswith("/runs") else body
+            if "/environments/" in path:
+                sent = {"source": "staging"} if path.endswith("/promote") else {"version": 1}
             response = await client.request(method, url, json=sent)
             assert response.status_code == 404, (method, url, response.text)
             assert response.json()["type"] == "urn:luna:problem:not-found"

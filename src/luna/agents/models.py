@@ -55,3 +55,28 @@ class AgentVersion(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgentEnvironment(Base):
+    """A named pointer of an agent at one of its versions (``production``, ``staging``,
+    or the workspace's own): runs may ask for ``agt_...@production``. It remembers the
+    version it pointed at before its last change, for a roll back in one step."""
+
+    __tablename__ = "agent_environments"
+    __table_args__ = (UniqueConstraint("agent_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: new_id("env"))
+    agent_id: Mapped[str] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    workspace_id: Mapped[str] = mapped_column(
+        ForeignKey("workspaces.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(40))
+    version_id: Mapped[str] = mapped_column(ForeignKey("agent_versions.id", ondelete="CASCADE"))
+    previous_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agent_versions.id", ondelete="SET NULL")
+    )
+    updated_by_user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

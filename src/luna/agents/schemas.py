@@ -186,3 +186,47 @@ class AgentVersionPage(Page[AgentVersionOut]):
 
 def _definition(stored: dict[str, Any]) -> AgentDefinition:
     return AgentDefinition.model_validate(stored)
+
+
+EnvironmentName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9-]*$"),
+    Field(
+        description="A lower-case name: `development`, `staging`, `production` or the "
+        "workspace's own (letters, digits and dashes).",
+        examples=["production"],
+    ),
+]
+
+
+class EnvironmentSet(RequestModel):
+    """Point an environment at a version of the agent (made when missing)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=2**31 - 1, description="The version number.", examples=[3])
+
+
+class EnvironmentPromote(RequestModel):
+    """Point an environment at the version another environment runs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: EnvironmentName = Field(description="The environment whose version is promoted.")
+
+
+class EnvironmentOut(BaseModel):
+    """An environment of an agent and the version it runs."""
+
+    name: str
+    version: int
+    version_id: str
+    previous_version: int | None = Field(
+        description="The version it ran before its last change: what a roll back restores."
+    )
+    updated_at: datetime
+    updated_by_user_id: str | None
+
+
+class EnvironmentPage(Page[EnvironmentOut]):
+    """An agent's environments, by name, all on one page (`next_cursor` is null)."""

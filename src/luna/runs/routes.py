@@ -140,7 +140,9 @@ async def create_run(
     ] = None,
 ) -> Any:
     """Run the agent's current version on an input, or another of its versions
-    (`version`), or an unsaved draft of its definition (`draft`, as the playground does).
+    (`version`, or `agt_...@3` in the path), the version one of its environments points
+    at (`environment`, or `agt_...@production`), or an unsaved draft of its definition
+    (`draft`, as the playground does).
 
     Refused with 409 `no-provider-configured` when the workspace has no model provider
     the agent can use, 409 for an archived agent and 422 for an input that does not

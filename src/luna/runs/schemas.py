@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from luna.agents.definition import MAX_JSON_DEPTH, AgentDefinition, JsonObject
-from luna.agents.schemas import MAX_VERSION_NUMBER
+from luna.agents.schemas import MAX_VERSION_NUMBER, EnvironmentName
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunApproval, RunStep
 from luna.schemas import RequestModel
@@ -73,6 +73,11 @@ class RunCreate(RequestModel):
         description="Run this version of the agent (by number) instead of its current "
         "one, for example to compare two versions on the same input.",
     )
+    environment: EnvironmentName | None = Field(
+        None,
+        description="Run the version this environment of the agent points at "
+        "(`production`, say); `POST .../agents/agt_...@production/runs` says the same.",
+    )
     draft: AgentDefinition | None = Field(
         None,
         description="Run this unsaved definition (instructions, model, tools) in place of "
@@ -82,8 +87,11 @@ class RunCreate(RequestModel):
 
     @model_validator(mode="after")
     def _one_definition(self) -> RunCreate:
-        if self.version is not None and self.draft is not None:
-            raise ValueError("Send either a version to run or a draft definition, not both.")
+        chosen = [self.version is not None, self.environment is not None, self.draft is not None]
+        if sum(chosen) > 1:
+            raise ValueError(
+                "Send one of a version, an environment or a draft definition, not several."
+            )
         return self
 
 

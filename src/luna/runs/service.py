@@ -6,6 +6,7 @@ for a run that does not exist and for one of another workspace.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -16,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.definition import AgentDefinition, ModelChoice
+from luna.agents.environments import version_in_environment
 from luna.agents.models import Agent
+from luna.agents.schemas import MAX_VERSION_NUMBER
 from luna.agents.service import (
     check_definition_provider,
     check_tools_allowed,
@@ -80,6 +83,7 @@ async def create_run(
     team's runs of the day are used up (402); the run is counted in the transaction
     that stores it.
     """
+    agent_id, request = pinned(agent_id, request)
     if idempotency_key is not None:
         earlier = await _by_idempotency_key(session, workspace_id, idempotency_key)
         if earlier is not None:
@@ -278,6 +282,10 @@ async def _runnable_version(
     version_id = agent.current_version_id
     if request.version is not None:
         version_id = (await version_of_agent(session, agent, request.version, at=_VERSION_AT)).id
+    elif request.environment is not None:
+        version_id = await version_in_environment(
+            session, agent, request.environment, at=_ENVIRONMENT_AT
+        )
     definition: AgentDefinition | None = request.draft
     if definition is None:
         definition = await version_definition(
@@ -294,6 +302,29 @@ async def _runnable_version(
 
 
 _VERSION_AT: Final = {"in": "body", "pointer": "#/version"}
+_ENVIRONMENT_AT: Final = {"in": "body", "pointer": "#/environment"}
+_PIN_AT: Final = {"in": "path", "name": "agent_id"}
+_ENVIRONMENT_NAME: Final = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+
+
+def pinned(agent_id: str, request: RunCreate) -> tuple[str, RunCreate]:
+    """The agent and the request of ``agt_...@3`` (a version) or ``agt_...@production``
+    (an environment): the pin moves into the request. 422 for a pin that is neither, or
+    one given beside a version, environment or draft in the body."""
+    base, at, pin = agent_id.partition("@")
+    if not at:
+        return agent_id, request
+    if request.version is not None or request.environment is not None or request.draft:
+        message = "The agent is pinned in the path; send no version, environment or draft."
+        raise ValidationFailed(message, errors=[{**_PIN_AT, "message": message}])
+    if pin.isdigit() and 1 <= int(pin) <= MAX_VERSION_NUMBER:
+        return base, request.model_copy(update={"version": int(pin)})
+    if _ENVIRONMENT_NAME.match(pin):
+        return base, request.model_copy(update={"environment": pin})
+    message = f"{pin!r} after @ is neither a version number nor an environment name."
+    raise ValidationFailed(message, errors=[{**_PIN_AT, "message": message}])
+
+
 _DRAFT_PROVIDER_AT: Final = {"in": "body", "pointer": "#/draft/model/provider_id"}
 
 

@@ -61,6 +61,10 @@ AuditAction = Literal[
     "budget.deleted",
     "runs.halted",
     "runs.resumed",
+    "agent.environment_set",
+    "agent.promoted",
+    "agent.rolled_back",
+    "agent.environment_deleted",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 

@@ -55,6 +55,10 @@ const ACTION_LABELS = {
   "budget.deleted": "Budget deleted",
   "runs.halted": "Kill switch engaged",
   "runs.resumed": "Kill switch lifted",
+  "agent.environment_set": "Agent environment set",
+  "agent.promoted": "Agent version promoted",
+  "agent.rolled_back": "Agent environment rolled back",
+  "agent.environment_deleted": "Agent environment deleted",
 } as const;
 
 function labelOf(action: AuditAction): string {
