@@ -443,3 +443,46 @@ def test_deleting_the_account_from_settings(
         headers={"Origin": luna_server.base_url},
     )
     assert login.status_code == 401
+
+
+def test_an_agent_version_is_pinned_promoted_and_rolled_back(
+    watched_page: WatchedPage, luna_server: LunaServer
+) -> None:
+    me = luna_server.sign_up("grace-environments@example.com", "Grace Hopper")
+    watched_page.goto("/app/sign-in")
+    sign_in(watched_page, "grace-environments@example.com")
+    page = watched_page.page
+    workspace = first_workspace(me)["id"]
+    origin = {"Origin": luna_server.base_url}
+    created = page.request.post(
+        f"/api/v1/workspaces/{workspace}/agents",
+        headers=origin,
+        data={"name": "Triage", "definition": {"instructions": "Version 1."}},
+    )
+    agent = created.json()["id"]
+    page.request.patch(
+        f"/api/v1/workspaces/{workspace}/agents/{agent}",
+        headers=origin,
+        data={"definition": {"instructions": "Version 2."}},
+    )
+    watched_page.goto(f"/app/w/{workspace}/agents/{agent}")
+    panel = page.get_by_role("region", name="Environments")
+    for name, version in (("production", "v1"), ("staging", "v2 (current)")):
+        panel.get_by_role("combobox", name="Environment").fill(name)
+        panel.get_by_label("Version").select_option(label=version)
+        panel.get_by_role("button", name="Set", exact=True).click()
+        expect(panel.get_by_role("list", name="Environments")).to_contain_text(name)
+
+    panel.get_by_role("button", name="Promote production").click()
+    dialog = page.get_by_role("dialog", name="Promote to production")
+    expect(dialog.get_by_label("From")).to_have_value("staging")
+    dialog.get_by_role("button", name="Promote").click()
+    expect(panel.get_by_text("was v1")).to_be_visible()
+    watched_page.check("agent-environments")
+    watched_page.check_accessibility("agent-environments")
+
+    panel.get_by_role("button", name="Roll back to v1: production").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Roll back to v1").click()
+    expect(panel.get_by_text("was v2")).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
+    watched_page.check("agent-environments-phone")

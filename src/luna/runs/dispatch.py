@@ -22,7 +22,7 @@ from luna.runs.bus import RunBus
 from luna.runs.lifecycle import decision_step
 from luna.runs.models import Run, RunApproval, RunStatus
 from luna.runs.queue import RunQueue
-from luna.runs.schemas import ApprovalDecisions, RunCreate
+from luna.runs.schemas import ApprovalDecisions, CounterfactualCreate, RunCreate
 from luna.runs.steps import StepWriter
 from luna.security.crypto import Keyring
 
@@ -102,6 +102,35 @@ async def do_create_run(
     if created and run.status == RunStatus.QUEUED:  # a cached answer has finished already
         await dispatcher.enqueue(run)
     return run, created
+
+
+async def do_create_counterfactual(
+    *,
+    dispatcher: RunDispatcher,
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    run_id: str,
+    request: CounterfactualCreate,
+    user_id: str | None,
+    api_key_id: str | None,
+    now: datetime,
+    mcp_stdio_allowed: bool = True,
+) -> Run:
+    """Store a counterfactual replay of the run and queue it."""
+    run = await service.create_counterfactual(
+        session=session,
+        keyring=keyring,
+        workspace_id=workspace_id,
+        run_id=run_id,
+        request=request,
+        user_id=user_id,
+        api_key_id=api_key_id,
+        now=now,
+        mcp_stdio_allowed=mcp_stdio_allowed,
+    )
+    await dispatcher.enqueue(run)
+    return run
 
 
 async def do_cancel_run(

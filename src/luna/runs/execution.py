@@ -54,6 +54,7 @@ from luna.providers.prices import cost_usd
 from luna.providers.service import resolve_model
 from luna.runs import lifecycle
 from luna.runs.budget_guard import BudgetGuard
+from luna.runs.counterfactual import RecordedWorld, ServedTools
 from luna.runs.models import FINISHED, Run, RunStatus
 from luna.runs.recorder import StepRecorder, request_key
 from luna.runs.runtime import RunRuntime, current_runtime
@@ -209,6 +210,7 @@ class RunExecution:
             limit=settings.run_model_retries,
             prefix=self.prefix,
         )
+        served = await self._recorded_world()
         return Agent(
             model,
             name=DURABLE_AGENT_NAME,
@@ -219,10 +221,20 @@ class RunExecution:
             capabilities=[
                 self.guard,
                 recorder,
+                *served,
                 retries,
                 DBOSDurability(event_stream_handler=self._publish_deltas),
             ],
         )
+
+    async def _recorded_world(self) -> list[ServedTools]:
+        """For a counterfactual replay, what answers its tools: the original's results."""
+        original = self.run.counterfactual_of_run_id
+        if original is None:
+            return []
+        async with self.runtime.session_factory() as session:
+            world = await RecordedWorld.of_run(session, original)
+        return [ServedTools(world=world)]
 
     def _output_type(self) -> Any:
         output: Any = str

@@ -101,6 +101,9 @@ class Run(Base):
     # A run answered from the agent's response cache: the run whose answer it reused, and
     # what that answer cost then (this run cost nothing), for the usage report's savings.
     cached_from_run_id: Mapped[str | None] = mapped_column(String(40))
+    # A counterfactual replay: this run's tools answer with the results recorded in that
+    # run, and none executes again.
+    counterfactual_of_run_id: Mapped[str | None] = mapped_column(String(40))
     saved_tokens_in: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_tokens_out: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")

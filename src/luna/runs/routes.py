@@ -28,6 +28,7 @@ from luna.runs.bus import RunBus
 from luna.runs.dispatch import (
     RunDispatcher,
     do_cancel_run,
+    do_create_counterfactual,
     do_create_run,
     do_decide_approvals,
 )
@@ -37,6 +38,7 @@ from luna.runs.schemas import (
     ApprovalDecisions,
     ApprovalOut,
     ApprovalPage,
+    CounterfactualCreate,
     GraphEdge,
     RunCreate,
     RunGraph,
@@ -303,6 +305,45 @@ async def replay(
     await release(session)
     events = replay_events(session_factory=resources.session_factory, run_id=run.id, speed=speed)
     return StreamingResponse(events, media_type=EVENT_STREAM, headers=SSE_HEADERS)
+
+
+@router.post(
+    "/runs/{run_id}/counterfactual",
+    operation_id="runs-counterfactual",
+    status_code=202,
+    response_model=RunOut,
+)
+async def create_counterfactual(
+    run_id: RunIdPath,
+    body: CounterfactualCreate,
+    access: RunWriter,
+    session: SessionDep,
+    keyring: KeyringDep,
+    clock: ClockDep,
+    dispatcher: RunDispatcherDep,
+    resources: ResourcesDep,
+    response: Response,
+) -> RunOut:
+    """Replay a finished run's input on another version (`version`), an environment's
+    version (`environment`) or a draft (`draft`), in the same world: every tool call is
+    answered with the result the original recorded for that tool and those arguments,
+    and no tool runs again (a call the original never made is told so). The new run is
+    queued (202) and records `counterfactual_of_run_id`. 409 while the original runs."""
+    principal = access.principal
+    run = await do_create_counterfactual(
+        dispatcher=dispatcher,
+        session=session,
+        keyring=keyring,
+        workspace_id=access.workspace_id,
+        run_id=run_id,
+        request=body,
+        user_id=None if principal.is_api_key else principal.user_id,
+        api_key_id=principal.api_key_id if principal.is_api_key else None,
+        now=clock(),
+        mcp_stdio_allowed=resources.settings.mcp_stdio_allowed,
+    )
+    response.headers["Location"] = f"/api/v1/workspaces/{access.workspace_id}/runs/{run.id}"
+    return RunOut.of(run)
 
 
 @router.post("/runs/{run_id}/cancel", operation_id="runs-cancel", response_model=RunOut)

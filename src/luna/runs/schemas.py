@@ -95,6 +95,27 @@ class RunCreate(RequestModel):
         return self
 
 
+class CounterfactualCreate(RequestModel):
+    """Replay a finished run's input on another definition, in the same world: its tools
+    answer with the results the original recorded and none runs again. Name a version,
+    an environment or a draft (none: the agent's current version)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(None, ge=1, le=MAX_VERSION_NUMBER)
+    environment: EnvironmentName | None = None
+    draft: AgentDefinition | None = None
+
+    @model_validator(mode="after")
+    def _one_definition(self) -> CounterfactualCreate:
+        chosen = [self.version is not None, self.environment is not None, self.draft is not None]
+        if sum(chosen) > 1:
+            raise ValueError(
+                "Send one of a version, an environment or a draft definition, not several."
+            )
+        return self
+
+
 class RunError(BaseModel):
     """Why a run failed or was cancelled."""
 
@@ -133,6 +154,11 @@ class RunOut(BaseModel):
         description="Set when the agent's response cache answered: the run whose answer "
         "this one reused, without calling the model.",
     )
+    counterfactual_of_run_id: str | None = Field(
+        None,
+        description="Set on a counterfactual replay: the run whose recorded tool results "
+        "answered this one's tool calls.",
+    )
 
     @classmethod
     def of(cls, run: Run) -> RunOut:
@@ -161,6 +187,7 @@ class RunOut(BaseModel):
             cost_usd=run.cost_usd,
             latency_ms=latency_ms(run),
             cached_from_run_id=run.cached_from_run_id,
+            counterfactual_of_run_id=run.counterfactual_of_run_id,
         )
 
 

@@ -39,7 +39,7 @@ from luna.plans.entitlements import check_entitlement
 from luna.providers.service import check_model_available
 from luna.runs.lifecycle import resume_segment, transition
 from luna.runs.models import ACTIVE, FINISHED, Run, RunApproval, RunStatus, RunStep
-from luna.runs.schemas import ApprovalDecisions, RunCreate
+from luna.runs.schemas import ApprovalDecisions, CounterfactualCreate, RunCreate
 from luna.security.crypto import Keyring
 from luna.tenancy.models import Workspace
 from luna.tenancy.service import team_of_workspace
@@ -71,6 +71,7 @@ async def create_run(
     now: datetime,
     definitions: TwoLevelCache | None = None,
     mcp_stdio_allowed: bool = True,
+    counterfactual_of: str | None = None,
 ) -> tuple[Run, bool]:
     """Store a queued run of the agent's current version (or of ``request.version``, or
     of an unsaved ``request.draft``); the run and whether it was created now (False: an
@@ -96,7 +97,12 @@ async def create_run(
     team = await team_of_workspace(session=session, workspace_id=workspace_id)
     await check_entitlement(session=session, team=team, entitlement="runs-per-day", now=now)
     cached = None
-    if definition.cache_ttl_seconds and request.draft is None and request.thread_id is None:
+    if (
+        definition.cache_ttl_seconds
+        and request.draft is None
+        and request.thread_id is None
+        and counterfactual_of is None
+    ):
         since = now - timedelta(seconds=definition.cache_ttl_seconds)
         cached = await _cached_answer(session, workspace_id, version_id, request.input, since)
     run_id = new_id("run")
@@ -113,6 +119,7 @@ async def create_run(
         api_key_id=api_key_id,
         thread_id=thread_id or run_id,
         created_at=now,
+        counterfactual_of_run_id=counterfactual_of,
     )
     session.add(run)
     if cached is not None:
@@ -210,6 +217,52 @@ async def _answer_from_cache(session: AsyncSession, run: Run, cached: Run, now: 
         saved_tokens_out=cached.tokens_out,
         saved_cost_usd=cached.cost_usd,
     )
+
+
+async def create_counterfactual(
+    *,
+    session: AsyncSession,
+    keyring: Keyring,
+    workspace_id: str,
+    run_id: str,
+    request: CounterfactualCreate,
+    user_id: str | None,
+    api_key_id: str | None,
+    now: datetime,
+    mcp_stdio_allowed: bool = True,
+) -> Run:
+    """A queued replay of a finished run's input on another version, an environment's
+    version or a draft (the agent's current version when none is named), whose tools
+    are answered with the original's recorded results. Refused with 409 while the
+    original is still under way."""
+    original = await get_run_for_workspace(
+        session=session, workspace_id=workspace_id, run_id=run_id
+    )
+    if original.status not in FINISHED:
+        raise Conflict(
+            "This run has not finished: replay it once its tool results are all recorded.",
+            reason="run-not-finished",
+        )
+    as_run = RunCreate(
+        input=original.input.get("value", ""),
+        version=request.version,
+        environment=request.environment,
+        draft=request.draft,
+    )
+    run, _ = await create_run(
+        session=session,
+        keyring=keyring,
+        workspace_id=workspace_id,
+        agent_id=original.agent_id,
+        request=as_run,
+        idempotency_key=None,
+        user_id=user_id,
+        api_key_id=api_key_id,
+        now=now,
+        mcp_stdio_allowed=mcp_stdio_allowed,
+        counterfactual_of=original.id,
+    )
+    return run
 
 
 async def create_node_run(

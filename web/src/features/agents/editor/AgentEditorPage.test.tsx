@@ -90,6 +90,7 @@ function agentAnswers(overrides: Record<string, Response | Response[]> = {}) {
     [`GET ${VERSIONS}/3`]: json(version(3)),
     [`GET ${PROVIDERS}`]: json({ items: [], next_cursor: null }),
     [`GET ${MEMBERS}`]: page([member]),
+    [`GET ${AGENT}/environments`]: json({ items: [], next_cursor: null }),
     ...overrides,
   };
 }

@@ -16,6 +16,7 @@ import { DeleteAgentDialog } from "./DeleteAgentDialog";
 import { agentKey, agentQuery, useAgent } from "./hooks";
 import { RestoreVersionDialog } from "./RestoreVersionDialog";
 import { NewRunDialog } from "../../runs/NewRunDialog";
+import { EnvironmentsPanel } from "../environments/EnvironmentsPanel";
 import { VersionHistory } from "./VersionHistory";
 import { writeComparison } from "./version-view";
 
@@ -178,6 +179,7 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
             setRestoring(number);
           }}
         />
+        <EnvironmentsPanel workspaceId={workspaceId} agent={agent} canWrite={canWrite} />
       </div>
       {running && (
         <NewRunDialog

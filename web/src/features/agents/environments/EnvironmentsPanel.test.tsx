@@ -1,0 +1,264 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import type { Schemas } from "../../../api/client";
+import { fakeApi, json, noContent, page, problem } from "../../../test/fake-api";
+import { agent } from "../../../test/fixtures";
+import { renderPage } from "../../../test/render";
+import { EnvironmentsPanel } from "./EnvironmentsPanel";
+
+const ENVIRONMENTS = "/api/v1/workspaces/ws_1/agents/agt_1/environments";
+
+type Environment = Schemas["EnvironmentOut"];
+
+const AGENT: Schemas["AgentDetail"] = {
+  ...agent(),
+  definition: {
+    instructions: "You review pull requests.",
+    model: null,
+    tools: [],
+    mcp_servers: [],
+    input_schema: null,
+    output_schema: null,
+  },
+};
+
+function environment(
+  name: string,
+  version: number,
+  previous: number | null,
+  overrides: Partial<Environment> = {},
+): Environment {
+  return {
+    name,
+    version,
+    version_id: `agv_${version}`,
+    previous_version: previous,
+    updated_at: "2026-11-20T09:00:00Z",
+    updated_by_user_id: "usr_1",
+    ...overrides,
+  };
+}
+
+const DEVELOPMENT = environment("development", 3, null);
+const PRODUCTION = environment("production", 1, 2);
+const STAGING = environment("staging", 3, 2);
+
+function renderPanel({ canWrite = true } = {}) {
+  return renderPage(<EnvironmentsPanel workspaceId="ws_1" agent={AGENT} canWrite={canWrite} />, {
+    path: "/w/ws_1/agents/agt_1",
+  });
+}
+
+async function environmentList() {
+  return screen.findByRole("list", { name: "Environments" });
+}
+
+function item(list: HTMLElement, name: string) {
+  const found = within(list)
+    .getAllByRole("listitem")
+    .find((element) => element.textContent.startsWith(name));
+  if (!found) {
+    throw new Error(`No environment ${name} in the list.`);
+  }
+  return found;
+}
+
+function lists(requests: { method: string; path: string }[]) {
+  return requests.filter((request) => request.method === "GET" && request.path === ENVIRONMENTS);
+}
+
+describe("EnvironmentsPanel", () => {
+  it("lists each environment with its version, the one it ran before, and how to run it", async () => {
+    fakeApi({ [`GET ${ENVIRONMENTS}`]: page([DEVELOPMENT, PRODUCTION, STAGING]) });
+    renderPanel();
+    expect(screen.getByRole("heading", { name: "Environments" })).toBeVisible();
+    const list = await environmentList();
+    expect(within(list).getAllByRole("listitem")).toHaveLength(3);
+
+    const production = item(list, "production");
+    expect(within(production).getByRole("link", { name: "v1" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1?to=1",
+    );
+    expect(production).toHaveTextContent("was v2");
+    expect(production).toHaveTextContent(/updated/);
+    const staging = item(list, "staging");
+    expect(within(staging).getByRole("link", { name: "v3" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1?from=2&to=3",
+    );
+    expect(staging).toHaveTextContent("was v2");
+    expect(item(list, "development")).not.toHaveTextContent("was");
+
+    expect(screen.getByLabelText("Run it with")).toHaveValue("agt_1@production");
+  });
+
+  it("says when there are no environments yet", async () => {
+    fakeApi({ [`GET ${ENVIRONMENTS}`]: page([]) });
+    renderPanel();
+    expect(
+      await screen.findByText(
+        "No environments yet. Pin production to a version so that edits reach it only when promoted.",
+      ),
+    ).toBeVisible();
+    expect(screen.queryByRole("list", { name: "Environments" })).toBeNull();
+  });
+
+  it("sets an environment to the chosen version, then lists the environments again", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [page([]), page([environment("staging", 2, null)])],
+      [`PUT ${ENVIRONMENTS}/staging`]: json(environment("staging", 2, null)),
+    });
+    renderPanel();
+    const form = screen.getByRole("form", { name: "Set environment" });
+    expect(within(form).getByRole("combobox", { name: "Version" })).toHaveValue("3");
+    await user.type(within(form).getByLabelText("Environment"), "staging");
+    await user.selectOptions(within(form).getByRole("combobox", { name: "Version" }), "2");
+    await user.click(within(form).getByRole("button", { name: "Set" }));
+
+    expect(await screen.findByText("staging runs v2 now.")).toBeVisible();
+    const puts = requests.filter((request) => request.method === "PUT");
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.path).toBe(`${ENVIRONMENTS}/staging`);
+    expect(puts[0]?.body).toEqual({ version: 2 });
+    const list = await environmentList();
+    expect(item(list, "staging")).toHaveTextContent("v2");
+    expect(lists(requests)).toHaveLength(2);
+  });
+
+  it("shows the API's refusal of a version by the version field", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([]),
+      [`PUT ${ENVIRONMENTS}/production`]: problem(
+        422,
+        "validation-failed",
+        "The request has invalid fields.",
+        { errors: [{ in: "body", pointer: "#/version", message: "No version 3 of this agent." }] },
+      ),
+    });
+    renderPanel();
+    const form = screen.getByRole("form", { name: "Set environment" });
+    await user.type(within(form).getByLabelText("Environment"), "production");
+    await user.click(within(form).getByRole("button", { name: "Set" }));
+
+    const version = within(form).getByRole("combobox", { name: "Version" });
+    await waitFor(() => {
+      expect(version).toHaveAccessibleDescription("No version 3 of this agent.");
+    });
+    expect(version).toHaveAttribute("aria-invalid", "true");
+    expect(within(form).getByRole("alert")).toHaveTextContent(
+      "Please correct the highlighted fields.",
+    );
+  });
+
+  it("promotes an environment from the one before it", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [
+        page([DEVELOPMENT, PRODUCTION, STAGING]),
+        page([DEVELOPMENT, environment("production", 3, 1), STAGING]),
+      ],
+      [`POST ${ENVIRONMENTS}/production/promote`]: json(environment("production", 3, 1)),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Promote production" }));
+
+    const dialog = screen.getByRole("dialog", { name: "Promote to production" });
+    expect(within(dialog).getByRole("combobox", { name: "From" })).toHaveValue("staging");
+    expect(dialog).toHaveTextContent("staging runs v3 → production");
+    await user.click(within(dialog).getByRole("button", { name: "Promote" }));
+
+    expect(await screen.findByText("production runs v3 now, as staging does.")).toBeVisible();
+    expect(screen.queryByRole("dialog")).toBeNull();
+    const posts = requests.filter((request) => request.method === "POST");
+    expect(posts).toHaveLength(1);
+    expect(posts[0]?.path).toBe(`${ENVIRONMENTS}/production/promote`);
+    expect(posts[0]?.body).toEqual({ source: "staging" });
+    await waitFor(() => {
+      expect(item(list, "production")).toHaveTextContent("was v1");
+    });
+  });
+
+  it("rolls back after confirmation, and offers it only with a version to go back to", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [
+        page([DEVELOPMENT, PRODUCTION]),
+        page([DEVELOPMENT, environment("production", 2, 1)]),
+      ],
+      [`POST ${ENVIRONMENTS}/production/rollback`]: json(environment("production", 2, 1)),
+    });
+    renderPanel();
+    const list = await environmentList();
+    expect(
+      within(item(list, "development")).queryByRole("button", { name: /Roll back/ }),
+    ).toBeNull();
+    await user.click(within(list).getByRole("button", { name: "Roll back to v2: production" }));
+
+    const dialog = screen.getByRole("alertdialog", { name: "Roll back production to v2?" });
+    await user.click(within(dialog).getByRole("button", { name: "Roll back to v2" }));
+
+    expect(await screen.findByText("production is back on v2.")).toBeVisible();
+    const posts = requests.filter((request) => request.method === "POST");
+    expect(posts.map((request) => request.path)).toEqual([`${ENVIRONMENTS}/production/rollback`]);
+    expect(posts[0]?.body).toBeUndefined();
+    await waitFor(() => {
+      expect(item(list, "production")).toHaveTextContent("was v1");
+    });
+  });
+
+  it("shows why a roll back was refused", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([PRODUCTION]),
+      [`POST ${ENVIRONMENTS}/production/rollback`]: problem(
+        409,
+        "nothing-to-roll-back",
+        "production has no earlier version to roll back to.",
+      ),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Roll back to v2: production" }));
+    const dialog = screen.getByRole("alertdialog");
+    await user.click(within(dialog).getByRole("button", { name: "Roll back to v2" }));
+    expect(await within(dialog).findByRole("alert")).toHaveTextContent(
+      "production has no earlier version to roll back to.",
+    );
+  });
+
+  it("deletes an environment after confirmation", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [page([DEVELOPMENT, PRODUCTION]), page([PRODUCTION])],
+      [`DELETE ${ENVIRONMENTS}/development`]: noContent(),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Delete development" }));
+    const dialog = screen.getByRole("alertdialog", { name: "Delete development?" });
+    await user.click(within(dialog).getByRole("button", { name: "Delete environment" }));
+
+    expect(await screen.findByText("development is deleted.")).toBeVisible();
+    expect(requests.filter((request) => request.method === "DELETE")).toHaveLength(1);
+    await waitFor(() => {
+      expect(within(list).getAllByRole("listitem")).toHaveLength(1);
+    });
+  });
+
+  it("shows a viewer the environments with no way to change them", async () => {
+    const requests = fakeApi({ [`GET ${ENVIRONMENTS}`]: page([DEVELOPMENT, PRODUCTION]) });
+    renderPanel({ canWrite: false });
+    const list = await environmentList();
+    expect(item(list, "production")).toHaveTextContent("was v2");
+    expect(within(list).queryAllByRole("button")).toHaveLength(0);
+    expect(screen.queryByRole("form", { name: "Set environment" })).toBeNull();
+    expect(screen.getAllByRole("button").map((button) => button.textContent)).toEqual(["Copy"]);
+    expect(requests.every((request) => request.method === "GET")).toBe(true);
+  });
+});

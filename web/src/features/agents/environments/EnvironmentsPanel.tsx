@@ -1,0 +1,517 @@
+import { useId, useState, type SubmitEvent } from "react";
+import { Link, useSearchParams } from "react-router";
+
+import { ApiProblem } from "../../../api/client";
+import { Alert } from "../../../components/ui/Alert";
+import { Button } from "../../../components/ui/Button";
+import { Card } from "../../../components/ui/Card";
+import { ConfirmDialog } from "../../../components/ui/ConfirmDialog";
+import { CopyField } from "../../../components/ui/CopyField";
+import { Dialog } from "../../../components/ui/Dialog";
+import { ErrorState } from "../../../components/ui/ErrorState";
+import { FormAlert } from "../../../components/ui/FormAlert";
+import { SelectField } from "../../../components/ui/SelectField";
+import { LoadingRegion, Skeleton } from "../../../components/ui/Skeleton";
+import { TextField } from "../../../components/ui/TextField";
+import { classNames } from "../../../lib/class-names";
+import { formatDateTime, formatRelative } from "../../../lib/dates";
+import { textField } from "../../../lib/form-data";
+import { formErrors } from "../../../lib/form-errors";
+import { writeComparison } from "../editor/version-view";
+import type { AgentDetail } from "../hooks";
+import {
+  ENVIRONMENT_NAME_PATTERN,
+  SUGGESTED_ENVIRONMENTS,
+  useDeleteEnvironment,
+  useEnvironments,
+  usePromoteEnvironment,
+  useRollBackEnvironment,
+  useSetEnvironment,
+  type Environment,
+} from "./hooks";
+
+interface EnvironmentsPanelProps {
+  workspaceId: string;
+  agent: AgentDetail;
+  canWrite: boolean;
+}
+
+type Asking =
+  { action: "promote" | "roll-back" | "delete"; environment: Environment } | { action: null };
+
+/**
+ * The agent's environments (development, staging, production…), the version each runs,
+ * and, for those who may change the agent, setting, promoting, rolling back and deleting them.
+ */
+export function EnvironmentsPanel({ workspaceId, agent, canWrite }: EnvironmentsPanelProps) {
+  const headingId = useId();
+  const environments = useEnvironments(workspaceId, agent.id);
+  const [asking, setAsking] = useState<Asking>({ action: null });
+  const [notice, setNotice] = useState<string | null>(null);
+  const items = environments.data ?? [];
+  const close = () => {
+    setAsking({ action: null });
+  };
+  const changed = (message: string) => {
+    setAsking({ action: null });
+    setNotice(message);
+  };
+  const ask = (action: "promote" | "roll-back" | "delete", environment: Environment) => {
+    setNotice(null);
+    setAsking({ action, environment });
+  };
+
+  return (
+    <section aria-labelledby={headingId}>
+      <h2 id={headingId} className="text-lg font-semibold text-white">
+        Environments
+      </h2>
+      <p className="mt-1 mb-4 text-sm text-slate-400">
+        Pin what each environment runs; promote and roll back in one step.
+      </p>
+      {notice && (
+        <Alert tone="success" className="mb-4">
+          {notice}
+        </Alert>
+      )}
+      <div className={classNames("grid gap-6", canWrite && "lg:grid-cols-[minmax(0,1fr)_20rem]")}>
+        <div className="min-w-0 space-y-4">
+          {environments.isPending ? (
+            <LoadingRegion label="Loading the environments">
+              <div className="space-y-2">
+                <Skeleton className="h-16" />
+                <Skeleton className="h-16" />
+              </div>
+            </LoadingRegion>
+          ) : environments.isError ? (
+            <ErrorState
+              title="The environments could not be loaded"
+              message={environments.error.message}
+              requestId={
+                environments.error instanceof ApiProblem ? environments.error.requestId : null
+              }
+              onRetry={() => void environments.refetch()}
+              retrying={environments.isFetching}
+            />
+          ) : items.length === 0 ? (
+            <p className="rounded-xl border border-dashed border-white/12 px-4 py-6 text-center text-sm text-slate-400">
+              No environments yet. Pin production to a version so that edits reach it only when
+              promoted.
+            </p>
+          ) : (
+            <>
+              <ul aria-label="Environments" className="space-y-2">
+                {items.map((environment) => (
+                  <EnvironmentItem
+                    key={environment.name}
+                    environment={environment}
+                    canWrite={canWrite}
+                    canPromote={items.length > 1}
+                    onAsk={(action) => {
+                      ask(action, environment);
+                    }}
+                  />
+                ))}
+              </ul>
+              <RunHint workspaceId={workspaceId} agentId={agent.id} environments={items} />
+            </>
+          )}
+        </div>
+        {canWrite && (
+          <Card className="h-fit p-5">
+            <SetEnvironmentForm
+              // A new version of the agent is pre-selected as soon as it exists.
+              key={agent.current_version}
+              workspaceId={workspaceId}
+              agent={agent}
+              onSet={(environment) => {
+                setNotice(`${environment.name} runs v${environment.version} now.`);
+              }}
+              onStart={() => {
+                setNotice(null);
+              }}
+            />
+          </Card>
+        )}
+      </div>
+      {asking.action === "promote" && (
+        <PromoteDialog
+          workspaceId={workspaceId}
+          agentId={agent.id}
+          target={asking.environment}
+          environments={items}
+          onClose={close}
+          onPromoted={(environment, source) => {
+            changed(`${environment.name} runs v${environment.version} now, as ${source} does.`);
+          }}
+        />
+      )}
+      {asking.action === "roll-back" && (
+        <RollBackDialog
+          workspaceId={workspaceId}
+          agentId={agent.id}
+          environment={asking.environment}
+          onClose={close}
+          onRolledBack={(environment) => {
+            changed(`${environment.name} is back on v${environment.version}.`);
+          }}
+        />
+      )}
+      {asking.action === "delete" && (
+        <DeleteDialog
+          workspaceId={workspaceId}
+          agentId={agent.id}
+          environment={asking.environment}
+          onClose={close}
+          onDeleted={(name) => {
+            changed(`${name} is deleted.`);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+interface EnvironmentItemProps {
+  environment: Environment;
+  canWrite: boolean;
+  /** Whether another environment exists to promote from. */
+  canPromote: boolean;
+  onAsk: (action: "promote" | "roll-back" | "delete") => void;
+}
+
+function EnvironmentItem({ environment, canWrite, canPromote, onAsk }: EnvironmentItemProps) {
+  const { name, version, previous_version: previous, updated_at: updatedAt } = environment;
+  return (
+    <li className="glass rounded-xl px-4 py-3">
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+        <span className="font-mono text-sm font-semibold break-all text-white">{name}</span>
+        <VersionLink version={version} />
+        {previous !== null && <span className="text-xs text-slate-400">was v{previous}</span>}
+      </div>
+      <p className="mt-0.5 text-xs text-slate-400">
+        updated{" "}
+        <time dateTime={updatedAt} title={formatDateTime(updatedAt)}>
+          {formatRelative(updatedAt)}
+        </time>
+      </p>
+      {canWrite && (
+        <div className="mt-2 flex flex-wrap gap-2">
+          {canPromote && (
+            <Button
+              variant="secondary"
+              size="sm"
+              aria-label={`Promote ${name}`}
+              onClick={() => {
+                onAsk("promote");
+              }}
+            >
+              Promote…
+            </Button>
+          )}
+          {previous !== null && (
+            <Button
+              variant="secondary"
+              size="sm"
+              aria-label={`Roll back to v${previous}: ${name}`}
+              onClick={() => {
+                onAsk("roll-back");
+              }}
+            >
+              Roll back to v{previous}
+            </Button>
+          )}
+          <Button
+            variant="ghost"
+            size="sm"
+            aria-label={`Delete ${name}`}
+            onClick={() => {
+              onAsk("delete");
+            }}
+          >
+            Delete
+          </Button>
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** "v5", leading to that version's changes in the history (kept in the address). */
+function VersionLink({ version }: { version: number }) {
+  const [searchParams] = useSearchParams();
+  const params = writeComparison(new URLSearchParams(searchParams), {
+    from: version > 1 ? version - 1 : null,
+    to: version,
+  });
+  return (
+    <Link
+      to={{ search: `?${params.toString()}` }}
+      replace
+      preventScrollReset
+      title={`Show the changes of version ${version} in the history`}
+      className="inline-flex items-center rounded-md bg-luna-500/15 px-1.5 py-0.5 text-xs font-medium whitespace-nowrap text-luna-200 ring-1 ring-luna-400/30 ring-inset hover:bg-luna-500/25"
+    >
+      v{version}
+    </Link>
+  );
+}
+
+/** How a run asks for an environment: `agt_...@production`. */
+function RunHint({
+  workspaceId,
+  agentId,
+  environments,
+}: {
+  workspaceId: string;
+  agentId: string;
+  environments: Environment[];
+}) {
+  const example =
+    environments.find((environment) => environment.name === "production") ?? environments[0];
+  if (!example) {
+    return null;
+  }
+  const reference = `${agentId}@${example.name}`;
+  return (
+    <div className="space-y-1">
+      <CopyField label="Run it with" value={reference} />
+      <p className="text-xs text-slate-400">
+        <code className="font-mono break-all text-slate-300">
+          POST /api/v1/workspaces/{workspaceId}/agents/{reference}/runs
+        </code>{" "}
+        runs the version {example.name} pins; any environment&apos;s name works after the{" "}
+        <code className="font-mono">@</code>.
+      </p>
+    </div>
+  );
+}
+
+const SET_FIELDS = ["name", "version"] as const;
+
+interface SetEnvironmentFormProps {
+  workspaceId: string;
+  agent: AgentDetail;
+  onStart: () => void;
+  onSet: (environment: Environment) => void;
+}
+
+/** Points an environment (new or not) at one of the agent's versions. */
+function SetEnvironmentForm({ workspaceId, agent, onStart, onSet }: SetEnvironmentFormProps) {
+  const headingId = useId();
+  const suggestionsId = useId();
+  const set = useSetEnvironment(workspaceId, agent.id);
+  const errors = formErrors(set.error, SET_FIELDS);
+  const numbers = Array.from(
+    { length: agent.current_version },
+    (_, index) => agent.current_version - index,
+  );
+
+  function submit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const data = new FormData(form);
+    onStart();
+    set.mutate(
+      { name: textField(data, "name").trim(), version: Number(textField(data, "version")) },
+      {
+        onSuccess: (environment) => {
+          form.reset();
+          onSet(environment);
+        },
+      },
+    );
+  }
+
+  return (
+    <form aria-labelledby={headingId} onSubmit={submit} className="space-y-4">
+      <h3 id={headingId} className="text-sm font-semibold text-white">
+        Set environment
+      </h3>
+      <FormAlert message={errors.message} requestId={errors.requestId} />
+      <TextField
+        label="Environment"
+        name="name"
+        required
+        maxLength={40}
+        pattern={ENVIRONMENT_NAME_PATTERN}
+        title="Lower-case letters, digits and dashes, starting with a letter."
+        placeholder="production"
+        list={suggestionsId}
+        autoCapitalize="none"
+        autoComplete="off"
+        spellCheck={false}
+        error={errors.fields.name}
+      />
+      <datalist id={suggestionsId}>
+        {SUGGESTED_ENVIRONMENTS.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
+      <SelectField
+        label="Version"
+        name="version"
+        defaultValue={agent.current_version}
+        error={errors.fields.version}
+      >
+        {numbers.map((number) => (
+          <option key={number} value={number}>
+            v{number}
+            {number === agent.current_version ? " (current)" : ""}
+          </option>
+        ))}
+      </SelectField>
+      <Button type="submit" loading={set.isPending} className="w-full">
+        Set
+      </Button>
+    </form>
+  );
+}
+
+/** The environment to promote from by default: the stage before the target, or the first. */
+function defaultSource(target: Environment, others: Environment[]): Environment | undefined {
+  const stages: readonly string[] = SUGGESTED_ENVIRONMENTS;
+  const stage = stages.indexOf(target.name);
+  const before = stage > 0 ? stages[stage - 1] : undefined;
+  return others.find((environment) => environment.name === before) ?? others[0];
+}
+
+interface PromoteDialogProps {
+  workspaceId: string;
+  agentId: string;
+  target: Environment;
+  environments: Environment[];
+  onClose: () => void;
+  onPromoted: (environment: Environment, source: string) => void;
+}
+
+function PromoteDialog({
+  workspaceId,
+  agentId,
+  target,
+  environments,
+  onClose,
+  onPromoted,
+}: PromoteDialogProps) {
+  const promote = usePromoteEnvironment(workspaceId, agentId);
+  const others = environments.filter((environment) => environment.name !== target.name);
+  const [sourceName, setSourceName] = useState(defaultSource(target, others)?.name ?? "");
+  const source = others.find((environment) => environment.name === sourceName);
+  const errors = formErrors(promote.error, ["source"]);
+
+  function submit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    promote.mutate(
+      { name: target.name, source: sourceName },
+      {
+        onSuccess: (environment) => {
+          onPromoted(environment, sourceName);
+        },
+      },
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      dismissible={!promote.isPending}
+      title={`Promote to ${target.name}`}
+      description={`${target.name} then runs the version the environment you choose runs; v${target.version} is kept for a roll back.`}
+    >
+      <form onSubmit={submit} className="space-y-4">
+        <FormAlert message={errors.message} requestId={errors.requestId} />
+        <SelectField
+          label="From"
+          name="source"
+          value={sourceName}
+          onChange={(event) => {
+            setSourceName(event.target.value);
+          }}
+          error={errors.fields.source}
+        >
+          {others.map((environment) => (
+            <option key={environment.name} value={environment.name}>
+              {environment.name} (v{environment.version})
+            </option>
+          ))}
+        </SelectField>
+        {source && (
+          <p className="text-sm text-slate-300">
+            <span className="font-mono">{source.name}</span> runs v{source.version} →{" "}
+            <span className="font-mono">{target.name}</span>
+            <span className="text-slate-400"> (now v{target.version})</span>
+          </p>
+        )}
+        <div className="flex justify-end gap-3">
+          <Button variant="ghost" onClick={onClose} disabled={promote.isPending}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={promote.isPending} disabled={!source}>
+            Promote
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+interface EnvironmentDialogProps {
+  workspaceId: string;
+  agentId: string;
+  environment: Environment;
+  onClose: () => void;
+}
+
+function RollBackDialog({
+  workspaceId,
+  agentId,
+  environment,
+  onClose,
+  onRolledBack,
+}: EnvironmentDialogProps & { onRolledBack: (environment: Environment) => void }) {
+  const rollBack = useRollBackEnvironment(workspaceId, agentId);
+  const { name, version, previous_version: previous } = environment;
+  return (
+    <ConfirmDialog
+      title={`Roll back ${name} to v${previous ?? ""}?`}
+      description={`${name} runs v${previous ?? ""} again instead of v${version}; rolling back once more returns it to v${version}.`}
+      confirmLabel={`Roll back to v${previous ?? ""}`}
+      confirmVariant="primary"
+      busy={rollBack.isPending}
+      error={formErrors(rollBack.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        rollBack.mutate(name, { onSuccess: onRolledBack });
+      }}
+    />
+  );
+}
+
+function DeleteDialog({
+  workspaceId,
+  agentId,
+  environment,
+  onClose,
+  onDeleted,
+}: EnvironmentDialogProps & { onDeleted: (name: string) => void }) {
+  const remove = useDeleteEnvironment(workspaceId, agentId);
+  const { name } = environment;
+  return (
+    <ConfirmDialog
+      title={`Delete ${name}?`}
+      description={`Runs that ask for ${agentId}@${name} are refused from then on. The agent's versions stay as they are.`}
+      confirmLabel="Delete environment"
+      busy={remove.isPending}
+      error={formErrors(remove.error, [])}
+      onClose={onClose}
+      onConfirm={() => {
+        remove.mutate(name, {
+          onSuccess: () => {
+            onDeleted(name);
+          },
+        });
+      }}
+    />
+  );
+}

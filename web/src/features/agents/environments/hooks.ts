@@ -1,0 +1,101 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import { api, unwrap, type Schemas } from "../../../api/client";
+import { agentKey } from "../editor/hooks";
+
+export type Environment = Schemas["EnvironmentOut"];
+
+/** The environments that most agents have; any other lower-case name works too. */
+export const SUGGESTED_ENVIRONMENTS = ["development", "staging", "production"] as const;
+
+/** What a new environment's name must look like (the API's rule). */
+export const ENVIRONMENT_NAME_PATTERN = "[a-z][a-z0-9\\-]{0,39}";
+
+/** The agent's environments: what every change to one of them invalidates. */
+export function environmentsKey(workspaceId: string, agentId: string) {
+  return [...agentKey(workspaceId, agentId), "environments"] as const;
+}
+
+/** The agent's environments, by name (the API answers them all on one page). */
+export function useEnvironments(workspaceId: string, agentId: string) {
+  return useQuery({
+    queryKey: environmentsKey(workspaceId, agentId),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments", {
+          params: { path: { workspace_id: workspaceId, agent_id: agentId } },
+          signal,
+        }),
+      ),
+    select: (page) => page.items,
+  });
+}
+
+/** A mutation of one environment, after which the list is fetched again, whatever the answer. */
+function useEnvironmentChange<Variables, Result>(
+  workspaceId: string,
+  agentId: string,
+  change: (
+    path: { workspace_id: string; agent_id: string },
+    variables: Variables,
+  ) => Promise<Result>,
+) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (variables: Variables) =>
+      change({ workspace_id: workspaceId, agent_id: agentId }, variables),
+    onSettled: () =>
+      queryClient.invalidateQueries({ queryKey: environmentsKey(workspaceId, agentId) }),
+  });
+}
+
+/** Points an environment at a version, making it when new. */
+export function useSetEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(
+    workspaceId,
+    agentId,
+    (path, { name, version }: { name: string; version: number }) =>
+      unwrap(
+        api.PUT("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}", {
+          params: { path: { ...path, name } },
+          body: { version },
+        }),
+      ),
+  );
+}
+
+/** Points an environment at the version another one (`source`) runs. */
+export function usePromoteEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(
+    workspaceId,
+    agentId,
+    (path, { name, source }: { name: string; source: string }) =>
+      unwrap(
+        api.POST(
+          "/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}/promote",
+          { params: { path: { ...path, name } }, body: { source } },
+        ),
+      ),
+  );
+}
+
+/** Points an environment back at the version it ran before its last change. */
+export function useRollBackEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(workspaceId, agentId, (path, name: string) =>
+    unwrap(
+      api.POST("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}/rollback", {
+        params: { path: { ...path, name } },
+      }),
+    ),
+  );
+}
+
+export function useDeleteEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(workspaceId, agentId, (path, name: string) =>
+    unwrap(
+      api.DELETE("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}", {
+        params: { path: { ...path, name } },
+      }),
+    ),
+  );
+}
