@@ -194,6 +194,7 @@ def require_workspace(
             scope=scope,
         )
         context.workspace_id = access.workspace_id
+        context.team_id = access.workspace.team_id
         return access
 
     return dependency

@@ -20,12 +20,14 @@ import httpx
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from luna import __version__
 from luna.cache import Caches, caches_for
 from luna.db.engine import create_engine, create_session_factory
 from luna.identity.bearer import build_bearer_verifier
 from luna.identity.jwt import JwtVerifier
 from luna.identity.session_store import REDIS_INFO_KEY
 from luna.jobs.client import WorkflowClient
+from luna.observability.error_reporting import start_error_reporting, stop_error_reporting
 from luna.runs.bus import RunBus
 from luna.runs.dispatch import RunDispatcher
 from luna.runs.queue import RunQueue
@@ -94,6 +96,8 @@ async def open_resources(
     """The process's resources for the length of the block, closed in reverse order
     (``keyring`` and ``caches`` when the caller made them already)."""
     async with AsyncExitStack() as stack:
+        if start_error_reporting(settings, release=__version__):
+            stack.callback(stop_error_reporting)
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
         redis = (

@@ -170,6 +170,16 @@ class Settings(BaseSettings):
     log_format: LogFormat | None = Field(
         None, description="json or console. Default: console in development, json otherwise."
     )
+    sentry_dsn: SecretStr | None = Field(
+        None,
+        description="Report unexpected errors to this Sentry (or GlitchTip) project's DSN; "
+        "unset, nothing is reported. Events carry ids, never e-mails, bodies or secrets.",
+    )
+    sentry_environment: str | None = Field(
+        None,
+        max_length=64,
+        description="The environment events are tagged with. Default: LUNA_ENV.",
+    )
     in_process_worker: bool = Field(
         True,
         description="Run background work (email delivery, runs, schedules) inside each "

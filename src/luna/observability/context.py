@@ -23,6 +23,7 @@ class RequestContext:
     parent_span_id: str | None = None
     trace_flags: str = "01"
     user_id: str | None = None
+    team_id: str | None = None
     workspace_id: str | None = None
 
     @property
