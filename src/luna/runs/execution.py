@@ -340,7 +340,11 @@ class RunExecution:
         log.exception("run failed", run_id=self.run.id)
         return await self._end_failed("internal-error", "The run failed unexpectedly.")
 
-    async def _end_failed(self, code: str, message: str, **extra: Any) -> str:
+    async def _end_failed(
+        self, code: str, message: str, *, output: dict[str, Any] | None = None, **extra: Any
+    ) -> str:
+        """End the run failed, with an ``error`` step saying why (and ``output``, the part
+        of an answer it had, if any)."""
         error = {"code": code, "message": message, **extra}
         await self.writer.write(
             StepRecord(
@@ -351,26 +355,16 @@ class RunExecution:
                 content=error,
             )
         )
-        return await lifecycle.finish(self.runtime, self.run, RunStatus.FAILED, error=error)
+        return await lifecycle.finish(
+            self.runtime, self.run, RunStatus.FAILED, output=output, error=error
+        )
 
     async def _end_over_budget(self, error: BudgetExceeded) -> str:
         """Stop before the request that would cross a budget, keeping what the model had
         answered so far as the run's (partial) output."""
         partial = "" if self.guard is None else self.guard.partial
-        content = {"code": error.code, "message": error.detail, **error.data}
-        await self.writer.write(
-            StepRecord(
-                key="error",
-                kind="error",
-                status="error",
-                started_at=self.runtime.clock(),
-                content=content,
-            )
-        )
         output = {"text": partial, "partial": True} if partial else None
-        return await lifecycle.finish(
-            self.runtime, self.run, RunStatus.FAILED, output=output, error=content
-        )
+        return await self._end_failed(error.code, error.detail, output=output, **error.data)
 
     async def _end_cancelled(self) -> str:
         error = {"code": "cancelled", "message": "The run was cancelled."}
