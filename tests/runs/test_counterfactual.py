@@ -122,11 +122,19 @@ async def test_a_replay_on_another_version_repeats_no_side_effect(
     assert finished["counterfactual_of_run_id"] == original["id"]
     assert finished["agent_version_id"] != original["agent_version_id"]
     steps = await json_of(await client.get(runs_url(account.workspace_id, replay["id"], "steps")))
-    results = [
-        step["content"]["result"] for step in steps["items"] if step["kind"] == "tool_result"
-    ]
-    assert results[0]["text"] == "ticket #1 filed"  # the original's result, served
-    assert results[1] == NOT_RECORDED.format(tool="http_fetch")
+    # The two calls run side by side: their results are told apart by their calls' URLs.
+    urls = {
+        step["id"]: step["content"]["arguments"]["url"]
+        for step in steps["items"]
+        if step["kind"] == "tool_call"
+    }
+    results = {
+        urls[step["parent_step_id"]]: step["content"]["result"]
+        for step in steps["items"]
+        if step["kind"] == "tool_result"
+    }
+    assert results[ticket]["text"] == "ticket #1 filed"  # the original's result, served
+    assert results[f"{service.url}/status"] == NOT_RECORDED.format(tool="http_fetch")
     told = openai_standin.model_calls[-1].body["messages"]
     assert any("ticket #1 filed" in str(message.get("content")) for message in told)
 

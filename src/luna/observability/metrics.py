@@ -18,7 +18,14 @@ import ipaddress
 from typing import Final
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from starlette.datastructures import Headers
 from starlette.types import Scope
 
@@ -49,6 +56,64 @@ CACHE_EVICTIONS: Final = Counter(
     "luna_cache_evictions",
     "Entries dropped from a level of the cache to make room for new ones.",
     CACHE_LABELS,
+    registry=REGISTRY,
+)
+
+# Requests, by the route's template (never the path itself: ids would make a series
+# each) and the answer's status.
+REQUEST_SECONDS: Final = Histogram(
+    "luna_http_request_duration_seconds",
+    "Time to answer an HTTP request, to the end of its body.",
+    ("method", "route", "status"),
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=REGISTRY,
+)
+RATE_LIMIT_REFUSALS: Final = Counter(
+    "luna_rate_limit_refusals",
+    "Requests refused with 429 for being over their rate limit.",
+    registry=REGISTRY,
+)
+# Runs, by how they ended and the kind of provider and model they ran on.
+RUNS_STARTED: Final = Counter(
+    "luna_runs_started",
+    "Runs that took a run slot and started.",
+    ("provider", "model"),
+    registry=REGISTRY,
+)
+RUNS_FINISHED: Final = Counter(
+    "luna_runs_finished",
+    "Runs that ended (or paused for approvals), by status.",
+    ("status", "provider", "model"),
+    registry=REGISTRY,
+)
+MODEL_REQUEST_SECONDS: Final = Histogram(
+    "luna_model_request_duration_seconds",
+    "Time a model took to answer a request of a run, streaming included.",
+    ("provider", "model"),
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+    registry=REGISTRY,
+)
+MODEL_TOKENS: Final = Counter(
+    "luna_model_tokens",
+    "Tokens of runs' model requests, in (prompt) and out (answer).",
+    ("direction", "provider", "model"),
+    registry=REGISTRY,
+)
+QUEUED_RUNS: Final = Gauge(
+    "luna_runs_queued",
+    "Runs waiting to start, as the last queue sweep of this process counted them.",
+    registry=REGISTRY,
+)
+OLDEST_QUEUED_RUN_SECONDS: Final = Gauge(
+    "luna_runs_oldest_queued_age_seconds",
+    "How long the oldest queued run has waited, at the last queue sweep (0: none).",
+    registry=REGISTRY,
+)
+WEBHOOK_ATTEMPTS: Final = Counter(
+    "luna_webhook_attempts",
+    "Webhook delivery attempts, by outcome: delivered, failed (the receiver's answer or "
+    "no answer).",
+    ("outcome",),
     registry=REGISTRY,
 )
 

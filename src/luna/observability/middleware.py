@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from luna.observability.context import context_from_headers, current_request
 from luna.observability.logging import get_logger
+from luna.observability.metrics import REQUEST_SECONDS
 from luna.problems import PROBLEM_CONTENT_TYPE, problem_body
 from luna.security.redaction import REDACTED, is_secret_key
 
@@ -59,17 +60,27 @@ class RequestContextMiddleware:
             if not response_started:
                 await _send_internal_error(scope, send_with_ids)
         finally:
+            elapsed = time.perf_counter() - started
+            REQUEST_SECONDS.labels(scope["method"], route_of(scope), str(status)).observe(elapsed)
             access_log.info(
                 "request",
                 method=scope["method"],
                 path=loggable_path(scope),
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(elapsed * 1000, 2),
                 client=(scope.get("client") or ("", 0))[0],
                 user_id=context.user_id,
                 workspace_id=context.workspace_id,
             )
             current_request.reset(token)
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that answered (``/api/v1/workspaces/{workspace_id}/runs``),
+    or ``unmatched``: a metric's label must not carry ids."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
 
 
 def loggable_path(scope: Scope) -> str:

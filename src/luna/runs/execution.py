@@ -48,6 +48,7 @@ from luna.agents.service import version_definition
 from luna.budgets.limits import BudgetExceeded
 from luna.errors import LunaError, cause_of_type
 from luna.observability.logging import get_logger
+from luna.observability.metrics import RUNS_FINISHED
 from luna.providers.build import ResolvedModel, build_model_settings, close_model
 from luna.providers.errors import classify_model_error
 from luna.providers.prices import cost_usd
@@ -121,15 +122,25 @@ class RunExecution:
         self.cancel_requested = False
         self.recorder: StepRecorder | None = None
         self.guard: BudgetGuard | None = None
+        self.resolved: ResolvedModel | None = None
 
     async def execute(self) -> str:
-        """Execute the run and store how it ended."""
+        """Execute the run and store how it ended (counted in the metrics)."""
+        status = await self._execute()
+        provider, model = (
+            (self.resolved.kind, self.resolved.model_name) if self.resolved else ("none", "none")
+        )
+        RUNS_FINISHED.labels(status, provider, model).inc()
+        return status
+
+    async def _execute(self) -> str:
         if self.run.cancel_requested_at is not None:
             return await self._end_cancelled()
         try:
             resolved = await self._resolve_model()
         except LunaError as error:
             return await self._end_failed(error.code, error.detail)
+        self.resolved = resolved
         if not await self._wait_for_slot(resolved):
             return await self._end_cancelled()
         model = self.runtime.build_model(resolved)

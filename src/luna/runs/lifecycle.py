@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.db.base import utcnow
 from luna.events.outbox import record_event
+from luna.observability.metrics import RUNS_STARTED
 from luna.plans.service import plan_of_team
 from luna.providers.build import ResolvedModel
 from luna.runs.models import FINISHED, Run, RunApproval, RunStatus, RunStep
@@ -148,6 +149,7 @@ async def claim_run_slot(runtime: RunRuntime, run: Run, resolved: ResolvedModel)
         await session.commit()
     if not moved:  # cancelled while it waited: it must not start
         return False
+    RUNS_STARTED.labels(resolved.kind, resolved.model_name).inc()
     await runtime.bus.publish(run.id, {"type": "status", "status": "running"})
     return True
 

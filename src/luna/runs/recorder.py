@@ -32,6 +32,7 @@ from pydantic_ai.models import ModelRequestContext
 from pydantic_ai.tools import ToolDefinition
 from pydantic_core import to_jsonable_python
 
+from luna.observability.metrics import MODEL_REQUEST_SECONDS, MODEL_TOKENS
 from luna.runs.steps import StepRecord, StepWriter
 
 CostFunction = Callable[[int, int], Decimal]
@@ -148,7 +149,12 @@ class StepRecorder(AbstractCapability[None]):
             record = self._part_record(request, index, part, ended, confidence)
             if record is not None:
                 records.append(record)
-        await self.writer.write_all(records)
+        written = await self.writer.write_all(records)
+        if written[0] is not None:  # new, not a recovered run's replay
+            labels = (response.provider_name or "unknown", response.model_name or "unknown")
+            MODEL_REQUEST_SECONDS.labels(*labels).observe((ended - started).total_seconds())
+            MODEL_TOKENS.labels("in", *labels).inc(usage.input_tokens)
+            MODEL_TOKENS.labels("out", *labels).inc(usage.output_tokens)
 
     def _part_record(
         self,

@@ -12,12 +12,13 @@ import asyncio
 from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.background import Backoff, Wait, run_until_stopped, wait_unless_stopped
 from luna.db.base import utcnow
 from luna.observability.logging import get_logger
+from luna.observability.metrics import OLDEST_QUEUED_RUN_SECONDS, QUEUED_RUNS
 from luna.runs.lifecycle import resume_segment
 from luna.runs.models import Run
 from luna.runs.queue import RunQueue
@@ -50,6 +51,20 @@ async def enqueue_stranded_runs(
     return len(rows)
 
 
+async def measure_queue(session_factory: async_sessionmaker[AsyncSession]) -> None:
+    """Set the queue's gauges: how many runs wait to start, and for how long the oldest
+    has waited."""
+    async with session_factory() as session:
+        count, oldest = (
+            await session.execute(
+                select(func.count(), func.min(Run.created_at)).where(Run.status == "queued")
+            )
+        ).one()
+    QUEUED_RUNS.set(count or 0)
+    waited = 0.0 if oldest is None else max((utcnow() - oldest).total_seconds(), 0.0)
+    OLDEST_QUEUED_RUN_SECONDS.set(waited)
+
+
 async def run_queue_sweep(
     *,
     session_factory: async_sessionmaker[AsyncSession],
@@ -64,6 +79,7 @@ async def run_queue_sweep(
         count = await enqueue_stranded_runs(session_factory=session_factory, queue=queue)
         if count:
             log.info("stranded runs enqueued", count=count)
+        await measure_queue(session_factory)
 
     await run_until_stopped(
         sweep,

@@ -37,6 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from luna.errors import ServiceUnavailable
 from luna.observability.logging import get_logger
+from luna.observability.metrics import RATE_LIMIT_REFUSALS
 from luna.problems import PROBLEM_CONTENT_TYPE, problem_body
 from luna.security.limits import parse_limit
 
@@ -393,6 +394,7 @@ class RateLimitMiddleware:
             return
         headers = _rate_limit_headers(item, decision)
         if not decision.allowed:
+            RATE_LIMIT_REFUSALS.inc()
             body = _rate_limited_body(scope, decision)
             await _send_problem(send, body, _refusal_headers(headers))
             return

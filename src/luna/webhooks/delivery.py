@@ -27,6 +27,7 @@ from luna.identity.models import User
 from luna.jobs.runtime import WorkerResources, current_resources
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
+from luna.observability.metrics import WEBHOOK_ATTEMPTS
 from luna.security.network_policy import AddressRefused, PinnedTransport
 from luna.settings import Settings
 from luna.tenancy.models import Membership, Team, Workspace
@@ -112,6 +113,7 @@ async def attempt(resources: WorkerResources, delivery_id: str, round_number: in
         )
         delivery.attempt_count += 1
         delivery.last_attempt_at = now
+        WEBHOOK_ATTEMPTS.labels("delivered" if answer.succeeded else "failed").inc()
         if answer.succeeded:
             endpoint.failing_since = None
             delivery.delivered_at = now
