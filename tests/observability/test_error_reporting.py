@@ -109,7 +109,7 @@ async def test_an_error_reaches_sentry_with_the_requests_ids_and_nothing_persona
     assert event["user"] == {"id": account.user_id}
     assert event["release"].startswith("luna@")
     assert event["environment"] == "staging"
-    assert set(event["request"]) <= {"method", "url"}
+    assert set(event.get("request", {})) <= {"method", "url"}
     [exception] = event["exception"]["values"]
     assert exception["type"] == "RuntimeError"
     raw = b"\n".join(receiver.envelopes).decode()
