@@ -188,9 +188,10 @@ def _definition(stored: dict[str, Any]) -> AgentDefinition:
     return AgentDefinition.model_validate(stored)
 
 
+ENVIRONMENT_PATTERN: Final = r"^[a-z][a-z0-9-]{0,39}$"
 EnvironmentName = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9-]*$"),
+    StringConstraints(min_length=1, max_length=40, pattern=ENVIRONMENT_PATTERN),
     Field(
         description="A lower-case name: `development`, `staging`, `production` or the "
         "workspace's own (letters, digits and dashes).",

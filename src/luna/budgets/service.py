@@ -23,9 +23,9 @@ from luna.db.scoping import get_in_workspace
 from luna.db.writes import conflicts_as, touch
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.identity.api_keys import Actor
-from luna.identity.models import ApiKey, User
+from luna.identity.models import ApiKey
 from luna.notifications.service import queue_email
-from luna.tenancy.models import Membership, Team, Workspace
+from luna.tenancy.service import admins_of_workspace
 
 BUDGET_KEYSET: Final = Keyset({"created_at": Budget.created_at}, id_column=Budget.id)
 MAX_BUDGETS: Final = 100
@@ -241,13 +241,7 @@ async def alert_once(
     if not notify:
         await session.commit()
         return True
-    found = await session.execute(
-        select(User.id, User.email, Team.name, Workspace.name)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Team, Team.id == Membership.team_id)
-        .join(Workspace, Workspace.team_id == Team.id)
-        .where(Workspace.id == workspace_id, Membership.role.in_(("owner", "admin")))
-    )
+    found = await admins_of_workspace(session, workspace_id)
     for user_id, email, team, workspace in found:
         queue_email(
             session=session,

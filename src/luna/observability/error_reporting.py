@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from luna.observability.context import current_request
-from luna.security.redaction import REDACTED, is_secret_key, redact
+from luna.security.redaction import redact
 
 if TYPE_CHECKING:
     from luna.settings import Settings
@@ -89,24 +89,11 @@ def scrubbed_event(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any
         event["request"] = {
             field: request[field] for field in _KEPT_REQUEST_FIELDS if field in request
         }
-    scrubbed: dict[str, Any] = redact(_without_secret_keys(event))
+    scrubbed: dict[str, Any] = redact(event)
     return scrubbed
 
 
 def scrubbed_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
     """A breadcrumb without its data's secrets, and with e-mails masked in its message."""
-    scrubbed: dict[str, Any] = redact(_without_secret_keys(crumb))
+    scrubbed: dict[str, Any] = redact(crumb)
     return scrubbed
-
-
-def _without_secret_keys(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {
-            key: REDACTED
-            if isinstance(key, str) and is_secret_key(key) and item
-            else _without_secret_keys(item)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_without_secret_keys(item) for item in value]
-    return value

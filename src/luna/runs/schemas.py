@@ -42,6 +42,14 @@ def latency_ms(run: Run) -> float | None:
     return round((run.finished_at - run.started_at).total_seconds() * 1000, 3)
 
 
+def _check_one_definition(version: object, environment: object, draft: object) -> None:
+    """A request names at most one of a version, an environment and a draft."""
+    if sum(choice is not None for choice in (version, environment, draft)) > 1:
+        raise ValueError(
+            "Send one of a version, an environment or a draft definition, not several."
+        )
+
+
 class RunCreate(RequestModel):
     """A run of the agent: its input, and how to answer.
 
@@ -87,11 +95,7 @@ class RunCreate(RequestModel):
 
     @model_validator(mode="after")
     def _one_definition(self) -> RunCreate:
-        chosen = [self.version is not None, self.environment is not None, self.draft is not None]
-        if sum(chosen) > 1:
-            raise ValueError(
-                "Send one of a version, an environment or a draft definition, not several."
-            )
+        _check_one_definition(self.version, self.environment, self.draft)
         return self
 
 
@@ -108,11 +112,7 @@ class CounterfactualCreate(RequestModel):
 
     @model_validator(mode="after")
     def _one_definition(self) -> CounterfactualCreate:
-        chosen = [self.version is not None, self.environment is not None, self.draft is not None]
-        if sum(chosen) > 1:
-            raise ValueError(
-                "Send one of a version, an environment or a draft definition, not several."
-            )
+        _check_one_definition(self.version, self.environment, self.draft)
         return self
 
 

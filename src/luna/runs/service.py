@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from luna.agents.definition import AgentDefinition, ModelChoice
 from luna.agents.environments import version_in_environment
 from luna.agents.models import Agent
-from luna.agents.schemas import MAX_VERSION_NUMBER
+from luna.agents.schemas import ENVIRONMENT_PATTERN, MAX_VERSION_NUMBER
 from luna.agents.service import (
     check_definition_provider,
     check_tools_allowed,
@@ -357,7 +357,7 @@ async def _runnable_version(
 _VERSION_AT: Final = {"in": "body", "pointer": "#/version"}
 _ENVIRONMENT_AT: Final = {"in": "body", "pointer": "#/environment"}
 _PIN_AT: Final = {"in": "path", "name": "agent_id"}
-_ENVIRONMENT_NAME: Final = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_ENVIRONMENT_NAME: Final = re.compile(ENVIRONMENT_PATTERN)
 
 
 def pinned(agent_id: str, request: RunCreate) -> tuple[str, RunCreate]:

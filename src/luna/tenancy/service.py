@@ -184,6 +184,21 @@ async def team_of_workspace(*, session: AsyncSession, workspace_id: str) -> Team
     return team
 
 
+async def admins_of_workspace(
+    session: AsyncSession, workspace_id: str
+) -> list[tuple[str, str, str, str]]:
+    """Who is told of what happens to a workspace: the owners and admins of its team,
+    as (user id, e-mail, team name, workspace name)."""
+    found = await session.execute(
+        select(User.id, User.email, Team.name, Workspace.name)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Team, Team.id == Membership.team_id)
+        .join(Workspace, Workspace.team_id == Team.id)
+        .where(Workspace.id == workspace_id, Membership.role.in_(("owner", "admin")))
+    )
+    return [(user_id, email, team, workspace) for user_id, email, team, workspace in found]
+
+
 async def lock_team(session: AsyncSession, team_id: str) -> None:
     """Hold the team's row until the transaction ends (an update that changes nothing):
     concurrent checks of one team's entitlements then count one after another."""

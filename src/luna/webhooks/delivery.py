@@ -20,17 +20,16 @@ from typing import Final
 
 import httpx2
 from dbos import DBOS
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from luna.identity.models import User
 from luna.jobs.runtime import WorkerResources, current_resources
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
 from luna.observability.metrics import WEBHOOK_ATTEMPTS
 from luna.security.network_policy import AddressRefused, PinnedTransport
 from luna.settings import Settings
-from luna.tenancy.models import Membership, Team, Workspace
+from luna.tenancy.service import admins_of_workspace
 from luna.webhooks.dispatch import WORKFLOW_NAME
 from luna.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from luna.webhooks.policy import webhook_policy
@@ -215,13 +214,7 @@ async def _turn_off(session: AsyncSession, endpoint: WebhookEndpoint, reason: st
     if not getattr(moved, "rowcount", 0):
         return
     log.warning("webhook endpoint turned off", endpoint_id=endpoint.id, reason=reason)
-    found = await session.execute(
-        select(User.id, User.email, Team.name, Workspace.name)
-        .join(Membership, Membership.user_id == User.id)
-        .join(Team, Team.id == Membership.team_id)
-        .join(Workspace, Workspace.team_id == Team.id)
-        .where(Workspace.id == endpoint.workspace_id, Membership.role.in_(("owner", "admin")))
-    )
+    found = await admins_of_workspace(session, endpoint.workspace_id)
     for user_id, email, team, workspace in found:
         queue_email(
             session=session,
