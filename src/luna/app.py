@@ -26,6 +26,7 @@ from luna.chains.routes import router as chains_router
 from luna.chains.routes import swarms_router
 from luna.chains.run_routes import router as chain_runs_router
 from luna.demo.routes import router as demo_router
+from luna.evals.routes import router as evals_router
 from luna.health.routes import router as health_router
 from luna.identity.api_budgets import PlanBudgets
 from luna.identity.api_key_routes import current_key_router
@@ -87,6 +88,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     schedules_router,
     webhooks_router,
     budgets_router,
+    evals_router,
     tools_router,
     providers_router,
     runs_router,

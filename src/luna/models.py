@@ -12,6 +12,7 @@ from luna.billing import models as billing_models
 from luna.budgets import models as budget_models
 from luna.chains import models as chain_models
 from luna.db.base import Base
+from luna.evals import models as eval_models
 from luna.events import models as event_models
 from luna.identity import models as identity_models
 from luna.jobs import models as job_models
@@ -34,6 +35,7 @@ __all__ = [
     "billing_models",
     "budget_models",
     "chain_models",
+    "eval_models",
     "event_models",
     "identity_models",
     "job_models",

@@ -310,6 +310,14 @@ class Settings(BaseSettings):
     mcp_stdio_allowed: bool = Field(
         False, description="Let agents start stdio MCP servers (local commands) on workers."
     )
+    bill_evaluation_runs: bool = Field(
+        False,
+        description="Count the runs of eval runs started from now on in the usage a "
+        "customer pays for (by default evaluations are left out of it).",
+    )
+    eval_poll_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        1.0, description="How often an eval run looks for case runs that have finished."
+    )
     default_plan: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,31}$")] = Field(
         "starter",
         description="The plan a new team starts on (a self-hosted install may start every "

@@ -25,6 +25,8 @@ from luna.billing import dunning
 from luna.chains import execution as chain_execution
 from luna.chains.runs import chain_queue_spec, enqueue_stranded_chain_runs
 from luna.db.base import utcnow
+from luna.evals import execution as eval_execution
+from luna.evals.runs import enqueue_stranded_eval_runs, eval_queue_spec
 from luna.health.service import check_readiness
 from luna.jobs.engine import JobEngine
 from luna.jobs.runtime import install_resources, uninstall_resources
@@ -49,6 +51,7 @@ WEBHOOK_EVENTS_INTERVAL_SECONDS = 1.0
 # The workflows a worker executes register with DBOS as their modules are imported.
 DURABLE_WORKFLOWS = (
     chain_execution.execute_chain_workflow,
+    eval_execution.execute_eval_workflow,
     webhook_delivery.deliver_workflow,
 )
 
@@ -64,7 +67,12 @@ async def start_durable_engine(runtime: RunRuntime) -> JobEngine:
     engine = JobEngine(
         runtime.settings,
         runtime.session_factory,
-        queues=[run_queue_spec(runtime.settings), chain_queue_spec(), webhook_queue_spec()],
+        queues=[
+            run_queue_spec(runtime.settings),
+            chain_queue_spec(),
+            eval_queue_spec(),
+            webhook_queue_spec(),
+        ],
         schedules=[dunning.SCHEDULE, retention.SCHEDULE, schedule_firing.SCHEDULE],
     )
     runtime.executor_id = engine.executor_id
@@ -99,6 +107,11 @@ async def _sweep_chain_runs(
     )
     if count:
         log.info("stranded chain runs enqueued", count=count)
+    count = await enqueue_stranded_eval_runs(
+        session_factory=session_factory, workflows=queue.workflows
+    )
+    if count:
+        log.info("stranded eval runs enqueued", count=count)
 
 
 class BackgroundWork:

@@ -9,6 +9,7 @@ import pytest
 from fastapi import FastAPI
 
 from luna.agents.catalog import load_catalog
+from luna.evals.models import EvalRun, EvalTarget
 from luna.providers.models import Provider
 from luna.runs.models import Run
 from luna.tenancy.models import Membership
@@ -366,13 +367,67 @@ def agent_routes(app: FastAPI) -> list[tuple[str, str]]:
     )
 
 
-def fill(path: str, workspace_id: str, agent_id: str) -> str:
-    return (
+def fill(path: str, workspace_id: str, agent_id: str, ids: dict[str, str] | None = None) -> str:
+    filled = (
         path.replace("{workspace_id}", workspace_id)
         .replace("{agent_id}", agent_id)
         .replace("{number}", "1")
         .replace("{name}", "production")
     )
+    for name, value in (ids or {}).items():
+        filled = filled.replace("{" + name + "}", value)
+    return filled
+
+
+async def evaluation_ids(
+    app: FastAPI, client: httpx.AsyncClient, workspace_id: str, agent: dict[str, Any]
+) -> dict[str, str]:
+    """A suite of the agent with a case, and an eval run of it comparing two versions (as
+    stored, without running): the ids the evaluation routes take."""
+    url = f"/api/v1/workspaces/{workspace_id}/agents/{agent['id']}/eval-suites"
+    suite = (await client.post(url, json={"name": "Owned", "cases": [{"input": "x"}]})).json()
+    async with app.state.resources.session_factory() as session:
+        eval_run = EvalRun(
+            workspace_id=workspace_id,
+            agent_id=agent["id"],
+            suite_id=suite["id"],
+            suite_revision=1,
+            cases=[],
+        )
+        session.add(eval_run)
+        await session.flush()
+        for position in (0, 1):
+            session.add(
+                EvalTarget(
+                    eval_run_id=eval_run.id,
+                    position=position,
+                    workspace_id=workspace_id,
+                    label=f"v{position}",
+                )
+            )
+        await session.commit()
+    return {"suite_id": suite["id"], "case_id": suite["cases"][0]["id"], "eval_run_id": eval_run.id}
+
+
+def body_for(method: str, path: str, ids: dict[str, str]) -> Any:
+    """A body each write route accepts, so that what answers is the route's own lookup."""
+    if "/environments/" in path:
+        if path.endswith("/promote"):
+            return {"source": "staging"}
+        if path.endswith("/gate"):
+            return {"suite_id": None}
+        return {"version": 1, "percent": 10} if path.endswith("/split") else {"version": 1}
+    bodies = {
+        "/runs": {"input": "x"},
+        "/eval-suites": {"name": "Stolen"},
+        "/eval-suites/{suite_id}": {"name": "Stolen"},
+        "/eval-suites/{suite_id}/cases": [{"input": "x"}],
+        "/eval-suites/{suite_id}/cases/{case_id}": {"input": "x"},
+        "/eval-suites/{suite_id}/cases/from-run": {"run_id": "run_x"},
+        "/eval-runs": {"suite_id": ids["suite_id"]},
+    }
+    tail = path.split("/agents/{agent_id}")[-1] if "/agents/{agent_id}" in path else ""
+    return bodies.get(tail, {"name": "Stolen", "definition": DEFINITION})
 
 
 async def test_another_workspace_agents_are_not_found(
@@ -380,19 +435,16 @@ async def test_another_workspace_agents_are_not_found(
 ) -> None:
     owner = await sign_up("owner@example.com")
     agent = await create_agent(client, owner.workspace_id, name="Secret", definition=DEFINITION)
+    ids = await evaluation_ids(app, client, owner.workspace_id, agent)
     routes = agent_routes(app)
-    assert len(routes) == 14, routes  # with runs-create and the environments
+    assert len(routes) == 31, routes  # with runs-create, the environments and evaluations
     intruder = await sign_up("intruder@example.com")  # the client is now signed in as them
-    body = {"name": "Stolen", "definition": DEFINITION}
     for workspace_id in (owner.workspace_id, intruder.workspace_id):
         for method, path in routes:
-            url = fill(path, workspace_id, agent["id"])
+            url = fill(path, workspace_id, agent["id"], ids)
             if path.endswith("/agents") and workspace_id == intruder.workspace_id:
                 continue  # the intruder's own list and create are theirs to use
-            sent = {"input": "x"} if path.endswith("/runs") else body
-            if "/environments/" in path:
-                sent = {"source": "staging"} if path.endswith("/promote") else {"version": 1}
-            response = await client.request(method, url, json=sent)
+            response = await client.request(method, url, json=body_for(method, path, ids))
             assert response.status_code == 404, (method, url, response.text)
             assert response.json()["type"] == "urn:luna:problem:not-found"
     mine = (await client.get(agents_url(intruder.workspace_id), params={"status": "all"})).json()
@@ -404,12 +456,13 @@ async def test_a_viewer_reads_but_cannot_write(
 ) -> None:
     owner = await sign_up("owner@example.com")
     agent = await create_agent(client, owner.workspace_id, name="Shared", definition=DEFINITION)
+    ids = await evaluation_ids(app, client, owner.workspace_id, agent)
     viewer = await sign_up("viewer@example.com")
     async with app.state.resources.session_factory() as session:
         session.add(Membership(team_id=owner.team_id, user_id=viewer.user_id, role="viewer"))
         await session.commit()
     for method, path in agent_routes(app):
-        url = fill(path, owner.workspace_id, agent["id"])
+        url = fill(path, owner.workspace_id, agent["id"], ids)
         response = await client.request(method, url, json={"name": "Mine"})
         expected = 200 if method == "GET" else 403
         assert response.status_code == expected, (method, url, response.text)

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Path, Response
 
 from luna.agents import environments
 from luna.agents.schemas import (
+    EnvironmentGate,
     EnvironmentName,
     EnvironmentOut,
     EnvironmentPage,
     EnvironmentPromote,
     EnvironmentSet,
+    EnvironmentSplit,
 )
 from luna.deps import ClockDep, OriginDep, SessionDep, actor_of, require_workspace
 from luna.tenancy.access import WorkspaceAccess
@@ -106,6 +108,58 @@ async def roll_back_environment(
         workspace_id=access.workspace_id,
         agent_id=agent_id,
         name=name,
+        actor=actor_of(access, origin),
+        now=clock(),
+    )
+
+
+@router.put("/{name}/gate", operation_id="agents-environments-gate", response_model=EnvironmentOut)
+async def gate_environment(
+    agent_id: AgentId,
+    name: Name,
+    body: EnvironmentGate,
+    access: AgentWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    origin: OriginDep,
+) -> EnvironmentOut:
+    """Gate the environment on one of the agent's eval suites: a version is set or
+    promoted here only with a finished eval run of the suite (at its current revision)
+    whose pass rate is no lower than the current version's, nor than `min_pass_rate`;
+    409 `eval-gate-failed` otherwise. `suite_id: null` lifts the gate. Audited
+    (`agent.environment_gated`)."""
+    return await environments.set_gate(
+        session=session,
+        workspace_id=access.workspace_id,
+        agent_id=agent_id,
+        name=name,
+        gate=body,
+        actor=actor_of(access, origin),
+        now=clock(),
+    )
+
+
+@router.put(
+    "/{name}/split", operation_id="agents-environments-split", response_model=EnvironmentOut
+)
+async def split_environment(
+    agent_id: AgentId,
+    name: Name,
+    body: EnvironmentSplit,
+    access: AgentWriter,
+    session: SessionDep,
+    clock: ClockDep,
+    origin: OriginDep,
+) -> EnvironmentOut:
+    """Send `percent` of the runs that ask for the environment to another version (an
+    A/B test; compare them with an eval run or the runs list filtered by version).
+    `version: null` or `percent: 0` ends the split. Audited (`agent.environment_split`)."""
+    return await environments.set_split(
+        session=session,
+        workspace_id=access.workspace_id,
+        agent_id=agent_id,
+        name=name,
+        split=body,
         actor=actor_of(access, origin),
         now=clock(),
     )

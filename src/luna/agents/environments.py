@@ -8,6 +8,7 @@ is one step and needs no history to be searched; rolling back twice goes back an
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import Final
 
@@ -17,13 +18,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from luna.agents.models import Agent, AgentEnvironment, AgentVersion
-from luna.agents.schemas import EnvironmentOut
+from luna.agents.schemas import EnvironmentGate, EnvironmentOut, EnvironmentSplit
 from luna.agents.service import get_agent_for_workspace, version_of_agent
 from luna.errors import Conflict, NotFound, ValidationFailed
+from luna.evals.gate import check_gate
+from luna.evals.models import EvalSuite
 from luna.identity.api_keys import Actor
 from luna.tenancy.audit import AuditAction
 
 MAX_ENVIRONMENTS: Final = 20
+# Which runs of a split environment try its other version: a share, drawn per run.
+_SPLIT: Final = random.SystemRandom()
 
 
 def _missing(agent_id: str, name: str) -> NotFound:
@@ -44,10 +49,12 @@ async def _shown(
     session: AsyncSession, agent_id: str, name: str | None = None
 ) -> list[EnvironmentOut]:
     current, previous = aliased(AgentVersion), aliased(AgentVersion)
+    split = aliased(AgentVersion)
     statement = (
-        select(AgentEnvironment, current.number, previous.number)
+        select(AgentEnvironment, current.number, previous.number, split.number)
         .join(current, current.id == AgentEnvironment.version_id)
         .outerjoin(previous, previous.id == AgentEnvironment.previous_version_id)
+        .outerjoin(split, split.id == AgentEnvironment.split_version_id)
         .where(AgentEnvironment.agent_id == agent_id)
         .order_by(AgentEnvironment.name)
     )
@@ -62,8 +69,12 @@ async def _shown(
             previous_version=previous_number,
             updated_at=environment.updated_at,
             updated_by_user_id=environment.updated_by_user_id,
+            gate_suite_id=environment.gate_suite_id,
+            gate_min_pass_rate=environment.gate_min_pass_rate,
+            split_version=split_number,
+            split_percent=environment.split_percent if split_number is not None else 0,
         )
-        for environment, number, previous_number in rows
+        for environment, number, previous_number, split_number in rows
     ]
 
 
@@ -145,6 +156,7 @@ async def _point(
 ) -> EnvironmentOut:
     environment = await _environment(session, agent, name, for_update=True)
     previous = None if environment is None else environment.version_id
+    gate = await check_gate(session, environment, version)
     if environment is None:
         await _check_room(session, agent)
         environment = AgentEnvironment(
@@ -170,6 +182,7 @@ async def _point(
                 "environment": name,
                 "version": version.number,
                 **({"from_environment": source} if source else {}),
+                **(gate or {}),
             },
         )
     try:
@@ -269,4 +282,81 @@ async def version_in_environment(
     if environment is None:
         message = f"Agent {agent.id} has no environment {name!r}."
         raise ValidationFailed(message, errors=[{**at, "message": message}])
+    split = environment.split_version_id
+    if split is not None and _SPLIT.randrange(100) < environment.split_percent:
+        return split
     return environment.version_id
+
+
+async def set_gate(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str,
+    name: str,
+    gate: EnvironmentGate,
+    actor: Actor,
+    now: datetime,
+) -> EnvironmentOut:
+    """Gate the environment on an eval suite of the agent (or lift its gate)."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    environment = await _environment(session, agent, name, for_update=True)
+    if environment is None:
+        raise _missing(agent.id, name)
+    if gate.suite_id is not None:
+        suite = await session.get(EvalSuite, gate.suite_id)
+        if suite is None or suite.agent_id != agent.id:
+            message = f"Agent {agent.id} has no eval suite {gate.suite_id}."
+            raise ValidationFailed(
+                message, errors=[{"in": "body", "pointer": "#/suite_id", "message": message}]
+            )
+    environment.gate_suite_id = gate.suite_id
+    environment.gate_min_pass_rate = None if gate.suite_id is None else gate.min_pass_rate
+    environment.updated_at = now
+    actor.record(
+        session,
+        action="agent.environment_gated",
+        target_type="agent",
+        target_id=agent.id,
+        data={"environment": name, **gate.model_dump()},
+    )
+    await session.commit()
+    return (await _shown(session, agent.id, name))[0]
+
+
+async def set_split(
+    *,
+    session: AsyncSession,
+    workspace_id: str,
+    agent_id: str,
+    name: str,
+    split: EnvironmentSplit,
+    actor: Actor,
+    now: datetime,
+) -> EnvironmentOut:
+    """Send a share of the runs asking for the environment to another version (or end
+    the split)."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    environment = await _environment(session, agent, name, for_update=True)
+    if environment is None:
+        raise _missing(agent.id, name)
+    if split.version is None or split.percent == 0:
+        environment.split_version_id, environment.split_percent = None, 0
+    else:
+        at = {"in": "body", "pointer": "#/version"}
+        version = await version_of_agent(session, agent, split.version, at=at)
+        environment.split_version_id, environment.split_percent = version.id, split.percent
+    environment.updated_at = now
+    actor.record(
+        session,
+        action="agent.environment_split",
+        target_type="agent",
+        target_id=agent.id,
+        data={"environment": name, **split.model_dump()},
+    )
+    await session.commit()
+    return (await _shown(session, agent.id, name))[0]

@@ -75,6 +75,18 @@ class AgentEnvironment(Base):
     previous_version_id: Mapped[str | None] = mapped_column(
         ForeignKey("agent_versions.id", ondelete="SET NULL")
     )
+    # The release gate: a version comes here only with a finished eval run of this suite
+    # whose pass rate is at least the current version's on it (and this floor, if set).
+    gate_suite_id: Mapped[str | None] = mapped_column(
+        ForeignKey("eval_suites.id", ondelete="SET NULL")
+    )
+    gate_min_pass_rate: Mapped[float | None]
+    # A traffic split: this share of the runs that ask for the environment (0-100) runs
+    # the split version instead, for an A/B comparison.
+    split_version_id: Mapped[str | None] = mapped_column(
+        ForeignKey("agent_versions.id", ondelete="SET NULL")
+    )
+    split_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     updated_by_user_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

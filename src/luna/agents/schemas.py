@@ -227,7 +227,39 @@ class EnvironmentOut(BaseModel):
     )
     updated_at: datetime
     updated_by_user_id: str | None
+    gate_suite_id: str | None = Field(
+        None, description="The eval suite a version must pass to come here (the gate)."
+    )
+    gate_min_pass_rate: float | None = None
+    split_version: int | None = Field(
+        None, description="The version a share of this environment's runs try instead."
+    )
+    split_percent: int = Field(0, description="That share, in percent.")
 
 
 class EnvironmentPage(Page[EnvironmentOut]):
     """An agent's environments, by name, all on one page (`next_cursor` is null)."""
+
+
+class EnvironmentGate(RequestModel):
+    """The release gate of an environment: a version comes in only with a finished eval
+    run of the suite whose pass rate is no lower than the current version's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    suite_id: str | None = Field(
+        None, max_length=40, description="The suite; null removes the gate."
+    )
+    min_pass_rate: float | None = Field(
+        None, ge=0, le=1, description="A floor the pass rate must also reach (0 to 1)."
+    )
+
+
+class EnvironmentSplit(RequestModel):
+    """A traffic split: this share of the runs asking for the environment run another
+    version, for an A/B comparison."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(None, ge=1, le=1_000_000, description="null ends the split.")
+    percent: int = Field(0, ge=0, le=100)

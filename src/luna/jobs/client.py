@@ -42,15 +42,9 @@ class WorkflowClient:
         partition_key: str | None = None,
     ) -> None:
         """Queue ``workflow(*args)`` as ``workflow_id``; queuing the same id again is a no-op."""
-        options: EnqueueOptions = {
-            "queue_name": queue,
-            "workflow_name": workflow,
-            "workflow_id": workflow_id,
-            "app_version": APPLICATION_VERSION,
-            "application_name": APPLICATION_NAME,
-        }
-        if partition_key is not None:
-            options["queue_partition_key"] = partition_key
+        options = enqueue_options(
+            queue=queue, workflow=workflow, workflow_id=workflow_id, partition_key=partition_key
+        )
         client = await self._connected()
         await client.enqueue_async(options, *args)
 
@@ -71,3 +65,30 @@ class WorkflowClient:
         if self._client is not None:
             self._client.destroy()
             self._client = None
+
+
+def enqueue_options(
+    *, queue: str, workflow: str, workflow_id: str, partition_key: str | None = None
+) -> EnqueueOptions:
+    """How ``workflow`` is queued as ``workflow_id``, from a client or a workflow."""
+    options: EnqueueOptions = {
+        "queue_name": queue,
+        "workflow_name": workflow,
+        "workflow_id": workflow_id,
+        "app_version": APPLICATION_VERSION,
+        "application_name": APPLICATION_NAME,
+    }
+    if partition_key is not None:
+        options["queue_partition_key"] = partition_key
+    return options
+
+
+async def enqueue_from_workflow(
+    *args: Any, queue: str, workflow: str, workflow_id: str, partition_key: str | None = None
+) -> None:
+    """Inside a workflow: queue ``workflow(*args)`` as its child. The enqueue is recorded
+    with the workflow, so a recovered workflow does not queue it again."""
+    options = enqueue_options(
+        queue=queue, workflow=workflow, workflow_id=workflow_id, partition_key=partition_key
+    )
+    await DBOS.enqueue_workflow_with_options_async(options, *args)

@@ -17,7 +17,7 @@ from typing import Final
 
 from dbos import DBOS
 
-from luna.jobs.client import WorkflowClient
+from luna.jobs.client import WorkflowClient, enqueue_from_workflow
 from luna.jobs.engine import QueueSpec
 from luna.runs.execution import execute_run
 from luna.settings import Settings
@@ -74,3 +74,16 @@ class RunQueue:
     async def cancel(self, run_id: str) -> None:
         """Take a run off the queue and stop it from resuming."""
         await self.workflows.cancel(run_id)
+
+
+async def enqueue_run_from_workflow(*, run_id: str, workspace_id: str) -> None:
+    """Inside another workflow (an eval run's): queue a run as its child, on the run
+    queue like any other run, so the workspace's concurrency holds."""
+    await enqueue_from_workflow(
+        run_id,
+        0,
+        queue=QUEUE_NAME,
+        workflow=WORKFLOW_NAME,
+        workflow_id=workflow_id(run_id, 0),
+        partition_key=workspace_id,
+    )

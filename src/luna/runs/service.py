@@ -315,6 +315,40 @@ async def create_node_run(
     return run
 
 
+def create_evaluation_run(
+    *,
+    session: AsyncSession,
+    agent: Agent,
+    version_id: str,
+    draft: AgentDefinition | None,
+    prompt: str,
+    eval_run_id: str,
+    user_id: str | None,
+    api_key_id: str | None,
+    now: datetime,
+) -> Run:
+    """A queued run of one case of an eval run: ``version_id``, or ``draft`` in its
+    place, on ``prompt``, in the caller's transaction (not committed). The eval run was
+    counted against the plan once; its case runs are not counted again."""
+    run_id = new_id("run")
+    run = Run(
+        id=run_id,
+        workspace_id=agent.workspace_id,
+        agent_id=agent.id,
+        agent_version_id=version_id,
+        status=RunStatus.QUEUED,
+        input={"value": prompt},
+        draft_definition=None if draft is None else draft.model_dump(mode="json"),
+        created_by_user_id=user_id,
+        api_key_id=api_key_id,
+        thread_id=run_id,
+        eval_run_id=eval_run_id,
+        created_at=now,
+    )
+    session.add(run)
+    return run
+
+
 async def _runnable_version(
     session: AsyncSession,
     keyring: Keyring,

@@ -65,6 +65,18 @@ AuditAction = Literal[
     "agent.promoted",
     "agent.rolled_back",
     "agent.environment_deleted",
+    "agent.environment_gated",
+    "agent.environment_split",
+    "eval_suite.created",
+    "eval_suite.updated",
+    "eval_suite.deleted",
+    "eval_suite.cases_added",
+    "eval_suite.cases_imported",
+    "eval_suite.case_from_run",
+    "eval_suite.case_changed",
+    "eval_suite.case_deleted",
+    "eval_run.started",
+    "eval_run.cancelled",
 ]
 AUDIT_ACTIONS: tuple[str, ...] = get_args(AuditAction)
 

@@ -1,7 +1,8 @@
 """Usage metering: a workspace's runs, tokens and cost per UTC day, agent or model.
 
 Every run of the workspace counts, whatever its status, on the UTC day it was created;
-demo runs never count. Runs that data retention deleted count through their usage
+demo runs never count, nor the case runs of an eval run unless the operator bills
+evaluations. Runs that data retention deleted count through their usage
 rollups (:mod:`luna.usage.retention`), so a report never changes when runs go. The
 report is also rendered as CSV for spreadsheets.
 """
@@ -16,11 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from sqlalchemy import ColumnElement, Label, Select, func, select, true
+from sqlalchemy import ColumnElement, Label, Select, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from luna.agents.models import Agent
 from luna.errors import ValidationFailed
+from luna.evals.models import EvalRun
 from luna.runs.models import Run
 from luna.usage.models import UsageRollup
 
@@ -166,6 +168,7 @@ async def _saved_by_cache(
     ).where(
         Run.workspace_id == workspace_id,
         Run.cached_from_run_id.is_not(None),
+        counted_in_usage(),
         Run.created_at >= period.start,
         Run.created_at < period.end,
     )
@@ -208,6 +211,25 @@ async def _rolled_up(
     return list(groups.values())
 
 
+def counted_in_usage() -> ColumnElement[bool]:
+    """Runs the usage report counts: all but the case runs of eval runs that were not
+    billable when they started (``LUNA_BILL_EVALUATION_RUNS``)."""
+    billed = select(EvalRun.id).where(EvalRun.billable.is_(True))
+    return or_(Run.eval_run_id.is_(None), Run.eval_run_id.in_(billed))
+
+
+async def billable_eval_runs(session: AsyncSession, eval_run_ids: set[str | None]) -> set[str]:
+    """Those of ``eval_run_ids`` whose case runs count in usage."""
+    wanted = [eval_run_id for eval_run_id in eval_run_ids if eval_run_id is not None]
+    if not wanted:
+        return set()
+    return set(
+        await session.scalars(
+            select(EvalRun.id).where(EvalRun.id.in_(wanted), EvalRun.billable.is_(True))
+        )
+    )
+
+
 def _grouping(group_by: GroupBy, dialect_name: str) -> tuple[Label[str], Label[str] | None]:
     """The key runs are grouped by, and the name to show beside it (if any)."""
     if group_by == "agent":
@@ -247,6 +269,7 @@ def _usage_statement(
         .where(
             Run.workspace_id == workspace_id,
             true() if include_demo else Run.demo.is_(False),
+            counted_in_usage(),
             Run.created_at >= period.start,
             Run.created_at < period.end,
         )

@@ -30,6 +30,7 @@ from luna.plans.models import Plan
 from luna.plans.service import FREE_PLAN
 from luna.runs.service import delete_finished_runs
 from luna.tenancy.models import Team
+from luna.usage.metering import billable_eval_runs
 from luna.usage.models import UsageRollup
 
 log = get_logger(__name__)
@@ -120,10 +121,12 @@ class RunUsage(Protocol):
     tokens_out: int
     cost_usd: Decimal
     demo: bool
+    eval_run_id: str | None
 
 
 async def _roll_up(session: AsyncSession, runs: Sequence[RunUsage]) -> None:
-    """Add what the runs used to their workspace's rollups (demo runs never count)."""
+    """Add what the runs used to their workspace's rollups (demo runs never count, nor
+    the case runs of an eval run the operator did not bill)."""
     names = dict(
         (
             await session.execute(
@@ -131,9 +134,10 @@ async def _roll_up(session: AsyncSession, runs: Sequence[RunUsage]) -> None:
             )
         ).all()
     )
+    billed = await billable_eval_runs(session, {run.eval_run_id for run in runs})
     rollups: dict[tuple[str, date, str, str], _Rollup] = defaultdict(lambda: _Rollup(""))
     for run in runs:
-        if run.demo:
+        if run.demo or (run.eval_run_id is not None and run.eval_run_id not in billed):
             continue
         key = (run.workspace_id, run.created_at.date(), run.agent_id, run.model or UNKNOWN_MODEL)
         rollup = rollups[key]

@@ -59,6 +59,18 @@ const ACTION_LABELS = {
   "agent.promoted": "Agent version promoted",
   "agent.rolled_back": "Agent environment rolled back",
   "agent.environment_deleted": "Agent environment deleted",
+  "agent.environment_gated": "Agent environment gated",
+  "agent.environment_split": "Agent environment traffic split",
+  "eval_suite.created": "Eval suite created",
+  "eval_suite.updated": "Eval suite updated",
+  "eval_suite.deleted": "Eval suite deleted",
+  "eval_suite.cases_added": "Eval cases added",
+  "eval_suite.cases_imported": "Eval cases imported",
+  "eval_suite.case_from_run": "Run added as an eval case",
+  "eval_suite.case_changed": "Eval case changed",
+  "eval_suite.case_deleted": "Eval case deleted",
+  "eval_run.started": "Eval run started",
+  "eval_run.cancelled": "Eval run cancelled",
 } as const;
 
 function labelOf(action: AuditAction): string {
