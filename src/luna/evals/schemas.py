@@ -148,7 +148,7 @@ SuitePage = Page[SuiteOut]
 
 
 class ImportResult(BaseModel):
-    suite: SuiteOut
+    suite: SuiteDetail
     imported: int
 
 

@@ -162,16 +162,16 @@ async def create_suite(
         updated_at=now,
     )
     session.add(suite)
-    await session.flush()
-    _add_cases(session, suite, request.cases, start=0, now=now)
-    actor.record(
-        session,
-        action="eval_suite.created",
-        target_type="eval_suite",
-        target_id=suite.id,
-        data={"agent_id": agent.id, "name": suite.name, "cases": len(request.cases)},
-    )
     try:
+        await session.flush()
+        _add_cases(session, suite, request.cases, start=0, now=now)
+        actor.record(
+            session,
+            action="eval_suite.created",
+            target_type="eval_suite",
+            target_id=suite.id,
+            data={"agent_id": agent.id, "name": suite.name, "cases": len(request.cases)},
+        )
         await session.commit()
     except IntegrityError:
         await session.rollback()
