@@ -1,4 +1,4 @@
-"""evaluation suites, eval runs, release gates and traffic splits
+"""evaluation suites, eval runs, release gates and traffic splits; a run's chain run
 
 Revision ID: 0028
 Revises: 0027
@@ -276,10 +276,14 @@ def upgrade() -> None:
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("eval_run_id", sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_eval_run_id"), ["eval_run_id"], unique=False)
+        batch_op.add_column(sa.Column("chain_run_id", sa.String(length=40), nullable=True))
+        batch_op.create_index(batch_op.f("ix_runs_chain_run_id"), ["chain_run_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_runs_chain_run_id"))
+        batch_op.drop_column("chain_run_id")
         batch_op.drop_index(batch_op.f("ix_runs_eval_run_id"))
         batch_op.drop_column("eval_run_id")
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from luna.notifications.models import OutboxEmail
 from tests.accounts import Account, MovableClock
+from tests.chains.test_runs import chain_of, finished, start
 from tests.runs.conftest import Worker, json_of, runs_url
 from tests.runs.local_agents import local_provider
 from tests.runs.test_routes import wait_for_status
@@ -182,3 +183,30 @@ async def test_an_agents_daily_budget_leaves_other_agents_alone(
     assert stopped["error"]["code"] == "budget-exceeded"
     assert "the agent's daily budget" in stopped["error"]["message"]
     assert len(openai_standin.model_calls) == 2
+
+
+async def test_a_run_budget_holds_a_chain_run_as_a_whole(
+    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+) -> None:
+    account = await sign_up()
+    await local_provider(client, account.workspace_id, openai_standin)
+    # Each node spends 120 tokens: one node fits a 125-token run budget, two do not (node
+    # b's request, about a dozen tokens, would pass it alone).
+    openai_standin.respond_with(
+        lambda body: ScriptTurn(text="[done]", usage=Usage(input_tokens=100, output_tokens=20))
+    )
+    chain_id = await chain_of(
+        client, account, [("a", "b")], b="Summarise this answer carefully: {{prev}}"
+    )
+    await set_budget(client, account, scope="run", max_tokens=125)
+
+    started = await json_of(await start(client, account, chain_id, "go"), 201)
+    done = await finished(client, account.workspace_id, started["id"])
+
+    assert len(openai_standin.model_calls) == 1  # node b never asked the model
+    states = {node["node_id"]: node["status"] for node in done["nodes"]}
+    assert states == {"a": "succeeded", "b": "failed"}
+    node_b = next(node for node in done["nodes"] if node["node_id"] == "b")
+    run_b = await json_of(await client.get(runs_url(account.workspace_id, node_b["run_id"])))
+    assert run_b["error"]["code"] == "budget-exceeded"
+    assert "120 tokens" in run_b["error"]["message"]

@@ -311,6 +311,7 @@ async def _start_node(
                 user_id=chain_run.created_by_user_id,
                 api_key_id=chain_run.api_key_id,
                 now=now,
+                chain_run_id=chain_run.id,
             )
         except LunaError as error:
             await session.rollback()

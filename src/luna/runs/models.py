@@ -107,6 +107,8 @@ class Run(Base):
     # The eval run this run answers a case of: kept out of the usage a customer pays for
     # unless the operator counts evaluations (``LUNA_BILL_EVALUATION_RUNS``).
     eval_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The chain run this run is a node of: a run budget holds the chain run as a whole.
+    chain_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
     saved_tokens_in: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_tokens_out: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")

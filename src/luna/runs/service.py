@@ -275,6 +275,7 @@ async def create_node_run(
     user_id: str | None,
     api_key_id: str | None,
     now: datetime,
+    chain_run_id: str | None = None,
 ) -> Run:
     """A queued run of a chain node's agent on ``prompt`` (on ``model`` in place of the
     agent's own, when given), in the caller's transaction (not committed). The chain run
@@ -308,6 +309,7 @@ async def create_node_run(
         created_by_user_id=user_id,
         api_key_id=api_key_id,
         thread_id=run_id,
+        chain_run_id=chain_run_id,
         created_at=now,
     )
     session.add(run)

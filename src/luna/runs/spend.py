@@ -24,9 +24,13 @@ _COST = func.coalesce(func.sum(Run.cost_usd), 0)
 async def standing_for_run(
     session: AsyncSession, limit: Limit, *, run: Run, now: datetime
 ) -> Standing:
-    """How ``limit`` stands for ``run``: the run's own spend for a run budget; for a
-    period budget, the spend of the runs of its agent, its API key or its workspace."""
+    """How ``limit`` stands for ``run``: the run's own spend for a run budget (a chain
+    node's: the spend of every node of its chain run, which the budget holds as a
+    whole); for a period budget, the spend of the runs of its agent, its API key or its
+    workspace."""
     start = period_start(limit.scope, now)
+    if start is None and run.chain_run_id is not None:
+        return Standing(limit, await _spend(session, [Run.chain_run_id == run.chain_run_id]))
     if start is None:  # a run's budget: its period is the run
         row = (
             await session.execute(
