@@ -1,4 +1,4 @@
-"""evaluation suites, eval runs, release gates and traffic splits; a run's chain run
+"""evaluation suites, eval runs, release gates and traffic splits; a run's chain run and trace
 
 Revision ID: 0028
 Revises: 0027
@@ -277,11 +277,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("eval_run_id", sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_eval_run_id"), ["eval_run_id"], unique=False)
         batch_op.add_column(sa.Column("chain_run_id", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("traceparent", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_chain_run_id"), ["chain_run_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_column("traceparent")
         batch_op.drop_index(batch_op.f("ix_runs_chain_run_id"))
         batch_op.drop_column("chain_run_id")
         batch_op.drop_index(batch_op.f("ix_runs_eval_run_id"))

@@ -37,6 +37,7 @@ from luna.identity.sso_routes import router as sso_router
 from luna.observability.logging import configure_logging, get_logger
 from luna.observability.metrics import router as metrics_router
 from luna.observability.middleware import RequestContextMiddleware
+from luna.observability.tracing import instrument_app, tracer_provider_for
 from luna.onboarding.routes import router as onboarding_router
 from luna.problems import PROBLEM_RESPONSES, install_problem_handlers
 from luna.providers.routes import router as providers_router
@@ -150,10 +151,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     limiter = RateLimiter(settings.rate_limit_storage, key_prefix=settings.redis_namespace)
     caches = caches_for(settings)
+    tracer_provider = tracer_provider_for(settings, version=__version__)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_resources(settings, keyring=app.state.keyring, caches=caches) as shared:
+        async with open_resources(
+            settings, keyring=app.state.keyring, caches=caches, tracer_provider=tracer_provider
+        ) as shared:
             # What the request path reads, through luna.deps.
             app.state.resources = shared
             # Without Redis to share revocations and rate limits, one API process per install.
@@ -192,6 +196,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app, not_found_page=lambda path: not_found_page(settings, path))
     app.router.routes.extend(luna_routes())
     install_middleware(app, settings, limiter)
+    instrument_app(app, tracer_provider)
     return app
 
 

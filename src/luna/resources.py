@@ -14,7 +14,7 @@ import ssl
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import httpx
 from redis.asyncio import Redis
@@ -28,6 +28,7 @@ from luna.identity.jwt import JwtVerifier
 from luna.identity.session_store import REDIS_INFO_KEY
 from luna.jobs.client import WorkflowClient
 from luna.observability.error_reporting import start_error_reporting, stop_error_reporting
+from luna.observability.tracing import instrumented_clients, tracer_provider_for
 from luna.runs.bus import RunBus
 from luna.runs.dispatch import RunDispatcher
 from luna.runs.queue import RunQueue
@@ -35,6 +36,9 @@ from luna.runs.runtime import RunRuntime
 from luna.runs.streaming import RunFeeds
 from luna.security.crypto import Keyring, keyring_for
 from luna.settings import Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 # How long an outbound call (an identity provider's keys, an SSO discovery) may take.
 OUTBOUND_TIMEOUT_SECONDS: Final = 10.0
@@ -54,6 +58,8 @@ class Resources:
     http_client: httpx.AsyncClient
     workflows: WorkflowClient
     run_queue: RunQueue
+    # Where this process's spans go (None: tracing is off).
+    tracer_provider: TracerProvider | None = None
     # This process's readers of watched runs (one per run, whatever its viewer count).
     run_feeds: RunFeeds = field(init=False)
     # The identity provider whose bearer JWTs the API accepts, if the settings name one.
@@ -86,20 +92,30 @@ class Resources:
             keyring=self.keyring,
             bus=self.bus,
             caches=self.caches,
+            tracer_provider=self.tracer_provider,
         )
 
 
 @asynccontextmanager
 async def open_resources(
-    settings: Settings, *, keyring: Keyring | None = None, caches: Caches | None = None
+    settings: Settings,
+    *,
+    keyring: Keyring | None = None,
+    caches: Caches | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[Resources]:
     """The process's resources for the length of the block, closed in reverse order
-    (``keyring`` and ``caches`` when the caller made them already)."""
+    (``keyring``, ``caches`` and ``tracer_provider`` when the caller made them already)."""
     async with AsyncExitStack() as stack:
         if start_error_reporting(settings, release=__version__):
             stack.callback(stop_error_reporting)
+        if tracer_provider is None:
+            tracer_provider = tracer_provider_for(settings, version=__version__)
+        if tracer_provider is not None:
+            stack.callback(tracer_provider.shutdown)  # sends what is left
         engine = create_engine(settings)
         stack.push_async_callback(engine.dispose)
+        stack.enter_context(instrumented_clients(tracer_provider, engine))
         redis = (
             Redis.from_url(settings.redis_url.get_secret_value()) if settings.redis_url else None
         )
@@ -124,6 +140,7 @@ async def open_resources(
             http_client=http_client,
             workflows=workflows,
             run_queue=RunQueue(workflows),
+            tracer_provider=tracer_provider,
         )
 
 

@@ -175,6 +175,19 @@ class Settings(BaseSettings):
         description="Report unexpected errors to this Sentry (or GlitchTip) project's DSN; "
         "unset, nothing is reported. Events carry ids, never e-mails, bodies or secrets.",
     )
+    otel_endpoint: AnyHttpUrl | None = Field(
+        None,
+        description="Send traces (OTLP over HTTP) to this collector, e.g. "
+        "http://otel-collector:4318; unset, nothing is traced.",
+    )
+    otel_capture_content: bool = Field(
+        False,
+        description="Put prompts, answers and tool arguments and results in the model "
+        "and tool spans (left out by default).",
+    )
+    otel_service_name: str = Field(
+        "luna", max_length=64, description="The service name traces are tagged with."
+    )
     sentry_environment: str | None = Field(
         None,
         max_length=64,

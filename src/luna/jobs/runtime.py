@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,6 +20,9 @@ from luna.cache import Caches
 from luna.db.base import utcnow
 from luna.security.crypto import Keyring
 from luna.settings import Settings
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace import TracerProvider
 
 
 @dataclass(kw_only=True)
@@ -33,6 +37,8 @@ class WorkerResources:
     caches: Caches | None = None
     # This process's identity in the job engine, recorded on the work it executes.
     executor_id: str | None = None
+    # Where the spans of the work go (None: tracing is off).
+    tracer_provider: TracerProvider | None = None
 
 
 _installed: WorkerResources | None = None

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from luna.observability.context import context_from_headers, current_request
 from luna.observability.logging import get_logger
 from luna.observability.metrics import REQUEST_SECONDS
+from luna.observability.tracing import traced_request_context
 from luna.problems import PROBLEM_CONTENT_TYPE, problem_body
 from luna.security.redaction import REDACTED, is_secret_key
 
@@ -33,7 +34,9 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        context = context_from_headers(headers.get("x-request-id"), headers.get("traceparent"))
+        context = traced_request_context(headers.get("x-request-id")) or context_from_headers(
+            headers.get("x-request-id"), headers.get("traceparent")
+        )
         token = current_request.set(context)
         scope.setdefault("state", {})["request_context"] = context
         started = time.perf_counter()

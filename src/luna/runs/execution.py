@@ -25,7 +25,7 @@ from typing import Any, Final
 
 from dbos import DBOS
 from pydantic_ai import Agent, DeferredToolRequests, RetryModelRequest, RunContext
-from pydantic_ai.capabilities import AbstractCapability
+from pydantic_ai.capabilities import AbstractCapability, Instrumentation
 from pydantic_ai.durable_exec.dbos import DBOSDurability
 from pydantic_ai.exceptions import UsageLimitExceeded
 from pydantic_ai.messages import (
@@ -39,6 +39,7 @@ from pydantic_ai.messages import (
     ThinkingPartDelta,
 )
 from pydantic_ai.models import Model, ModelRequestContext
+from pydantic_ai.models.instrumented import InstrumentationSettings
 from pydantic_ai.output import StructuredDict
 from pydantic_ai.usage import UsageLimits
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,6 +50,7 @@ from luna.budgets.limits import BudgetExceeded
 from luna.errors import LunaError, cause_of_type
 from luna.observability.logging import get_logger
 from luna.observability.metrics import RUNS_FINISHED
+from luna.observability.tracing import continued
 from luna.providers.build import ResolvedModel, build_model_settings, close_model
 from luna.providers.errors import classify_model_error
 from luna.providers.prices import cost_usd
@@ -125,8 +127,10 @@ class RunExecution:
         self.resolved: ResolvedModel | None = None
 
     async def execute(self) -> str:
-        """Execute the run and store how it ended (counted in the metrics)."""
-        status = await self._execute()
+        """Execute the run and store how it ended (counted in the metrics), in the trace
+        of the request that made it."""
+        with continued(self.run.traceparent, self.runtime.tracer_provider):
+            status = await self._execute()
         provider, model = (
             (self.resolved.kind, self.resolved.model_name) if self.resolved else ("none", "none")
         )
@@ -234,9 +238,23 @@ class RunExecution:
                 recorder,
                 *served,
                 retries,
+                *self._instrumentation(),
                 DBOSDurability(event_stream_handler=self._publish_deltas),
             ],
         )
+
+    def _instrumentation(self) -> list[Instrumentation]:
+        """Pydantic AI's spans of the run (agent, model requests, tool calls), with
+        prompts and answers only when the operator asks for them; none without tracing."""
+        provider = self.runtime.tracer_provider
+        if provider is None:
+            return []
+        settings = InstrumentationSettings(
+            tracer_provider=provider,
+            include_content=self.runtime.settings.otel_capture_content,
+            include_binary_content=False,
+        )
+        return [Instrumentation(settings=settings)]
 
     async def _recorded_world(self) -> list[ServedTools]:
         """For a counterfactual replay, what answers its tools: the original's results."""

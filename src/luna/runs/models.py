@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, utcnow
 from luna.db.ids import new_id
+from luna.observability.tracing import current_traceparent
 
 
 class RunStatus(StrEnum):
@@ -109,6 +110,8 @@ class Run(Base):
     eval_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
     # The chain run this run is a node of: a run budget holds the chain run as a whole.
     chain_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The W3C trace context of the request that made the run: its worker continues it.
+    traceparent: Mapped[str | None] = mapped_column(String(64), default=current_traceparent)
     saved_tokens_in: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_tokens_out: Mapped[int] = mapped_column(default=0, server_default="0")
     saved_cost_usd: Mapped[Decimal] = mapped_column(Money, default=Decimal(0), server_default="0")
