@@ -20,6 +20,8 @@ from luna.resources import open_resources
 from luna.runs.runtime import RunRuntime
 from luna.settings import Settings
 from luna.worker import executing_durable_work
+from tests.chains.test_routes import chains_url
+from tests.chains.test_runs import chain_of, finished
 from tests.cli.test_processes import START_TIMEOUT, luna_environment, start
 from tests.observability.otlp_receiver import OtlpReceiver
 from tests.runs.conftest import json_of
@@ -166,3 +168,31 @@ async def test_nothing_is_traced_without_an_endpoint(settings: Settings) -> None
 
     assert tracer_provider_for(untraced, version="test") is None
     assert resources.tracer_provider is None and runtime.tracer_provider is None
+
+
+async def test_a_chain_runs_nodes_continue_the_trace_of_the_request_that_started_it(
+    client: httpx.AsyncClient,
+    sign_up,
+    traced_worker: RunRuntime,
+    openai_standin: OpenAIStandin,
+    collector: OtlpReceiver,
+) -> None:
+    account = await sign_up()
+    await local_provider(client, account.workspace_id, openai_standin)
+    openai_standin.respond_with(lambda body: Turn(text="[done]"))
+    chain_id = await chain_of(client, account, [("a", "b")])
+    trace_id, traceparent = caller_traceparent()
+
+    started = await client.post(
+        chains_url(account.workspace_id, chain_id, "runs"),
+        json={"input": "go"},
+        headers={"traceparent": traceparent},
+    )
+    done = await finished(client, account.workspace_id, (await json_of(started, 201))["id"])
+    assert done["status"] == "succeeded"
+    assert traced_worker.tracer_provider is not None
+    traced_worker.tracer_provider.force_flush()
+    collector.wait_for(trace_id, "chat ")
+
+    chats = [span for span in collector.in_trace(trace_id) if span.name.startswith("chat ")]
+    assert len(chats) == 2  # one model request per node, both in the caller's trace

@@ -312,6 +312,7 @@ async def _start_node(
                 api_key_id=chain_run.api_key_id,
                 now=now,
                 chain_run_id=chain_run.id,
+                traceparent=chain_run.traceparent,
             )
         except LunaError as error:
             await session.rollback()

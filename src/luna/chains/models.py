@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin, utcnow
 from luna.db.ids import new_id
+from luna.observability.tracing import current_traceparent
 from luna.runs.models import Money
 
 
@@ -126,6 +127,8 @@ class ChainRun(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     api_key_id: Mapped[str | None] = mapped_column(String(40))
+    # The W3C trace context of the request that started it, which its node runs continue.
+    traceparent: Mapped[str | None] = mapped_column(String(64), default=current_traceparent)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -276,6 +276,7 @@ async def create_node_run(
     api_key_id: str | None,
     now: datetime,
     chain_run_id: str | None = None,
+    traceparent: str | None = None,
 ) -> Run:
     """A queued run of a chain node's agent on ``prompt`` (on ``model`` in place of the
     agent's own, when given), in the caller's transaction (not committed). The chain run
@@ -310,6 +311,7 @@ async def create_node_run(
         api_key_id=api_key_id,
         thread_id=run_id,
         chain_run_id=chain_run_id,
+        traceparent=traceparent,
         created_at=now,
     )
     session.add(run)
