@@ -276,6 +276,10 @@ def upgrade() -> None:
     with op.batch_alter_table("chain_runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("traceparent", sa.String(length=64), nullable=True))
 
+    for table in ("domain_events", "webhook_deliveries"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("traceparent", sa.String(length=64), nullable=True))
+
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("eval_run_id", sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_eval_run_id"), ["eval_run_id"], unique=False)
@@ -287,6 +291,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("chain_runs", schema=None) as batch_op:
         batch_op.drop_column("traceparent")
+    for table in ("domain_events", "webhook_deliveries"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("traceparent")
 
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_column("traceparent")

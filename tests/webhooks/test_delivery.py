@@ -70,13 +70,16 @@ async def delivered(
     raise AssertionError(f"the deliveries did not settle: {items}")
 
 
-async def run_to_the_end(app: FastAPI, client: httpx.AsyncClient, account: Account) -> str:
+async def run_to_the_end(
+    app: FastAPI, client: httpx.AsyncClient, account: Account, headers: dict[str, str] | None = None
+) -> str:
     with OpenAIStandin() as model:
         model.respond_with(lambda body: Turn(text="Done."))
         await local_provider(client, account.workspace_id, model)
         agent = await agent_with(client, account.workspace_id)
         url = f"/api/v1/workspaces/{account.workspace_id}/agents/{agent}/runs"
-        started = await json_of(await client.post(url, json={"input": "Go"}), 202)
+        answer = await client.post(url, json={"input": "Go"}, headers=headers or {})
+        started = await json_of(answer, 202)
         run = await finished_run(client, account, started["id"])
     assert run["status"] == "succeeded"
     return str(run["id"])
@@ -117,6 +120,23 @@ async def test_a_receiver_failing_twice_gets_one_signed_successful_delivery(
     assert all(a["latency_ms"] is not None and a["latency_ms"] >= 0 for a in attempts)
     # The event was published once: publishing again sends nothing more.
     assert await publisher_of(app).iteration(utcnow()) == 0
+
+
+async def test_a_delivery_carries_the_trace_of_the_request_that_started_the_run(
+    app: FastAPI, client: httpx.AsyncClient, sign_up, worker: Worker
+) -> None:
+    account = await sign_up()
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    with WebhookReceiver() as receiver:
+        await create_endpoint(client, account, receiver.url, event_types=["run.completed"])
+        await run_to_the_end(
+            app, client, account, {"traceparent": f"00-{trace_id}-00f067aa0ba902b7-01"}
+        )
+        assert await publisher_of(app).iteration(utcnow()) == 1
+        [message] = await receiver.wait_for(1)
+
+    version, traced, _, _ = message.headers["traceparent"].split("-")
+    assert (version, traced) == ("00", trace_id)
 
 
 async def test_events_reach_only_subscribed_endpoints_of_their_workspace(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, utcnow
 from luna.db.ids import new_id
+from luna.observability.tracing import current_traceparent
 
 
 class DomainEvent(Base):
@@ -28,4 +29,6 @@ class DomainEvent(Base):
     subject_id: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The trace the change happened in (a run's: its request's), carried to receivers.
+    traceparent: Mapped[str | None] = mapped_column(String(64), default=current_traceparent)
     published_at: Mapped[datetime | None]

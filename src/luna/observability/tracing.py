@@ -128,10 +128,11 @@ def current_traceparent() -> str | None:
 
 
 @contextmanager
-def continued(traceparent: str | None, provider: TracerProvider | None) -> Iterator[None]:
+def continued(traceparent: str | None) -> Iterator[None]:
     """Make ``traceparent`` the parent of the spans started in the block (a run's, on the
-    worker that executes it); nothing when tracing is off or there is none."""
-    if provider is None or not traceparent:
+    worker that executes it), and what :func:`current_traceparent` answers there, traced
+    or not (without a tracer provider no span is made: the context only travels)."""
+    if not traceparent:
         yield
         return
     token = otel_context.attach(_PROPAGATOR.extract({"traceparent": traceparent}))
@@ -139,3 +140,21 @@ def continued(traceparent: str | None, provider: TracerProvider | None) -> Itera
         yield
     finally:
         otel_context.detach(token)
+
+
+@contextmanager
+def outbound_call(
+    name: str, traceparent: str | None, provider: TracerProvider | None
+) -> Iterator[dict[str, str]]:
+    """A client span for an outbound request made on behalf of ``traceparent`` (a webhook
+    delivery of a run's event); the headers that carry the trace to the receiver: the
+    span's ``traceparent``, or the one given when tracing is off."""
+    if provider is None:
+        yield {"traceparent": traceparent} if traceparent else {}
+        return
+    with continued(traceparent):
+        tracer = provider.get_tracer("luna")
+        with tracer.start_as_current_span(name, kind=trace.SpanKind.CLIENT):
+            carrier: dict[str, str] = {}
+            _PROPAGATOR.inject(carrier)
+            yield carrier

@@ -129,7 +129,7 @@ class RunExecution:
     async def execute(self) -> str:
         """Execute the run and store how it ended (counted in the metrics), in the trace
         of the request that made it."""
-        with continued(self.run.traceparent, self.runtime.tracer_provider):
+        with continued(self.run.traceparent):
             status = await self._execute()
         provider, model = (
             (self.resolved.kind, self.resolved.model_name) if self.resolved else ("none", "none")

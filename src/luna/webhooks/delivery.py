@@ -27,6 +27,7 @@ from luna.jobs.runtime import WorkerResources, current_resources
 from luna.notifications.service import queue_email
 from luna.observability.logging import get_logger
 from luna.observability.metrics import WEBHOOK_ATTEMPTS
+from luna.observability.tracing import outbound_call
 from luna.security.network_policy import AddressRefused, PinnedTransport
 from luna.settings import Settings
 from luna.tenancy.service import admins_of_workspace
@@ -92,7 +93,9 @@ async def attempt(resources: WorkerResources, delivery_id: str, round_number: in
         url, secrets = endpoint.url, signing_secrets(resources.keyring, endpoint, now)
         body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = signed_headers(message_id=delivery.id, timestamp=now, body=body, secrets=secrets)
-    answer = await _post(url, body, headers, settings=settings)
+        traceparent, event_type = delivery.traceparent, delivery.event_type
+    with outbound_call(f"webhook {event_type}", traceparent, resources.tracer_provider) as traced:
+        answer = await _post(url, body, {**headers, **traced}, settings=settings)
     window = timedelta(hours=settings.webhook_retry_hours)
     async with resources.session_factory() as session:
         delivery = await session.get(WebhookDelivery, delivery_id)

@@ -116,6 +116,7 @@ async def _deliveries_for(
             event_id=event.id,
             event_type=event.type,
             payload=envelope(event.type, event.data, event.occurred_at),
+            traceparent=event.traceparent,
             created_at=now,
             round_started_at=now,
         )

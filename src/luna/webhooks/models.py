@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from luna.db.base import Base, TimestampMixin, utcnow
 from luna.db.ids import new_id
+from luna.observability.tracing import current_traceparent
 from luna.security.encrypted_columns import SEALED_BY
 
 
@@ -71,6 +72,8 @@ class WebhookDelivery(Base):
     event_id: Mapped[str | None] = mapped_column(String(40))
     event_type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The trace of its event (or of the request that made a test delivery).
+    traceparent: Mapped[str | None] = mapped_column(String(64), default=current_traceparent)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     # Whether its job was queued; a delivery stored but not queued is queued by the sweep.
     enqueued: Mapped[bool] = mapped_column(default=False, server_default=false())
