@@ -79,6 +79,20 @@ export const routes: RouteObject[] = [
                     Component: page.AgentEditorPage,
                   })),
               },
+              {
+                path: "agents/:agentId/evals",
+                lazy: () =>
+                  import("../features/evals/EvalsPage").then((page) => ({
+                    Component: page.EvalsPage,
+                  })),
+              },
+              {
+                path: "agents/:agentId/evals/runs/:evalRunId",
+                lazy: () =>
+                  import("../features/evals/EvalRunPage").then((page) => ({
+                    Component: page.EvalRunPage,
+                  })),
+              },
               { path: "runs", element: <RunsPage /> },
               {
                 path: "runs/:runId",

@@ -7,8 +7,22 @@ export interface RecordedRequest {
   query: Record<string, string>;
   /** The whole query string, for repeated parameters. */
   search: URLSearchParams;
+  /** The body parsed as JSON, or as sent when it is not JSON (a CSV file, say). */
   body: unknown;
+  /** The request's `Content-Type`, when it has one. */
+  contentType: string | null;
   credentials: RequestCredentials;
+}
+
+function parsedBody(text: string): unknown {
+  if (!text) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 type Answer = Response | ((request: RecordedRequest) => Response);
@@ -63,7 +77,8 @@ export function fakeApi(answers: Record<string, Answer | Answer[]>) {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       search: url.searchParams,
-      body: text ? (JSON.parse(text) as unknown) : undefined,
+      body: parsedBody(text),
+      contentType: input.headers.get("Content-Type"),
       credentials: input.credentials,
     };
     requests.push(recorded);

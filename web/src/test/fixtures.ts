@@ -248,3 +248,122 @@ export function run(overrides: Partial<Schemas["RunOut"]> = {}): Schemas["RunOut
     ...overrides,
   };
 }
+
+export function evalCase(overrides: Partial<Schemas["CaseOut"]> = {}): Schemas["CaseOut"] {
+  return {
+    id: "evc_1",
+    name: "sums",
+    input: "What is 2 + 2?",
+    position: 0,
+    source_run_id: null,
+    checks: {
+      expected_output: null,
+      contains: [],
+      case_sensitive: true,
+      output_schema: null,
+      required_tools: [],
+      tool_order: "any",
+      forbidden_tools: [],
+      rubric: null,
+      max_cost_usd: null,
+      max_latency_ms: null,
+    },
+    created_at: "2026-11-20T09:00:00Z",
+    updated_at: "2026-11-20T09:00:00Z",
+    ...overrides,
+  };
+}
+
+export function evalSuite(overrides: Partial<Schemas["SuiteDetail"]> = {}): Schemas["SuiteDetail"] {
+  const cases = overrides.cases ?? [];
+  return {
+    id: "evs_1",
+    agent_id: "agt_1",
+    name: "Sums",
+    description: "",
+    revision: 1,
+    case_count: cases.length,
+    cases,
+    created_at: "2026-11-20T09:00:00Z",
+    updated_at: "2026-11-20T09:00:00Z",
+    ...overrides,
+  };
+}
+
+export function evalTarget(
+  overrides: Partial<Schemas["EvalTargetOut"]> = {},
+): Schemas["EvalTargetOut"] {
+  return {
+    position: 0,
+    label: "v3",
+    version: 3,
+    cases_done: 4,
+    cases_passed: 3,
+    pass_rate: 0.75,
+    mean_score: 0.8,
+    tokens_in: 1200,
+    tokens_out: 350,
+    cost_usd: "0.0123",
+    mean_latency_ms: 1200,
+    mean_confidence: 0.9,
+    ...overrides,
+  };
+}
+
+export function evalResult(
+  overrides: Partial<Schemas["EvalResultOut"]> = {},
+): Schemas["EvalResultOut"] {
+  return {
+    case_id: "evc_1",
+    case_name: "sums",
+    position: 0,
+    target: 0,
+    status: "passed",
+    score: 1,
+    confidence: 0.9,
+    checks: [],
+    output: "4",
+    error: null,
+    run_id: "run_1",
+    tokens_in: 300,
+    tokens_out: 80,
+    cost_usd: "0.0030",
+    latency_ms: 1100,
+    ...overrides,
+  };
+}
+
+export function evalRun(
+  overrides: Partial<Schemas["EvalRunDetail"]> = {},
+): Schemas["EvalRunDetail"] {
+  return {
+    id: "evr_1",
+    agent_id: "agt_1",
+    suite_id: "evs_1",
+    suite_revision: 1,
+    status: "succeeded",
+    billable: false,
+    case_count: 4,
+    targets: [evalTarget()],
+    results: [],
+    error: null,
+    created_at: "2026-11-20T10:00:00Z",
+    started_at: "2026-11-20T10:00:01Z",
+    finished_at: "2026-11-20T10:01:00Z",
+    ...overrides,
+  };
+}
+
+/** A suite as the list answers it: without its cases. */
+export function suiteSummary(suite: Schemas["SuiteDetail"]): Schemas["SuiteOut"] {
+  return {
+    id: suite.id,
+    agent_id: suite.agent_id,
+    name: suite.name,
+    description: suite.description,
+    revision: suite.revision,
+    case_count: suite.case_count,
+    created_at: suite.created_at,
+    updated_at: suite.updated_at,
+  };
+}

@@ -148,6 +148,10 @@ describe("AgentEditorPage", () => {
     expect(summary().getByText("Active")).toBeVisible();
     expect(within(form).getByRole("button", { name: "Save changes" })).toBeDisabled();
     expect(within(form).getByRole("button", { name: "Discard" })).toBeDisabled();
+    expect(screen.getByRole("link", { name: "Evaluations" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1/evals",
+    );
   });
 
   it("saves edited instructions as a new version, sending the version they were based on", async () => {

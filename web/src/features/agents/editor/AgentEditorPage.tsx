@@ -139,6 +139,12 @@ function AgentEditor({ workspaceId, teamId, canWrite, agent }: AgentEditorProps)
                 Try in playground
               </Link>
             )}
+            <Link
+              to={`/w/${workspaceId}/agents/${agent.id}/evals`}
+              className={buttonClasses("secondary")}
+            >
+              Evaluations
+            </Link>
             <Link to={`/w/${workspaceId}/agents`} className={buttonClasses("secondary")}>
               All agents
             </Link>

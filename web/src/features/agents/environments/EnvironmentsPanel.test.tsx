@@ -4,11 +4,16 @@ import { describe, expect, it } from "vitest";
 
 import type { Schemas } from "../../../api/client";
 import { fakeApi, json, noContent, page, problem } from "../../../test/fake-api";
-import { agent } from "../../../test/fixtures";
+import { agent, evalSuite, suiteSummary } from "../../../test/fixtures";
 import { renderPage } from "../../../test/render";
 import { EnvironmentsPanel } from "./EnvironmentsPanel";
 
 const ENVIRONMENTS = "/api/v1/workspaces/ws_1/agents/agt_1/environments";
+const SUITES = "/api/v1/workspaces/ws_1/agents/agt_1/eval-suites";
+
+const SUMS = suiteSummary(evalSuite());
+const GATE_REFUSAL =
+  "Version 2 passes 75% of 'Sums', less than the 100% of the version 'production' runs now.";
 
 type Environment = Schemas["EnvironmentOut"];
 
@@ -37,6 +42,10 @@ function environment(
     previous_version: previous,
     updated_at: "2026-11-20T09:00:00Z",
     updated_by_user_id: "usr_1",
+    gate_suite_id: null,
+    gate_min_pass_rate: null,
+    split_version: null,
+    split_percent: 0,
     ...overrides,
   };
 }
@@ -260,5 +269,163 @@ describe("EnvironmentsPanel", () => {
     expect(screen.queryByRole("form", { name: "Set environment" })).toBeNull();
     expect(screen.getAllByRole("button").map((button) => button.textContent)).toEqual(["Copy"]);
     expect(requests.every((request) => request.method === "GET")).toBe(true);
+  });
+
+  it("shows each environment's release gate and traffic split", async () => {
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([
+        environment("production", 1, 2, {
+          gate_suite_id: "evs_1",
+          gate_min_pass_rate: 0.9,
+          split_version: 3,
+          split_percent: 20,
+        }),
+        STAGING,
+      ]),
+      [`GET ${SUITES}`]: page([SUMS]),
+    });
+    renderPanel({ canWrite: false });
+    const list = await environmentList();
+    const production = item(list, "production");
+    await waitFor(() => {
+      expect(production).toHaveTextContent("Gate: Sums, at least 90%");
+    });
+    expect(within(production).getByRole("link", { name: "Sums" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1/evals?suite=evs_1",
+    );
+    expect(production).toHaveTextContent("Split: 20% of runs to v3");
+    expect(item(list, "staging")).not.toHaveTextContent(/Gate|Split/);
+  });
+
+  it("gates an environment on a suite with a floor, and lifts the gate", async () => {
+    const user = userEvent.setup();
+    const gated = environment("production", 1, 2, {
+      gate_suite_id: "evs_1",
+      gate_min_pass_rate: 0.9,
+    });
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [page([PRODUCTION]), page([gated]), page([PRODUCTION])],
+      [`GET ${SUITES}`]: page([SUMS]),
+      [`PUT ${ENVIRONMENTS}/production/gate`]: [json(gated), json(PRODUCTION)],
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Gate production" }));
+    let dialog = screen.getByRole("dialog", { name: "Release gate of production" });
+    const suite = within(dialog).getByRole("combobox", { name: "Suite" });
+    await waitFor(() => {
+      expect(suite).toBeEnabled();
+    });
+    expect(within(dialog).getByRole("button", { name: "Lift gate" })).toBeDisabled();
+    await user.selectOptions(suite, "Sums");
+    await user.type(within(dialog).getByLabelText("Floor (%)"), "90");
+    await user.click(within(dialog).getByRole("button", { name: "Save gate" }));
+
+    expect(await screen.findByText("production is gated by Sums.")).toBeVisible();
+    await waitFor(() => {
+      expect(item(list, "production")).toHaveTextContent("Gate: Sums, at least 90%");
+    });
+
+    await user.click(within(list).getByRole("button", { name: "Gate production" }));
+    dialog = screen.getByRole("dialog", { name: "Release gate of production" });
+    expect(within(dialog).getByRole("combobox", { name: "Suite" })).toHaveValue("evs_1");
+    expect(within(dialog).getByLabelText("Floor (%)")).toHaveValue(90);
+    await user.selectOptions(within(dialog).getByRole("combobox", { name: "Suite" }), "No gate");
+    await user.click(within(dialog).getByRole("button", { name: "Lift gate" }));
+
+    expect(await screen.findByText("production has no release gate now.")).toBeVisible();
+    const puts = requests.filter((request) => request.method === "PUT");
+    expect(puts.map((request) => request.body)).toEqual([
+      { suite_id: "evs_1", min_pass_rate: 0.9 },
+      { suite_id: null, min_pass_rate: null },
+    ]);
+  });
+
+  it("splits an environment's runs with another version, and ends the split", async () => {
+    const user = userEvent.setup();
+    const split = environment("production", 1, 2, { split_version: 3, split_percent: 20 });
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: [page([PRODUCTION]), page([split]), page([PRODUCTION])],
+      [`PUT ${ENVIRONMENTS}/production/split`]: [json(split), json(PRODUCTION)],
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Split production" }));
+    let dialog = screen.getByRole("dialog", { name: "Traffic split of production" });
+    const version = within(dialog).getByRole("combobox", { name: "Version" });
+    expect(
+      within(version)
+        .getAllByRole("option")
+        .map((option) => option.textContent),
+    ).toEqual(["No split", "v3 (current)", "v2"]);
+    await user.selectOptions(version, "v3 (current)");
+    const share = within(dialog).getByLabelText("Share of runs (%)");
+    await user.clear(share);
+    await user.type(share, "20");
+    await user.click(within(dialog).getByRole("button", { name: "Save split" }));
+
+    expect(await screen.findByText("20% of production's runs go to v3 now.")).toBeVisible();
+    await waitFor(() => {
+      expect(item(list, "production")).toHaveTextContent("Split: 20% of runs to v3");
+    });
+
+    await user.click(within(list).getByRole("button", { name: "Split production" }));
+    dialog = screen.getByRole("dialog", { name: "Traffic split of production" });
+    await user.selectOptions(within(dialog).getByRole("combobox", { name: "Version" }), "No split");
+    await user.click(within(dialog).getByRole("button", { name: "End split" }));
+
+    expect(await screen.findByText("production runs v1 only now.")).toBeVisible();
+    const puts = requests.filter((request) => request.method === "PUT");
+    expect(puts.map((request) => request.body)).toEqual([
+      { version: 3, percent: 20 },
+      { version: null, percent: 0 },
+    ]);
+  });
+
+  it("shows the release gate's verdict when it stops a promotion", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([
+        STAGING,
+        environment("production", 1, null, { gate_suite_id: "evs_1" }),
+      ]),
+      [`GET ${SUITES}`]: page([SUMS]),
+      [`POST ${ENVIRONMENTS}/production/promote`]: problem(409, "conflict", GATE_REFUSAL, {
+        reason: "eval-gate-failed",
+      }),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Promote production" }));
+    const dialog = screen.getByRole("dialog", { name: "Promote to production" });
+    await user.click(within(dialog).getByRole("button", { name: "Promote" }));
+
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert).toHaveTextContent("Stopped by the release gate");
+    expect(alert).toHaveTextContent(GATE_REFUSAL);
+    expect(within(alert).getByRole("link", { name: "Run an evaluation" })).toHaveAttribute(
+      "href",
+      "/w/ws_1/agents/agt_1/evals",
+    );
+    expect(screen.getByRole("dialog", { name: "Promote to production" })).toBeVisible();
+  });
+
+  it("shows the release gate's verdict when it stops setting a version", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([]),
+      [`PUT ${ENVIRONMENTS}/production`]: problem(409, "conflict", GATE_REFUSAL, {
+        reason: "eval-gate-failed",
+      }),
+    });
+    renderPanel();
+    const form = screen.getByRole("form", { name: "Set environment" });
+    await user.type(within(form).getByLabelText("Environment"), "production");
+    await user.click(within(form).getByRole("button", { name: "Set" }));
+
+    const alert = await within(form).findByRole("alert");
+    expect(alert).toHaveTextContent("Stopped by the release gate");
+    expect(alert).toHaveTextContent(GATE_REFUSAL);
   });
 });

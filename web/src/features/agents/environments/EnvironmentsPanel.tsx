@@ -1,3 +1,4 @@
+import { ShieldCheck, Split } from "lucide-react";
 import { useId, useState, type SubmitEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 
@@ -16,17 +17,21 @@ import { TextField } from "../../../components/ui/TextField";
 import { classNames } from "../../../lib/class-names";
 import { formatDateTime, formatRelative } from "../../../lib/dates";
 import { textField } from "../../../lib/form-data";
-import { formErrors } from "../../../lib/form-errors";
+import { formErrors, type FormErrors } from "../../../lib/form-errors";
+import { useSuites, type Suite } from "../../evals/hooks";
 import { writeComparison } from "../editor/version-view";
 import type { AgentDetail } from "../hooks";
 import {
   ENVIRONMENT_NAME_PATTERN,
   SUGGESTED_ENVIRONMENTS,
+  gateRefusal,
   useDeleteEnvironment,
   useEnvironments,
+  useGateEnvironment,
   usePromoteEnvironment,
   useRollBackEnvironment,
   useSetEnvironment,
+  useSplitEnvironment,
   type Environment,
 } from "./hooks";
 
@@ -36,12 +41,14 @@ interface EnvironmentsPanelProps {
   canWrite: boolean;
 }
 
-type Asking =
-  { action: "promote" | "roll-back" | "delete"; environment: Environment } | { action: null };
+type Action = "promote" | "roll-back" | "delete" | "gate" | "split";
+
+type Asking = { action: Action; environment: Environment } | { action: null };
 
 /**
- * The agent's environments (development, staging, production…), the version each runs,
- * and, for those who may change the agent, setting, promoting, rolling back and deleting them.
+ * The agent's environments (development, staging, production…), the version each runs, its
+ * release gate and traffic split, and, for those who may change the agent, setting,
+ * promoting, rolling back, gating, splitting and deleting them.
  */
 export function EnvironmentsPanel({ workspaceId, agent, canWrite }: EnvironmentsPanelProps) {
   const headingId = useId();
@@ -49,6 +56,11 @@ export function EnvironmentsPanel({ workspaceId, agent, canWrite }: Environments
   const [asking, setAsking] = useState<Asking>({ action: null });
   const [notice, setNotice] = useState<string | null>(null);
   const items = environments.data ?? [];
+  // The suites name the gates, and are what a gate may use.
+  const suites = useSuites(workspaceId, agent.id, {
+    enabled: asking.action === "gate" || items.some((environment) => environment.gate_suite_id),
+  });
+  const suiteNames = new Map((suites.data ?? []).map((suite) => [suite.id, suite.name]));
   const close = () => {
     setAsking({ action: null });
   };
@@ -56,7 +68,7 @@ export function EnvironmentsPanel({ workspaceId, agent, canWrite }: Environments
     setAsking({ action: null });
     setNotice(message);
   };
-  const ask = (action: "promote" | "roll-back" | "delete", environment: Environment) => {
+  const ask = (action: Action, environment: Environment) => {
     setNotice(null);
     setAsking({ action, environment });
   };
@@ -104,7 +116,14 @@ export function EnvironmentsPanel({ workspaceId, agent, canWrite }: Environments
                 {items.map((environment) => (
                   <EnvironmentItem
                     key={environment.name}
+                    workspaceId={workspaceId}
+                    agentId={agent.id}
                     environment={environment}
+                    suiteName={
+                      environment.gate_suite_id
+                        ? (suiteNames.get(environment.gate_suite_id) ?? null)
+                        : null
+                    }
                     canWrite={canWrite}
                     canPromote={items.length > 1}
                     onAsk={(action) => {
@@ -146,6 +165,26 @@ export function EnvironmentsPanel({ workspaceId, agent, canWrite }: Environments
           }}
         />
       )}
+      {asking.action === "gate" && (
+        <GateDialog
+          workspaceId={workspaceId}
+          agentId={agent.id}
+          environment={asking.environment}
+          suites={suites.data}
+          suitesError={suites.isError}
+          onClose={close}
+          onGated={changed}
+        />
+      )}
+      {asking.action === "split" && (
+        <SplitDialog
+          workspaceId={workspaceId}
+          agent={agent}
+          environment={asking.environment}
+          onClose={close}
+          onSplit={changed}
+        />
+      )}
       {asking.action === "roll-back" && (
         <RollBackDialog
           workspaceId={workspaceId}
@@ -173,15 +212,31 @@ export function EnvironmentsPanel({ workspaceId, agent, canWrite }: Environments
 }
 
 interface EnvironmentItemProps {
+  workspaceId: string;
+  agentId: string;
   environment: Environment;
+  /** The name of the suite that gates it; null while unknown (or without a gate). */
+  suiteName: string | null;
   canWrite: boolean;
   /** Whether another environment exists to promote from. */
   canPromote: boolean;
-  onAsk: (action: "promote" | "roll-back" | "delete") => void;
+  onAsk: (action: Action) => void;
 }
 
-function EnvironmentItem({ environment, canWrite, canPromote, onAsk }: EnvironmentItemProps) {
+function EnvironmentItem({
+  workspaceId,
+  agentId,
+  environment,
+  suiteName,
+  canWrite,
+  canPromote,
+  onAsk,
+}: EnvironmentItemProps) {
   const { name, version, previous_version: previous, updated_at: updatedAt } = environment;
+  const gateSuite = environment.gate_suite_id ?? null;
+  const floor = environment.gate_min_pass_rate ?? null;
+  const splitVersion = environment.split_version ?? null;
+  const splitting = splitVersion !== null && environment.split_percent > 0;
   return (
     <li className="glass rounded-xl px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
@@ -195,6 +250,33 @@ function EnvironmentItem({ environment, canWrite, canPromote, onAsk }: Environme
           {formatRelative(updatedAt)}
         </time>
       </p>
+      {(gateSuite !== null || splitting) && (
+        <div className="mt-1.5 space-y-1 text-xs text-slate-300">
+          {gateSuite !== null && (
+            <p className="flex items-center gap-1.5">
+              <ShieldCheck aria-hidden="true" className="size-3.5 shrink-0 text-emerald-300" />
+              <span>
+                Gate:{" "}
+                <Link
+                  to={`/w/${workspaceId}/agents/${agentId}/evals?suite=${gateSuite}`}
+                  className="font-medium text-luna-200 underline-offset-4 hover:underline"
+                >
+                  {suiteName ?? "its suite"}
+                </Link>
+                {floor !== null && <>, at least {formatPercent(floor)}</>}
+              </span>
+            </p>
+          )}
+          {splitting && (
+            <p className="flex items-center gap-1.5">
+              <Split aria-hidden="true" className="size-3.5 shrink-0 text-luna-300" />
+              <span>
+                Split: {environment.split_percent}% of runs to v{splitVersion}
+              </span>
+            </p>
+          )}
+        </div>
+      )}
       {canWrite && (
         <div className="mt-2 flex flex-wrap gap-2">
           {canPromote && (
@@ -221,6 +303,26 @@ function EnvironmentItem({ environment, canWrite, canPromote, onAsk }: Environme
               Roll back to v{previous}
             </Button>
           )}
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-label={`Gate ${name}`}
+            onClick={() => {
+              onAsk("gate");
+            }}
+          >
+            Gate…
+          </Button>
+          <Button
+            variant="secondary"
+            size="sm"
+            aria-label={`Split ${name}`}
+            onClick={() => {
+              onAsk("split");
+            }}
+          >
+            Split…
+          </Button>
           <Button
             variant="ghost"
             size="sm"
@@ -328,7 +430,11 @@ function SetEnvironmentForm({ workspaceId, agent, onStart, onSet }: SetEnvironme
       <h3 id={headingId} className="text-sm font-semibold text-white">
         Set environment
       </h3>
-      <FormAlert message={errors.message} requestId={errors.requestId} />
+      <ChangeAlert
+        error={set.error}
+        errors={errors}
+        evalsPath={`/w/${workspaceId}/agents/${agent.id}/evals`}
+      />
       <TextField
         label="Environment"
         name="name"
@@ -420,7 +526,11 @@ function PromoteDialog({
       description={`${target.name} then runs the version the environment you choose runs; v${target.version} is kept for a roll back.`}
     >
       <form onSubmit={submit} className="space-y-4">
-        <FormAlert message={errors.message} requestId={errors.requestId} />
+        <ChangeAlert
+          error={promote.error}
+          errors={errors}
+          evalsPath={`/w/${workspaceId}/agents/${agentId}/evals`}
+        />
         <SelectField
           label="From"
           name="source"
@@ -513,5 +623,260 @@ function DeleteDialog({
         });
       }}
     />
+  );
+}
+
+const percentFormat = new Intl.NumberFormat(undefined, {
+  style: "percent",
+  maximumFractionDigits: 1,
+});
+
+/** "90%", from a rate between 0 and 1. */
+function formatPercent(rate: number): string {
+  return percentFormat.format(rate);
+}
+
+/**
+ * Why a version could not be set or promoted: the release gate's verdict (409
+ * `eval-gate-failed`) on its own, with the way to the evaluations; any other problem as usual.
+ */
+function ChangeAlert({
+  error,
+  errors,
+  evalsPath,
+}: {
+  error: unknown;
+  errors: FormErrors;
+  evalsPath: string;
+}) {
+  const verdict = gateRefusal(error);
+  if (verdict === null) {
+    return <FormAlert message={errors.message} requestId={errors.requestId} />;
+  }
+  return (
+    <Alert tone="error" title="Stopped by the release gate">
+      <p>{verdict}</p>
+      <p className="mt-1">
+        <Link to={evalsPath} className="font-medium underline underline-offset-4">
+          Run an evaluation
+        </Link>{" "}
+        of the version, then try again.
+      </p>
+    </Alert>
+  );
+}
+
+interface GateDialogProps {
+  workspaceId: string;
+  agentId: string;
+  environment: Environment;
+  /** The agent's suites; undefined while they load. */
+  suites: Suite[] | undefined;
+  suitesError: boolean;
+  onClose: () => void;
+  onGated: (message: string) => void;
+}
+
+/** Gates an environment on a suite (with an optional floor), or lifts its gate. */
+function GateDialog({
+  workspaceId,
+  agentId,
+  environment,
+  suites,
+  suitesError,
+  onClose,
+  onGated,
+}: GateDialogProps) {
+  const gate = useGateEnvironment(workspaceId, agentId);
+  const { name } = environment;
+  const [suiteId, setSuiteId] = useState(environment.gate_suite_id ?? "");
+  const errors = formErrors(gate.error, ["suite_id", "min_pass_rate"]);
+  const floor = environment.gate_min_pass_rate;
+  const evalsPath = `/w/${workspaceId}/agents/${agentId}/evals`;
+
+  function submit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const percent = textField(new FormData(event.currentTarget), "min_pass_rate").trim();
+    const chosen = suites?.find((suite) => suite.id === suiteId);
+    gate.mutate(
+      {
+        name,
+        suiteId: chosen ? chosen.id : null,
+        minPassRate: chosen && percent ? Number(percent) / 100 : null,
+      },
+      {
+        onSuccess: (gated) => {
+          onGated(
+            chosen
+              ? `${gated.name} is gated by ${chosen.name}.`
+              : `${gated.name} has no release gate now.`,
+          );
+        },
+      },
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      dismissible={!gate.isPending}
+      title={`Release gate of ${name}`}
+      description="A version comes in only after a finished eval run of the suite, at its current revision, that passes no fewer cases than the version it replaces."
+    >
+      <form onSubmit={submit} className="space-y-4">
+        <FormAlert message={errors.message} requestId={errors.requestId} />
+        {suitesError && (
+          <Alert tone="error">The suites could not be loaded. Close this and try again.</Alert>
+        )}
+        {suites?.length === 0 && (
+          <p className="text-sm text-slate-300">
+            This agent has no suites yet.{" "}
+            <Link to={evalsPath} className="text-luna-200 underline underline-offset-4">
+              Create one in Evaluations
+            </Link>
+            .
+          </p>
+        )}
+        <SelectField
+          label="Suite"
+          name="suite_id"
+          value={suiteId}
+          disabled={suites === undefined}
+          error={errors.fields.suite_id}
+          onChange={(event) => {
+            setSuiteId(event.target.value);
+          }}
+        >
+          <option value="">No gate</option>
+          {(suites ?? []).map((suite) => (
+            <option key={suite.id} value={suite.id}>
+              {suite.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Floor (%)"
+          name="min_pass_rate"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={100}
+          step={1}
+          placeholder="90"
+          disabled={suiteId === ""}
+          defaultValue={floor === null || floor === undefined ? "" : Math.round(floor * 100)}
+          description="Optional: the least pass rate a version needs, whatever the current one passes."
+          error={errors.fields.min_pass_rate}
+        />
+        <div className="flex justify-end gap-3">
+          <Button variant="ghost" onClick={onClose} disabled={gate.isPending}>
+            Cancel
+          </Button>
+          <Button
+            type="submit"
+            loading={gate.isPending}
+            disabled={suites === undefined || (suiteId === "" && !environment.gate_suite_id)}
+          >
+            {suiteId === "" ? "Lift gate" : "Save gate"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+interface SplitDialogProps {
+  workspaceId: string;
+  agent: AgentDetail;
+  environment: Environment;
+  onClose: () => void;
+  onSplit: (message: string) => void;
+}
+
+/** Sends a share of an environment's runs to another version, or ends the split. */
+function SplitDialog({ workspaceId, agent, environment, onClose, onSplit }: SplitDialogProps) {
+  const split = useSplitEnvironment(workspaceId, agent.id);
+  const { name } = environment;
+  const current = environment.split_version ?? null;
+  const [version, setVersion] = useState(current === null ? "" : String(current));
+  const errors = formErrors(split.error, ["version", "percent"]);
+  const numbers = Array.from(
+    { length: agent.current_version },
+    (_, index) => agent.current_version - index,
+  ).filter((number) => number !== environment.version);
+
+  function submit(event: SubmitEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const percent = Number(textField(new FormData(event.currentTarget), "percent").trim() || 0);
+    const chosen = version === "" ? null : Number(version);
+    split.mutate(
+      { name, version: chosen, percent: chosen === null ? 0 : percent },
+      {
+        onSuccess: (changed) => {
+          onSplit(
+            chosen === null || percent === 0
+              ? `${changed.name} runs v${changed.version} only now.`
+              : `${percent}% of ${changed.name}'s runs go to v${chosen} now.`,
+          );
+        },
+      },
+    );
+  }
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      dismissible={!split.isPending}
+      title={`Traffic split of ${name}`}
+      description={`A share of the runs that ask for ${name} run another version instead of v${environment.version}, to compare them on real traffic.`}
+    >
+      <form onSubmit={submit} className="space-y-4">
+        <FormAlert message={errors.message} requestId={errors.requestId} />
+        <SelectField
+          label="Version"
+          name="version"
+          value={version}
+          error={errors.fields.version}
+          onChange={(event) => {
+            setVersion(event.target.value);
+          }}
+        >
+          <option value="">No split</option>
+          {numbers.map((number) => (
+            <option key={number} value={number}>
+              v{number}
+              {number === agent.current_version ? " (current)" : ""}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Share of runs (%)"
+          name="percent"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={100}
+          step={1}
+          required={version !== ""}
+          disabled={version === ""}
+          defaultValue={environment.split_percent > 0 ? environment.split_percent : 10}
+          error={errors.fields.percent}
+        />
+        <div className="flex justify-end gap-3">
+          <Button variant="ghost" onClick={onClose} disabled={split.isPending}>
+            Cancel
+          </Button>
+          <Button
+            type="submit"
+            loading={split.isPending}
+            disabled={version === "" && (current === null || environment.split_percent === 0)}
+          >
+            {version === "" ? "End split" : "Save split"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
   );
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
-import { api, unwrap, type Schemas } from "../../../api/client";
+import { ApiProblem, api, unwrap, type Schemas } from "../../../api/client";
 import { agentKey } from "../editor/hooks";
 
 export type Environment = Schemas["EnvironmentOut"];
@@ -98,4 +98,51 @@ export function useDeleteEnvironment(workspaceId: string, agentId: string) {
       }),
     ),
   );
+}
+
+/**
+ * Gates an environment on one of the agent's suites (with an optional floor, 0 to 1), or
+ * lifts the gate with `suiteId: null`.
+ */
+export function useGateEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(
+    workspaceId,
+    agentId,
+    (
+      path,
+      {
+        name,
+        suiteId,
+        minPassRate,
+      }: { name: string; suiteId: string | null; minPassRate: number | null },
+    ) =>
+      unwrap(
+        api.PUT("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}/gate", {
+          params: { path: { ...path, name } },
+          body: { suite_id: suiteId, min_pass_rate: minPassRate },
+        }),
+      ),
+  );
+}
+
+/** Sends `percent` of an environment's runs to another version, or ends it (`version: null`). */
+export function useSplitEnvironment(workspaceId: string, agentId: string) {
+  return useEnvironmentChange(
+    workspaceId,
+    agentId,
+    (path, { name, version, percent }: { name: string; version: number | null; percent: number }) =>
+      unwrap(
+        api.PUT("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}/split", {
+          params: { path: { ...path, name } },
+          body: { version, percent },
+        }),
+      ),
+  );
+}
+
+/** The gate's refusal of a version (409 `eval-gate-failed`): its verdict, or null. */
+export function gateRefusal(error: unknown): string | null {
+  return error instanceof ApiProblem && error.problem.reason === "eval-gate-failed"
+    ? error.problem.detail
+    : null;
 }
