@@ -159,7 +159,7 @@ function ComparedCase({
             open && "rotate-90",
           )}
         />
-        <span className="min-w-0 flex-1 truncate text-sm font-medium text-white">
+        <span className="min-w-0 flex-1 basis-[calc(100%-2rem)] truncate text-sm font-medium text-white sm:basis-0">
           {item.case_name}
         </span>
         <span className="flex flex-wrap items-center gap-2 text-xs text-slate-400">

@@ -39,7 +39,11 @@ export function PassRate({ rate, wide = false }: { rate: number | null; wide?: b
         aria-hidden="true"
         value={rate === null ? 0 : Math.round(rate * 100)}
         max={100}
-        className={classNames(BAR, wide ? "w-24" : "w-12", rate !== null && rateFill(rate))}
+        className={classNames(
+          BAR,
+          wide ? "hidden w-24 sm:block" : "w-12",
+          rate !== null && rateFill(rate),
+        )}
       />
     </span>
   );

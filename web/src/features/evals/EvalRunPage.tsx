@@ -47,6 +47,7 @@ export function EvalRunPage() {
   const comparison = useEvalComparison(workspace.id, agentId, evalRunId, {
     enabled: run.data?.targets.length === 2,
     live,
+    status: run.data?.status,
   });
   const evalsPath = `/w/${workspace.id}/agents/${agentId}/evals`;
 

@@ -270,17 +270,18 @@ export function useEvalRun(workspaceId: string, agentId: string, evalRunId: stri
 }
 
 /**
- * The two targets of an eval run case by case; only for a run with two targets, and read
- * again with the run while it is under way.
+ * The two targets of an eval run case by case; only for a run with two targets, read
+ * again with the run while it is under way and once more when its status changes (the
+ * last cases are judged just before it finishes).
  */
 export function useEvalComparison(
   workspaceId: string,
   agentId: string,
   evalRunId: string,
-  { enabled, live }: { enabled: boolean; live: boolean },
+  { enabled, live, status }: { enabled: boolean; live: boolean; status: string | undefined },
 ) {
   return useQuery({
-    queryKey: [...evalRunKey(workspaceId, agentId, evalRunId), "comparison"] as const,
+    queryKey: [...evalRunKey(workspaceId, agentId, evalRunId), "comparison", status] as const,
     enabled,
     placeholderData: keepPreviousData,
     queryFn: ({ signal }) =>
