@@ -423,7 +423,7 @@ def body_for(method: str, path: str, ids: dict[str, str]) -> Any:
         "/eval-suites/{suite_id}": {"name": "Stolen"},
         "/eval-suites/{suite_id}/cases": [{"input": "x"}],
         "/eval-suites/{suite_id}/cases/{case_id}": {"input": "x"},
-        "/eval-suites/{suite_id}/cases/from-run": {"run_id": "run_x"},
+        "/eval-suites/{suite_id}/from-run": {"run_id": "run_x"},
         "/eval-runs": {"suite_id": ids["suite_id"]},
     }
     tail = path.split("/agents/{agent_id}")[-1] if "/agents/{agent_id}" in path else ""

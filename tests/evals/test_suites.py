@@ -150,7 +150,7 @@ async def test_a_run_becomes_a_case_and_its_tool_calls_are_judged_in_an_eval_run
 
     case = await json_of(
         await client.post(
-            f"{suite_url}/cases/from-run",
+            f"{suite_url}/from-run",
             json={"run_id": run["id"], "expect_same_tools": True},
         ),
         201,
@@ -219,7 +219,7 @@ async def test_what_adding_a_run_refuses(
     run = await json_of(await client.post(runs, json={"input": "Hello"}), 202)
     await wait_for_status(client, account.workspace_id, run["id"], "succeeded")
     suite = await new_suite(client, account, agent_id)
-    url = agent_url(account, agent_id, "eval-suites", suite["id"], "cases", "from-run")
+    url = agent_url(account, agent_id, "eval-suites", suite["id"], "from-run")
 
     other_agent = await client.post(url, json={"run_id": run["id"]})
     missing = await client.post(url, json={"run_id": "run_missing"})

@@ -224,7 +224,7 @@ async def import_cases(
 
 
 @router.post(
-    "/eval-suites/{suite_id}/cases/from-run",
+    "/eval-suites/{suite_id}/from-run",
     operation_id="eval-cases-from-run",
     status_code=201,
     response_model=CaseOut,

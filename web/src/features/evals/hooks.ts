@@ -7,6 +7,7 @@ export type Suite = Schemas["SuiteOut"];
 export type SuiteDetail = Schemas["SuiteDetail"];
 export type EvalCase = Schemas["CaseOut"];
 export type NewCase = Schemas["CaseIn"];
+export type CaseFromRun = Schemas["CaseFromRun"];
 export type CaseChecks = Schemas["CaseChecks-Output"];
 export type NewCaseChecks = Schemas["CaseChecks-Input"];
 export type ToolOrder = CaseChecks["tool_order"];
@@ -224,6 +225,26 @@ export function useImportCases(workspaceId: string, agentId: string, suiteId: st
             bodySerializer: (body: string) => body,
             headers: { "Content-Type": format },
           },
+        ),
+      ),
+  );
+}
+
+/**
+ * Appends a succeeded run of the agent to a suite as a case (a new revision): its input,
+ * with its answer as the expected output and its tool calls as the required ones when
+ * asked. Refused with 422 (`#/run_id`) for a run of another agent or one that did not
+ * succeed, and with 409 `too-many-cases` when the suite is full.
+ */
+export function useAddCaseFromRun(workspaceId: string, agentId: string) {
+  return useSuiteChange(
+    workspaceId,
+    agentId,
+    (path, { suiteId, body }: { suiteId: string; body: CaseFromRun }) =>
+      unwrap(
+        api.POST(
+          "/api/v1/workspaces/{workspace_id}/agents/{agent_id}/eval-suites/{suite_id}/from-run",
+          { params: { path: { ...path, suite_id: suiteId } }, body },
         ),
       ),
   );

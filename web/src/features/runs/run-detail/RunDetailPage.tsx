@@ -10,6 +10,7 @@ import { LoadingRegion, Skeleton } from "../../../components/ui/Skeleton";
 import { useCurrentWorkspace } from "../../shell/use-current-workspace";
 import { ShareRunControls } from "../../sharing/ShareRunControls";
 import { shortRunId } from "../run-format";
+import { AddedToSuiteNotice, AddToSuiteButton, type AddedCase } from "./AddToSuite";
 import { ApprovalsPanel } from "./ApprovalsPanel";
 import { CancelRunButton } from "./CancelRunButton";
 import { extendGraph, isFinished, isLive, type StepGraph } from "./graph-model";
@@ -27,6 +28,8 @@ export function RunDetailPage() {
   const missing = graph.error instanceof ApiProblem && graph.error.status === 404;
   // The agent names the run; the id's end tells runs of one agent apart.
   const title = missing ? "Run not found" : (agentName.data ?? "Run");
+  const canWrite = team.role !== "viewer";
+  const [added, setAdded] = useState<AddedCase | null>(null);
 
   return (
     <>
@@ -44,15 +47,26 @@ export function RunDetailPage() {
         }
         actions={
           <>
-            {graph.data && !isFinished(graph.data.run) && team.role !== "viewer" && (
+            {graph.data && !isFinished(graph.data.run) && canWrite && (
               <CancelRunButton workspaceId={workspace.id} runId={runId} />
+            )}
+            {graph.data?.run.status === "succeeded" && canWrite && (
+              <AddToSuiteButton
+                workspaceId={workspace.id}
+                run={graph.data.run}
+                steps={graph.data.nodes}
+                onOpen={() => {
+                  setAdded(null);
+                }}
+                onAdded={setAdded}
+              />
             )}
             {graph.data && (
               <ShareRunControls
                 workspaceId={workspace.id}
                 runId={runId}
                 finished={isFinished(graph.data.run)}
-                canWrite={team.role !== "viewer"}
+                canWrite={canWrite}
               />
             )}
             <Link to={runsPath} className={buttonClasses("secondary")}>
@@ -61,6 +75,7 @@ export function RunDetailPage() {
           </>
         }
       />
+      {added?.runId === runId && <AddedToSuiteNotice workspaceId={workspace.id} added={added} />}
       {graph.isPending ? (
         <RunDetailSkeleton />
       ) : missing ? (
@@ -84,11 +99,7 @@ export function RunDetailPage() {
           retrying={graph.isFetching}
         />
       ) : (
-        <RunDetail
-          workspaceId={workspace.id}
-          canWrite={team.role !== "viewer"}
-          response={graph.data}
-        />
+        <RunDetail workspaceId={workspace.id} canWrite={canWrite} response={graph.data} />
       )}
     </>
   );
