@@ -88,3 +88,16 @@ def test_a_suite_compares_two_versions_case_by_case(watched_page: WatchedPage, t
         expect(page.get_by_test_id("comparison-summary")).to_be_visible()
         no_overflow(page)
         watched.check("evals-comparison-phone")
+
+        # A run of a case goes back into the suite as a case of its own.
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.get_by_role("button", name="sum 2 v1 Passed v2 Failed").click()
+        page.get_by_role("link", name="Run of sum 2 on v1").first.click()
+        page.get_by_role("button", name="Add to eval suite").click()
+        adding = page.get_by_role("dialog", name="Add to eval suite")
+        adding.get_by_label("Case name").fill("twelve")
+        watched.check("evals-add-run")
+        adding.get_by_role("button", name="Add case").click()
+        expect(page.get_by_text("twelve is added to Sums.")).to_be_visible()
+        page.get_by_role("link", name="Open the suite").click()
+        expect(page.get_by_role("rowheader", name="twelve")).to_be_visible()
