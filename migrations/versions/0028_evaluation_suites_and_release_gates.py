@@ -258,6 +258,9 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("split_percent", sa.Integer(), server_default="0", nullable=False)
         )
+        batch_op.add_column(
+            sa.Column("split_started_at", luna.db.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_agent_environments_split_version_id_agent_versions"),
             "agent_versions",
@@ -284,6 +287,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("eval_run_id", sa.String(length=40), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_eval_run_id"), ["eval_run_id"], unique=False)
         batch_op.add_column(sa.Column("chain_run_id", sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column("environment", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("traceparent", sa.String(length=64), nullable=True))
         batch_op.create_index(batch_op.f("ix_runs_chain_run_id"), ["chain_run_id"], unique=False)
 
@@ -297,6 +301,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_column("traceparent")
+        batch_op.drop_column("environment")
         batch_op.drop_index(batch_op.f("ix_runs_chain_run_id"))
         batch_op.drop_column("chain_run_id")
         batch_op.drop_index(batch_op.f("ix_runs_eval_run_id"))
@@ -309,6 +314,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_agent_environments_split_version_id_agent_versions"), type_="foreignkey"
         )
+        batch_op.drop_column("split_started_at")
         batch_op.drop_column("split_percent")
         batch_op.drop_column("split_version_id")
         batch_op.drop_column("gate_min_pass_rate")

@@ -13,9 +13,10 @@ types, which strict mode takes as they are.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Strict
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, PlainSerializer, Strict
 
 
 class RequestModel(BaseModel):
@@ -37,3 +38,10 @@ def _date_time_text(value: object) -> object:
 
 JsonDatetime = Annotated[AwareDatetime, Strict(False), BeforeValidator(_date_time_text)]
 """A date and time with a time zone, given as ISO 8601 text."""
+
+
+Money = Annotated[
+    Decimal,
+    PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json"),
+]
+"""US dollars as a decimal string (``"0.00123000"``), never a float."""

@@ -14,6 +14,7 @@ import pytest
 from tests.accounts import Account
 from tests.agents.test_environments import environments_url, versioned_agent
 from tests.runs.conftest import Worker, json_of
+from tests.runs.test_routes import wait_for_status
 from tests.standins import OpenAIStandin, Turn
 
 pytestmark = pytest.mark.anyio
@@ -292,3 +293,60 @@ async def test_what_an_eval_run_refuses_and_another_workspace_cannot_see(
     assert (await client.get(f"{base}/eval-suites/{suite_id}")).status_code == 404
     assert (await client.get(f"{base}/eval-runs/{first.json()['id']}")).status_code == 404
     assert (await client.post(f"{base}/eval-runs", json={"suite_id": suite_id})).status_code == 404
+
+
+class Draws:
+    """Stands for the split's random draw: the shares it draws, in order."""
+
+    def __init__(self, *draws: int) -> None:
+        self.draws = list(draws)
+
+    def randrange(self, stop: int) -> int:
+        return self.draws.pop(0)
+
+
+async def test_a_splits_two_versions_read_side_by_side(
+    client: httpx.AsyncClient,
+    sign_up,
+    worker: Worker,
+    openai_standin: OpenAIStandin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = await sign_up()
+    agent_id, ids = await versioned_agent(client, account, openai_standin)
+    openai_standin.respond_with(lambda body: Turn(text="ok"))
+    production = environments_url(account, agent_id, "production")
+    await json_of(await client.put(production, json={"version": 1}))
+    unsplit = await client.get(f"{production}/split")
+    split = await json_of(
+        await client.put(f"{production}/split", json={"version": 2, "percent": 30})
+    )
+    monkeypatch.setattr("luna.agents.environments._SPLIT", Draws(10, 90, 50))
+    url = agent_url(account, agent_id + "@production", "runs")
+    started = [await json_of(await client.post(url, json={"input": "hi"}), 202) for _ in range(3)]
+    for run in started:
+        await wait_for_status(client, account.workspace_id, run["id"], "succeeded")
+    direct = await json_of(
+        await client.post(agent_url(account, agent_id, "runs"), json={"input": "x"}), 202
+    )
+
+    results = await json_of(await client.get(f"{production}/split"))
+
+    assert unsplit.status_code == 409 and unsplit.json()["reason"] == "no-traffic-split"
+    assert split["split_since"] is not None
+    assert [run["agent_version_id"] for run in started] == [ids[2], ids[1], ids[1]]
+    assert direct["agent_version_id"] == ids[2]  # the current version, not through production
+    main, other = results["arms"]
+    assert (main["version"], main["share_percent"], main["runs"], main["succeeded"]) == (
+        1,
+        70,
+        2,
+        2,
+    )
+    assert (other["version"], other["share_percent"], other["runs"], other["succeeded"]) == (
+        2,
+        30,
+        1,
+        1,
+    )
+    assert main["success_rate"] == 1.0 and main["mean_latency_ms"] is not None

@@ -16,6 +16,7 @@ from luna.agents.schemas import (
     EnvironmentPromote,
     EnvironmentSet,
     EnvironmentSplit,
+    SplitResults,
 )
 from luna.deps import ClockDep, OriginDep, SessionDep, actor_of, require_workspace
 from luna.tenancy.access import WorkspaceAccess
@@ -136,6 +137,20 @@ async def gate_environment(
         gate=body,
         actor=actor_of(access, origin),
         now=clock(),
+    )
+
+
+@router.get(
+    "/{name}/split", operation_id="agents-environments-split-results", response_model=SplitResults
+)
+async def split_results(
+    agent_id: AgentId, name: Name, access: AgentReader, session: SessionDep
+) -> SplitResults:
+    """The traffic split's two versions side by side over the runs that asked for the
+    environment since the split began: runs, success rate, mean latency and cost,
+    tokens. 409 `no-traffic-split` without a split."""
+    return await environments.split_results(
+        session=session, workspace_id=access.workspace_id, agent_id=agent_id, name=name
     )
 
 

@@ -18,12 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from luna.agents.models import Agent, AgentEnvironment, AgentVersion
-from luna.agents.schemas import EnvironmentGate, EnvironmentOut, EnvironmentSplit
+from luna.agents.schemas import (
+    EnvironmentGate,
+    EnvironmentOut,
+    EnvironmentSplit,
+    SplitArm,
+    SplitResults,
+)
 from luna.agents.service import get_agent_for_workspace, version_of_agent
 from luna.errors import Conflict, NotFound, ValidationFailed
 from luna.evals.gate import check_gate
 from luna.evals.models import EvalSuite
 from luna.identity.api_keys import Actor
+from luna.runs.ab import Arm, environment_arms
 from luna.tenancy.audit import AuditAction
 
 MAX_ENVIRONMENTS: Final = 20
@@ -73,6 +80,7 @@ async def _shown(
             gate_min_pass_rate=environment.gate_min_pass_rate,
             split_version=split_number,
             split_percent=environment.split_percent if split_number is not None else 0,
+            split_since=environment.split_started_at if split_number is not None else None,
         )
         for environment, number, previous_number, split_number in rows
     ]
@@ -346,9 +354,12 @@ async def set_split(
         raise _missing(agent.id, name)
     if split.version is None or split.percent == 0:
         environment.split_version_id, environment.split_percent = None, 0
+        environment.split_started_at = None
     else:
         at = {"in": "body", "pointer": "#/version"}
         version = await version_of_agent(session, agent, split.version, at=at)
+        if environment.split_version_id != version.id or environment.split_started_at is None:
+            environment.split_started_at = now  # a new split: its arms count from here
         environment.split_version_id, environment.split_percent = version.id, split.percent
     environment.updated_at = now
     actor.record(
@@ -360,3 +371,69 @@ async def set_split(
     )
     await session.commit()
     return (await _shown(session, agent.id, name))[0]
+
+
+async def split_results(
+    *, session: AsyncSession, workspace_id: str, agent_id: str, name: str
+) -> SplitResults:
+    """The environment's version and its split version side by side, over the runs that
+    asked for the environment since the split began; 409 without a split."""
+    agent = await get_agent_for_workspace(
+        session=session, workspace_id=workspace_id, agent_id=agent_id
+    )
+    environment = await _environment(session, agent, name)
+    if environment is None:
+        raise _missing(agent.id, name)
+    since = environment.split_started_at
+    if environment.split_version_id is None or since is None:
+        raise Conflict(f"The environment {name!r} has no traffic split.", reason="no-traffic-split")
+    arms = await environment_arms(session, agent_id=agent.id, environment=name, since=since)
+    shares = {
+        environment.version_id: 100 - environment.split_percent,
+        environment.split_version_id: environment.split_percent,
+    }
+    numbers = dict(
+        (
+            await session.execute(
+                select(AgentVersion.id, AgentVersion.number).where(
+                    AgentVersion.id.in_(list(shares))
+                )
+            )
+        ).all()
+    )
+    return SplitResults(
+        environment=name,
+        since=since,
+        arms=[
+            _arm(numbers[version_id], share, arms.get(version_id))
+            for version_id, share in shares.items()
+        ],
+    )
+
+
+def _arm(number: int, share: int, arm: Arm | None) -> SplitArm:
+    if arm is None:
+        return SplitArm(
+            version=number,
+            share_percent=share,
+            runs=0,
+            finished=0,
+            succeeded=0,
+            success_rate=None,
+            mean_latency_ms=None,
+            mean_cost_usd=None,
+            tokens_in=0,
+            tokens_out=0,
+        )
+    return SplitArm(
+        version=number,
+        share_percent=share,
+        runs=arm.runs,
+        finished=arm.finished,
+        succeeded=arm.succeeded,
+        success_rate=round(arm.succeeded / arm.finished, 6) if arm.finished else None,
+        mean_latency_ms=arm.mean_latency_ms,
+        mean_cost_usd=arm.mean_cost_usd,
+        tokens_in=arm.tokens_in,
+        tokens_out=arm.tokens_out,
+    )

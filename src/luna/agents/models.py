@@ -87,6 +87,8 @@ class AgentEnvironment(Base):
         ForeignKey("agent_versions.id", ondelete="SET NULL")
     )
     split_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    # When the split began (its arms are compared over the runs since).
+    split_started_at: Mapped[datetime | None]
     updated_by_user_id: Mapped[str | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

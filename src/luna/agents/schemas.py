@@ -18,7 +18,7 @@ from luna.agents.catalog import Slug, Tag
 from luna.agents.definition import AgentDefinition
 from luna.agents.models import Agent, AgentVersion
 from luna.db.pagination import Page
-from luna.schemas import RequestModel
+from luna.schemas import Money, RequestModel
 
 # No control characters: names show in lists, logs and file names of exports.
 AgentName = Annotated[
@@ -235,6 +235,7 @@ class EnvironmentOut(BaseModel):
         None, description="The version a share of this environment's runs try instead."
     )
     split_percent: int = Field(0, description="That share, in percent.")
+    split_since: datetime | None = Field(None, description="When the split began.")
 
 
 class EnvironmentPage(Page[EnvironmentOut]):
@@ -263,3 +264,27 @@ class EnvironmentSplit(RequestModel):
 
     version: int | None = Field(None, ge=1, le=1_000_000, description="null ends the split.")
     percent: int = Field(0, ge=0, le=100)
+
+
+class SplitArm(BaseModel):
+    """One version's runs since the split began."""
+
+    version: int
+    share_percent: int = Field(description="The share of the runs the split sends to it.")
+    runs: int
+    finished: int
+    succeeded: int
+    success_rate: float | None = Field(description="Succeeded / finished (0 to 1).")
+    mean_latency_ms: float | None
+    mean_cost_usd: Money | None
+    tokens_in: int
+    tokens_out: int
+
+
+class SplitResults(BaseModel):
+    """A traffic split's two versions side by side, over the runs that asked for the
+    environment since the split began."""
+
+    environment: str
+    since: datetime
+    arms: list[SplitArm]

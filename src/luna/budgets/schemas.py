@@ -17,8 +17,7 @@ from pydantic import (
 
 from luna.budgets.models import Budget, BudgetScope
 from luna.db.pagination import Page
-from luna.runs.schemas import Money
-from luna.schemas import RequestModel
+from luna.schemas import Money, RequestModel
 
 MaxTokens = Annotated[
     int,

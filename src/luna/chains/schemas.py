@@ -27,8 +27,7 @@ from luna.chains.models import (
 )
 from luna.chains.presets import Preset
 from luna.db.pagination import Page
-from luna.runs.schemas import Money
-from luna.schemas import RequestModel
+from luna.schemas import Money, RequestModel
 
 ChainSort = Literal["name", "-name", "created_at", "-created_at", "updated_at", "-updated_at"]
 

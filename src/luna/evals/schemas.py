@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from luna.agents.definition import AgentDefinition, ModelChoice
 from luna.agents.schemas import EnvironmentName
 from luna.db.pagination import Page
-from luna.runs.schemas import Money
-from luna.schemas import RequestModel
+from luna.schemas import Money, RequestModel
 
 MAX_CASES: Final = 500
 MAX_INPUT_CHARS: Final = 100_000

@@ -110,6 +110,9 @@ class Run(Base):
     eval_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
     # The chain run this run is a node of: a run budget holds the chain run as a whole.
     chain_run_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The agent environment the run asked for (``agt_...@production``), if any: a traffic
+    # split's runs are compared by the version each ran.
+    environment: Mapped[str | None] = mapped_column(String(40))
     # The W3C trace context of the request that made the run: its worker continues it.
     traceparent: Mapped[str | None] = mapped_column(String(64), default=current_traceparent)
     saved_tokens_in: Mapped[int] = mapped_column(default=0, server_default="0")

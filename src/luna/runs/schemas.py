@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
     model_validator,
 )
@@ -19,7 +17,7 @@ from luna.agents.definition import MAX_JSON_DEPTH, AgentDefinition, JsonObject
 from luna.agents.schemas import MAX_VERSION_NUMBER, EnvironmentName
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunApproval, RunStep
-from luna.schemas import RequestModel
+from luna.schemas import Money, RequestModel
 
 RunStatus = Literal["queued", "running", "waiting_approval", "succeeded", "failed", "cancelled"]
 RunMode = Literal["background", "wait", "stream"]
@@ -27,11 +25,6 @@ RunSort = Literal["created_at", "-created_at"]
 MAX_INPUT_TEXT = 200_000
 MAX_SEQUENCE: Final = 2**31 - 1
 """The largest sequence a step can have (a 32-bit column), so the largest event id."""
-Money = Annotated[
-    Decimal,
-    PlainSerializer(lambda amount: format(amount, "f"), return_type=str, when_used="json"),
-]
-"""US dollars as a decimal string (``"0.00123000"``), never a float."""
 RunId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
 
 

@@ -120,6 +120,7 @@ async def create_run(
         thread_id=thread_id or run_id,
         created_at=now,
         counterfactual_of_run_id=counterfactual_of,
+        environment=None if counterfactual_of else request.environment,
     )
     session.add(run)
     if cached is not None:

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from luna.db.pagination import Page
 from luna.runs.models import Run, RunStep
-from luna.runs.schemas import GraphEdge, Money, RunError, RunStatus, StepOut, latency_ms
-from luna.schemas import RequestModel
+from luna.runs.schemas import GraphEdge, RunError, RunStatus, StepOut, latency_ms
+from luna.schemas import Money, RequestModel
 from luna.security.redaction import redact, redact_text
 from luna.sharing.models import RunShare
 

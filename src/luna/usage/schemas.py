@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from luna.runs.schemas import Money
+from luna.schemas import Money
 from luna.usage.metering import GroupBy, Usage, UsageFigures, UsageGroup
 
 
