@@ -154,6 +154,8 @@ async def test_a_separate_worker_process_continues_the_trace(
     finally:
         worker.send_signal(signal.SIGTERM)
         output, _ = worker.communicate(timeout=60)
+    app.state.resources.tracer_provider.force_flush()  # this process's request span
+    spans = collector.wait_for(trace_id, "POST ")
     server = next(s for s in spans if s.name.startswith("POST "))
     chat = next(s for s in spans if s.name.startswith("chat "))
     assert server.pid != chat.pid  # the API here, the run in the worker process
