@@ -271,9 +271,24 @@ async def _room(session: AsyncSession, suite: EvalSuite, adding: int) -> int:
     return 0 if last is None else last + 1
 
 
-async def _changed(session: AsyncSession, suite: EvalSuite, now: datetime) -> None:
+def _changed(
+    session: AsyncSession,
+    suite: EvalSuite,
+    now: datetime,
+    actor: Actor,
+    action: AuditAction,
+    **data: object,
+) -> None:
+    """A change to the suite's cases: a new revision, audited with what changed."""
     suite.revision += 1
     suite.updated_at = now
+    actor.record(
+        session,
+        action=action,
+        target_type="eval_suite",
+        target_id=suite.id,
+        data={**data, "revision": suite.revision},
+    )
 
 
 async def add_cases(
@@ -291,14 +306,7 @@ async def add_cases(
     suite = await get_suite(session, workspace_id, suite_id, for_update=True)
     start = await _room(session, suite, len(cases))
     made = _add_cases(session, suite, cases, start=start, now=now, source_run_id=source_run_id)
-    await _changed(session, suite, now)
-    actor.record(
-        session,
-        action=action,
-        target_type="eval_suite",
-        target_id=suite.id,
-        data={"cases": len(cases), "revision": suite.revision},
-    )
+    _changed(session, suite, now, actor, action, cases=len(cases))
     await session.commit()
     return await suite_detail(session, suite), made
 
@@ -320,14 +328,7 @@ async def replace_case(
     found.input = case.input
     found.checks = case.checks.model_dump(mode="json", exclude_defaults=True)
     found.updated_at = now
-    await _changed(session, suite, now)
-    actor.record(
-        session,
-        action="eval_suite.case_changed",
-        target_type="eval_suite",
-        target_id=suite.id,
-        data={"case_id": case_id, "revision": suite.revision},
-    )
+    _changed(session, suite, now, actor, "eval_suite.case_changed", case_id=case_id)
     await session.commit()
     return case_out(found)
 
@@ -344,14 +345,7 @@ async def delete_case(
     suite = await get_suite(session, workspace_id, suite_id, for_update=True)
     found = await _case(session, suite, case_id)
     await session.delete(found)
-    await _changed(session, suite, now)
-    actor.record(
-        session,
-        action="eval_suite.case_deleted",
-        target_type="eval_suite",
-        target_id=suite.id,
-        data={"case_id": case_id, "revision": suite.revision},
-    )
+    _changed(session, suite, now, actor, "eval_suite.case_deleted", case_id=case_id)
     await session.commit()
 
 
