@@ -46,6 +46,7 @@ function environment(
     gate_min_pass_rate: null,
     split_version: null,
     split_percent: 0,
+    split_since: null,
     ...overrides,
   };
 }
@@ -53,6 +54,40 @@ function environment(
 const DEVELOPMENT = environment("development", 3, null);
 const PRODUCTION = environment("production", 1, 2);
 const STAGING = environment("staging", 3, 2);
+
+const SPLIT_SINCE = "2026-11-18T08:30:00Z";
+const SPLIT_PRODUCTION = environment("production", 1, 2, {
+  split_version: 3,
+  split_percent: 20,
+  split_since: SPLIT_SINCE,
+});
+
+function arm(version: number, overrides: Partial<Schemas["SplitArm"]> = {}): Schemas["SplitArm"] {
+  return {
+    version,
+    share_percent: 0,
+    runs: 0,
+    finished: 0,
+    succeeded: 0,
+    success_rate: null,
+    mean_latency_ms: null,
+    mean_cost_usd: null,
+    tokens_in: 0,
+    tokens_out: 0,
+    ...overrides,
+  };
+}
+
+function splitResults(arms: Schemas["SplitArm"][]): Schemas["SplitResults"] {
+  return { environment: "production", since: SPLIT_SINCE, arms };
+}
+
+/** A table's rows as the text of their cells, header row first. */
+function rowsOf(table: HTMLElement) {
+  return within(table)
+    .getAllByRole("row")
+    .map((row) => Array.from((row as HTMLTableRowElement).cells, (cell) => cell.textContent));
+}
 
 function renderPanel({ canWrite = true } = {}) {
   return renderPage(<EnvironmentsPanel workspaceId="ws_1" agent={AGENT} canWrite={canWrite} />, {
@@ -381,6 +416,118 @@ describe("EnvironmentsPanel", () => {
       { version: 3, percent: 20 },
       { version: null, percent: 0 },
     ]);
+  });
+
+  it("shows a reader the results of a split's two versions side by side", async () => {
+    const user = userEvent.setup();
+    const requests = fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([SPLIT_PRODUCTION, STAGING]),
+      [`GET ${ENVIRONMENTS}/production/split`]: json(
+        splitResults([
+          arm(1, {
+            share_percent: 80,
+            runs: 80,
+            finished: 78,
+            succeeded: 70,
+            success_rate: 70 / 78,
+            mean_latency_ms: 1250,
+            mean_cost_usd: "0.01230000",
+            tokens_in: 120000,
+            tokens_out: 8000,
+          }),
+          arm(3, {
+            share_percent: 20,
+            runs: 20,
+            finished: 19,
+            succeeded: 18,
+            success_rate: 18 / 19,
+            mean_latency_ms: 840,
+            mean_cost_usd: "0.00900000",
+            tokens_in: 31000,
+            tokens_out: 1900,
+          }),
+        ]),
+      ),
+    });
+    renderPanel({ canWrite: false });
+    const list = await environmentList();
+    const production = item(list, "production");
+    const toggle = within(production).getByRole("button", {
+      name: "Results of production's split",
+    });
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(requests.some((request) => request.path.endsWith("/split"))).toBe(false);
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "true");
+    const table = await within(production).findByRole("table");
+    expect(rowsOf(table)).toEqual([
+      ["Figure", "v1 (main)", "v3 (split)"],
+      ["Share", "80%", "20%"],
+      ["Runs", "80", "20"],
+      ["Succeeded", "70 of 78", "18 of 19"],
+      ["Success rate", "90%", "95%"],
+      ["Mean latency", "1.3 s", "840 ms"],
+      ["Mean cost", "$0.0123", "$0.009"],
+      ["Tokens in / out", "120,000 / 8,000", "31,000 / 1,900"],
+    ]);
+    const since = within(production).getByText(
+      (_, element) =>
+        element?.tagName === "TIME" && element.getAttribute("dateTime") === SPLIT_SINCE,
+    );
+    expect(since.closest("h3")).toHaveTextContent(/^Results since /);
+    expect(since).toHaveAttribute("title");
+    expect(requests.filter((request) => request.path.endsWith("/split"))).toHaveLength(1);
+
+    await user.click(toggle);
+    expect(toggle).toHaveAttribute("aria-expanded", "false");
+    expect(within(production).queryByRole("table")).toBeNull();
+  });
+
+  it("says when no run went through a split yet", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([SPLIT_PRODUCTION]),
+      [`GET ${ENVIRONMENTS}/production/split`]: json(
+        splitResults([arm(1, { share_percent: 80 }), arm(3, { share_percent: 20 })]),
+      ),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Results of production's split" }));
+    expect(
+      await within(list).findByText("No runs through production since the split began."),
+    ).toBeVisible();
+    expect(within(list).queryByRole("table")).toBeNull();
+  });
+
+  it("shows why a split's results could not be loaded", async () => {
+    const user = userEvent.setup();
+    fakeApi({
+      [`GET ${ENVIRONMENTS}`]: page([SPLIT_PRODUCTION]),
+      [`GET ${ENVIRONMENTS}/production/split`]: problem(
+        409,
+        "conflict",
+        "The environment 'production' has no traffic split.",
+        { reason: "no-traffic-split" },
+      ),
+    });
+    renderPanel();
+    const list = await environmentList();
+    await user.click(within(list).getByRole("button", { name: "Results of production's split" }));
+    const alert = await within(list).findByRole("alert");
+    expect(alert).toHaveTextContent("production has no traffic split now");
+    expect(alert).toHaveTextContent("The environment 'production' has no traffic split.");
+    expect(alert).toHaveTextContent("req_test");
+  });
+
+  it("offers no results for an environment without a split, and never asks for them", async () => {
+    const requests = fakeApi({ [`GET ${ENVIRONMENTS}`]: page([PRODUCTION, STAGING]) });
+    renderPanel();
+    const list = await environmentList();
+    expect(within(list).queryByRole("button", { name: /Results/ })).toBeNull();
+    expect(within(list).queryByText("Results")).toBeNull();
+    expect(requests.some((request) => request.path.endsWith("/split"))).toBe(false);
   });
 
   it("shows the release gate's verdict when it stops a promotion", async () => {

@@ -1,4 +1,5 @@
-import { ShieldCheck, Split } from "lucide-react";
+import { useQueryClient } from "@tanstack/react-query";
+import { ChevronDown, ShieldCheck, Split } from "lucide-react";
 import { useId, useState, type SubmitEvent } from "react";
 import { Link, useSearchParams } from "react-router";
 
@@ -18,13 +19,18 @@ import { classNames } from "../../../lib/class-names";
 import { formatDateTime, formatRelative } from "../../../lib/dates";
 import { textField } from "../../../lib/form-data";
 import { formErrors, type FormErrors } from "../../../lib/form-errors";
+import { formatRate } from "../../evals/eval-format";
 import { useSuites, type Suite } from "../../evals/hooks";
+import { formatCost, formatCount, formatLatency } from "../../runs/run-format";
 import { writeComparison } from "../editor/version-view";
 import type { AgentDetail } from "../hooks";
 import {
   ENVIRONMENT_NAME_PATTERN,
   SUGGESTED_ENVIRONMENTS,
+  environmentsKey,
   gateRefusal,
+  isNoTrafficSplit,
+  isSplit,
   useDeleteEnvironment,
   useEnvironments,
   useGateEnvironment,
@@ -32,7 +38,10 @@ import {
   useRollBackEnvironment,
   useSetEnvironment,
   useSplitEnvironment,
+  useSplitResults,
   type Environment,
+  type SplitArm,
+  type SplitResults,
 } from "./hooks";
 
 interface EnvironmentsPanelProps {
@@ -236,7 +245,10 @@ function EnvironmentItem({
   const gateSuite = environment.gate_suite_id ?? null;
   const floor = environment.gate_min_pass_rate ?? null;
   const splitVersion = environment.split_version ?? null;
-  const splitting = splitVersion !== null && environment.split_percent > 0;
+  const splitting = isSplit(environment);
+  const resultsId = useId();
+  const [showingResults, setShowingResults] = useState(false);
+  const resultsOpen = splitting && showingResults;
   return (
     <li className="glass rounded-xl px-4 py-3">
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
@@ -268,14 +280,41 @@ function EnvironmentItem({
             </p>
           )}
           {splitting && (
-            <p className="flex items-center gap-1.5">
+            <p className="flex flex-wrap items-center gap-x-1.5 gap-y-1">
               <Split aria-hidden="true" className="size-3.5 shrink-0 text-luna-300" />
               <span>
                 Split: {environment.split_percent}% of runs to v{splitVersion}
               </span>
+              <button
+                type="button"
+                aria-label={`Results of ${name}'s split`}
+                aria-expanded={resultsOpen}
+                aria-controls={resultsOpen ? resultsId : undefined}
+                onClick={() => {
+                  setShowingResults((showing) => !showing);
+                }}
+                className="-my-1 inline-flex items-center gap-0.5 rounded px-1 py-1 font-medium text-luna-200 underline-offset-4 hover:underline focus-visible:outline-2 focus-visible:outline-halo"
+              >
+                Results
+                <ChevronDown
+                  aria-hidden="true"
+                  className={classNames(
+                    "size-3.5 transition-transform motion-reduce:transition-none",
+                    resultsOpen && "rotate-180",
+                  )}
+                />
+              </button>
             </p>
           )}
         </div>
+      )}
+      {resultsOpen && (
+        <SplitResultsView
+          id={resultsId}
+          workspaceId={workspaceId}
+          agentId={agentId}
+          environment={environment}
+        />
       )}
       {canWrite && (
         <div className="mt-2 flex flex-wrap gap-2">
@@ -336,6 +375,156 @@ function EnvironmentItem({
         </div>
       )}
     </li>
+  );
+}
+
+interface SplitResultsViewProps {
+  id: string;
+  workspaceId: string;
+  agentId: string;
+  environment: Environment;
+}
+
+/** A figure of the split's results, one row of the table. */
+interface SplitFigure {
+  label: string;
+  value: (arm: SplitArm) => string;
+}
+
+const SPLIT_FIGURES: readonly SplitFigure[] = [
+  { label: "Share", value: (arm) => formatRate(arm.share_percent / 100) },
+  { label: "Runs", value: (arm) => formatCount(arm.runs) },
+  {
+    label: "Succeeded",
+    value: (arm) => `${formatCount(arm.succeeded)} of ${formatCount(arm.finished)}`,
+  },
+  { label: "Success rate", value: (arm) => formatRate(arm.success_rate) },
+  {
+    label: "Mean latency",
+    value: (arm) => (arm.mean_latency_ms === null ? "–" : formatLatency(arm.mean_latency_ms)),
+  },
+  {
+    label: "Mean cost",
+    value: (arm) => (arm.mean_cost_usd === null ? "–" : formatCost(arm.mean_cost_usd)),
+  },
+  {
+    label: "Tokens in / out",
+    value: (arm) => `${formatCount(arm.tokens_in)} / ${formatCount(arm.tokens_out)}`,
+  },
+];
+
+/**
+ * The traffic split's two versions side by side (the environment's own first, then the one
+ * the split sends runs to), over the runs that asked for the environment since it began.
+ */
+function SplitResultsView({ id, workspaceId, agentId, environment }: SplitResultsViewProps) {
+  const queryClient = useQueryClient();
+  const results = useSplitResults(workspaceId, agentId, environment);
+  const { name } = environment;
+  const ended = results.isError && isNoTrafficSplit(results.error);
+  return (
+    <div id={id} className="mt-2 border-t border-white/10 pt-2">
+      {results.isPending ? (
+        <LoadingRegion label={`Loading the results of ${name}'s split`}>
+          <Skeleton className="h-40" />
+        </LoadingRegion>
+      ) : results.isError ? (
+        <ErrorState
+          title={
+            ended ? `${name} has no traffic split now` : "The split's results could not be loaded"
+          }
+          message={results.error.message}
+          requestId={results.error instanceof ApiProblem ? results.error.requestId : null}
+          onRetry={() => {
+            if (ended) {
+              // The list is out of date: fetched again, it shows the split as it is.
+              void queryClient.invalidateQueries({
+                queryKey: environmentsKey(workspaceId, agentId),
+              });
+            } else {
+              void results.refetch();
+            }
+          }}
+          retrying={results.isFetching}
+        />
+      ) : (
+        <SplitResultsTable name={name} results={results.data} />
+      )}
+    </div>
+  );
+}
+
+/** The arms' figures, one column each; a line instead while no run went through. */
+function SplitResultsTable({ name, results }: { name: string; results: SplitResults }) {
+  const headingId = useId();
+  const { arms, since } = results;
+  return (
+    <>
+      <h3 id={headingId} className="text-xs font-semibold text-white">
+        Results{" "}
+        <span className="font-normal text-slate-400">
+          since{" "}
+          <time dateTime={since} title={formatDateTime(since)}>
+            {formatRelative(since)}
+          </time>
+        </span>
+      </h3>
+      {arms.every((arm) => arm.runs === 0) ? (
+        <p className="mt-2 text-xs text-slate-400">No runs through {name} since the split began.</p>
+      ) : (
+        <div
+          role="region"
+          aria-labelledby={headingId}
+          tabIndex={0}
+          className="mt-2 overflow-x-auto rounded-lg focus-visible:outline-2 focus-visible:outline-halo"
+        >
+          <table className="w-full min-w-[17rem] text-xs">
+            <caption className="sr-only">
+              The runs of each version of {name} since the split began
+            </caption>
+            <thead className="border-b border-white/10 text-slate-400">
+              <tr>
+                <th scope="col" className="py-1.5 pr-3 text-left font-medium">
+                  <span className="sr-only">Figure</span>
+                </th>
+                {arms.map((arm, index) => (
+                  <th
+                    key={arm.version}
+                    scope="col"
+                    className="px-3 py-1.5 text-right font-medium whitespace-nowrap text-slate-200"
+                  >
+                    v{arm.version}{" "}
+                    <span className="font-normal text-slate-400">
+                      ({index === 0 ? "main" : "split"})
+                    </span>
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-white/6">
+              {SPLIT_FIGURES.map((figure) => (
+                <tr key={figure.label}>
+                  <th
+                    scope="row"
+                    className="py-1.5 pr-3 text-left font-normal whitespace-nowrap text-slate-400"
+                  >
+                    {figure.label}
+                  </th>
+                  {arms.map((arm) => (
+                    <td
+                      key={arm.version}
+                      className="px-3 py-1.5 text-right whitespace-nowrap text-slate-100 tabular-nums"
+                    >
+                      {figure.value(arm)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
   );
 }
 

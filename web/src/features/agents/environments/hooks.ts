@@ -146,3 +146,48 @@ export function gateRefusal(error: unknown): string | null {
     ? error.problem.detail
     : null;
 }
+
+export type SplitResults = Schemas["SplitResults"];
+export type SplitArm = Schemas["SplitArm"];
+
+/** Whether an environment sends a share of its runs to another version now. */
+export function isSplit(environment: Environment): boolean {
+  return (environment.split_version ?? null) !== null && environment.split_percent > 0;
+}
+
+/**
+ * A split's results. The key names the split itself (its version, share and start), so that
+ * a changed split is asked for afresh, and the list's refetch after a change (which may end
+ * the split) does not ask for the results of a split that is no more.
+ */
+export function splitResultsKey(workspaceId: string, agentId: string, environment: Environment) {
+  return [
+    ...agentKey(workspaceId, agentId),
+    "environment-split",
+    environment.name,
+    environment.split_version ?? null,
+    environment.split_percent,
+    environment.split_since ?? null,
+  ] as const;
+}
+
+/** The two versions of an environment's traffic split side by side; asked only while it splits. */
+export function useSplitResults(workspaceId: string, agentId: string, environment: Environment) {
+  const { name } = environment;
+  return useQuery({
+    queryKey: splitResultsKey(workspaceId, agentId, environment),
+    queryFn: ({ signal }) =>
+      unwrap(
+        api.GET("/api/v1/workspaces/{workspace_id}/agents/{agent_id}/environments/{name}/split", {
+          params: { path: { workspace_id: workspaceId, agent_id: agentId, name } },
+          signal,
+        }),
+      ),
+    enabled: isSplit(environment),
+  });
+}
+
+/** The API's answer for an environment without a split (409 `no-traffic-split`). */
+export function isNoTrafficSplit(error: unknown): boolean {
+  return error instanceof ApiProblem && error.problem.reason === "no-traffic-split";
+}
