@@ -382,10 +382,22 @@ def fill(path: str, workspace_id: str, agent_id: str, ids: dict[str, str] | None
 async def evaluation_ids(
     app: FastAPI, client: httpx.AsyncClient, workspace_id: str, agent: dict[str, Any]
 ) -> dict[str, str]:
-    """A suite of the agent with a case, and an eval run of it comparing two versions (as
-    stored, without running): the ids the evaluation routes take."""
-    url = f"/api/v1/workspaces/{workspace_id}/agents/{agent['id']}/eval-suites"
-    suite = (await client.post(url, json={"name": "Owned", "cases": [{"input": "x"}]})).json()
+    """A suite of the agent with a case, an eval run of it comparing two versions (as
+    stored, without running) and a split production environment: the ids the
+    evaluation and environment routes take."""
+    agent_url = f"/api/v1/workspaces/{workspace_id}/agents/{agent['id']}"
+    suite = (
+        await client.post(
+            f"{agent_url}/eval-suites", json={"name": "Owned", "cases": [{"input": "x"}]}
+        )
+    ).json()
+    # A second version, and production split between the two.
+    await client.patch(agent_url, json={"definition": {**DEFINITION, "instructions": "Two."}})
+    await client.put(f"{agent_url}/environments/production", json={"version": 1})
+    split = await client.put(
+        f"{agent_url}/environments/production/split", json={"version": 2, "percent": 10}
+    )
+    assert split.status_code == 200, split.text
     async with app.state.resources.session_factory() as session:
         eval_run = EvalRun(
             workspace_id=workspace_id,
@@ -437,7 +449,7 @@ async def test_another_workspace_agents_are_not_found(
     agent = await create_agent(client, owner.workspace_id, name="Secret", definition=DEFINITION)
     ids = await evaluation_ids(app, client, owner.workspace_id, agent)
     routes = agent_routes(app)
-    assert len(routes) == 31, routes  # with runs-create, the environments and evaluations
+    assert len(routes) == 32, routes  # with runs-create, the environments and evaluations
     intruder = await sign_up("intruder@example.com")  # the client is now signed in as them
     for workspace_id in (owner.workspace_id, intruder.workspace_id):
         for method, path in routes:
@@ -457,6 +469,7 @@ async def test_a_viewer_reads_but_cannot_write(
     owner = await sign_up("owner@example.com")
     agent = await create_agent(client, owner.workspace_id, name="Shared", definition=DEFINITION)
     ids = await evaluation_ids(app, client, owner.workspace_id, agent)
+    agent = (await client.get(agents_url(owner.workspace_id, agent["id"]))).json()
     viewer = await sign_up("viewer@example.com")
     async with app.state.resources.session_factory() as session:
         session.add(Membership(team_id=owner.team_id, user_id=viewer.user_id, role="viewer"))

@@ -101,3 +101,26 @@ def test_a_suite_compares_two_versions_case_by_case(watched_page: WatchedPage, t
         expect(page.get_by_text("twelve is added to Sums.")).to_be_visible()
         page.get_by_role("link", name="Open the suite").click()
         expect(page.get_by_role("rowheader", name="twelve")).to_be_visible()
+
+        # Production splits its runs between the two versions; the agent's page reads
+        # the two side by side.
+        production = f"{base}/{agent['id']}/environments/production"
+        page.request.put(production, headers=origin, data={"version": 1})
+        split = page.request.put(
+            f"{production}/split", headers=origin, data={"version": 2, "percent": 50}
+        )
+        assert split.ok, split.text()
+        for number in range(4):
+            ran = page.request.post(
+                f"{base}/{agent['id']}@production/runs",
+                headers=origin,
+                data={"input": f"Add {number} and 1", "mode": "wait"},
+                timeout=130_000,
+            )
+            assert ran.ok and ran.json()["status"] == "succeeded", ran.text()
+        watched.goto(f"/app/w/{workspace}/agents/{agent['id']}")
+        page.get_by_role("button", name="Results of production's split").click()
+        expect(page.get_by_role("columnheader", name="v1 (main)")).to_be_visible()
+        expect(page.get_by_role("columnheader", name="v2 (split)")).to_be_visible()
+        expect(page.get_by_role("rowheader", name="Runs")).to_be_visible()
+        watched.check("environments-split")

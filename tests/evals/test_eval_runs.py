@@ -251,12 +251,13 @@ async def test_a_traffic_split_sends_its_share_to_the_other_version(
         for _ in range(3)
     ]
     bad = await client.put(f"{production}/split", json={"version": 9, "percent": 10})
+    itself = await client.put(f"{production}/split", json={"version": 1, "percent": 10})
 
     assert (split["split_version"], split["split_percent"]) == (2, 100)
     assert all_split == [ids[2]] * 3
     assert (ended["split_version"], ended["split_percent"]) == (None, 0)
     assert none_split == [ids[1]] * 3
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and itself.status_code == 422
 
 
 async def test_what_an_eval_run_refuses_and_another_workspace_cannot_see(

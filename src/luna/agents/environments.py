@@ -358,6 +358,9 @@ async def set_split(
     else:
         at = {"in": "body", "pointer": "#/version"}
         version = await version_of_agent(session, agent, split.version, at=at)
+        if version.id == environment.version_id:
+            message = f"The environment {name!r} runs version {version.number} already."
+            raise ValidationFailed(message, errors=[{**at, "message": message}])
         if environment.split_version_id != version.id or environment.split_started_at is None:
             environment.split_started_at = now  # a new split: its arms count from here
         environment.split_version_id, environment.split_percent = version.id, split.percent
