@@ -175,9 +175,10 @@ async def test_the_gate_refuses_a_worse_version_and_lets_a_passing_one_through(
         202,
     )
     assert run["agent_version_id"] == ids[1]
+    await wait_for_status(client, account.workspace_id, run["id"], "succeeded")
 
-    # Back to version 2 by roll back (not gated: it restores what ran), then version 2 may
-    # not come forward again over version 1... it is there already; a floor refuses it.
+    # A roll back is not gated: it restores what ran before. Set forward again to version 1,
+    # production then refuses version 2 (75 % < 100 %), and with a floor of 90 % says so.
     rolled = await json_of(await client.post(f"{production}/rollback"))
     assert rolled["version"] == 2
     await json_of(await client.put(production, json={"version": 1}))  # 100 % >= 75 %
@@ -227,6 +228,11 @@ async def test_a_cancelled_eval_run_stops_its_case_runs(
     assert again.status_code == 409
     done = await finished(client, account, agent_id, started["id"])
     assert done["status"] == "cancelled"
+    # Every case run it stored ends cancelled, none reaching its answer.
+    for result in done["results"]:
+        if result["run_id"] is not None:
+            await wait_for_status(client, account.workspace_id, result["run_id"], "cancelled")
+    assert all(result["status"] in ("pending", "errored") for result in done["results"])
 
 
 async def test_a_traffic_split_sends_its_share_to_the_other_version(
@@ -330,6 +336,7 @@ async def test_a_splits_two_versions_read_side_by_side(
     direct = await json_of(
         await client.post(agent_url(account, agent_id, "runs"), json={"input": "x"}), 202
     )
+    await wait_for_status(client, account.workspace_id, direct["id"], "succeeded")
 
     results = await json_of(await client.get(f"{production}/split"))
 

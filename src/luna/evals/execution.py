@@ -87,9 +87,12 @@ async def _start(eval_run_id: str) -> dict[str, Any]:
         )
         if not existing:
             await _create_case_runs(session, eval_run)
-        await transition(
+        moved = await transition(
             session, eval_run.id, EvalRunStatus.RUNNING, started_at=eval_run.started_at or utcnow()
         )
+        if not moved:  # cancelled meanwhile: no case run is stored, none runs
+            await session.rollback()
+            return {"status": EvalRunStatus.CANCELLED}
         await session.commit()
         run_ids = await session.scalars(
             select(EvalResult.run_id)
