@@ -13,7 +13,7 @@ from luna.runs.sweep import measure_queue
 from tests.runs.conftest import Worker, json_of, worker
 from tests.runs.local_agents import agent_with, local_provider
 from tests.runs.test_routes import wait_for_status
-from tests.standins import OpenAIStandin, Turn, Usage
+from tests.standins import OpenAIStandin, ToolCall, Turn, Usage
 
 pytestmark = pytest.mark.anyio
 
@@ -105,3 +105,27 @@ async def test_the_sweep_measures_the_queue(
 
     assert total("luna_runs_queued") == 2
     assert total("luna_runs_oldest_queued_age_seconds") >= 0
+
+
+async def test_steps_are_timed_by_kind(
+    client: httpx.AsyncClient, sign_up, worker: Worker, openai_standin: OpenAIStandin
+) -> None:
+    account = await sign_up()
+    await local_provider(client, account.workspace_id, openai_standin)
+    agent_id = await agent_with(client, account.workspace_id, tools=[{"name": "calculator"}])
+    openai_standin.script(
+        Turn(tool_calls=[ToolCall("calculator", {"expression": "6*7"})]), Turn(text="42")
+    )
+    before = {
+        kind: total("luna_step_duration_seconds_count", kind=kind)
+        for kind in ("model_request", "tool_result", "text")
+    }
+
+    url = f"/api/v1/workspaces/{account.workspace_id}/agents/{agent_id}/runs"
+    run = await json_of(await client.post(url, json={"input": "6*7?"}), 202)
+    await wait_for_status(client, account.workspace_id, run["id"], "succeeded")
+
+    after = {kind: total("luna_step_duration_seconds_count", kind=kind) for kind in before}
+    assert after["model_request"] - before["model_request"] == 2
+    assert after["tool_result"] - before["tool_result"] == 1
+    assert after["text"] == before["text"]  # an instant: nothing to time

@@ -93,6 +93,14 @@ MODEL_REQUEST_SECONDS: Final = Histogram(
     buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
     registry=REGISTRY,
 )
+STEP_SECONDS: Final = Histogram(
+    "luna_step_duration_seconds",
+    "How long runs' steps took, by kind (model_request: the model's answer; tool_result: "
+    "the tool's execution), for the steps that have a start and an end.",
+    ("kind",),
+    buckets=(0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120),
+    registry=REGISTRY,
+)
 MODEL_TOKENS: Final = Counter(
     "luna_model_tokens",
     "Tokens of runs' model requests, in (prompt) and out (answer).",

@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from luna.db.ids import new_id
+from luna.observability.metrics import STEP_SECONDS
 from luna.runs.bus import RunBus
 from luna.runs.models import Run, RunStep
 
@@ -113,6 +114,9 @@ class StepWriter:
             await session.commit()
         if new:
             await self._bus.publish(self.run_id, {"type": "step", "sequence": last})
+        for record in new:
+            if record.latency_ms is not None and record.started_at != record.ended_at:
+                STEP_SECONDS.labels(record.kind).observe(record.latency_ms / 1000)
         return [sequences.get(record.key) for record in records]
 
     async def _step_id(self, session: AsyncSession, key: str | None) -> str | None:
