@@ -40,6 +40,10 @@ APPLICATION_NAME: Final = "luna"
 APPLICATION_VERSION: Final = "1"
 
 
+# How long a stopping engine waits for work that started just as it looked for some.
+LAST_LOOK_SECONDS: Final = 1
+
+
 @dataclass(frozen=True)
 class QueueSpec:
     """A DBOS queue a domain's work is enqueued on."""
@@ -151,7 +155,10 @@ class JobEngine:
         """Stop DBOS and give the lease up: what is still unfinished after the grace
         period is recovered by another worker at once."""
         await self._stop_lease_rounds()
-        grace = int(self.settings.shutdown_grace_seconds) if await self._executing() else 0
+        # With nothing under way, a second still lets a workflow that a queue or a schedule
+        # started after the look finish, instead of being cut off in the middle of a query.
+        executing = await self._executing()
+        grace = int(self.settings.shutdown_grace_seconds) if executing else LAST_LOOK_SECONDS
         await asyncio.to_thread(DBOS.destroy, workflow_completion_timeout_sec=grace)
         # DBOS made its thread pool this loop's default executor, and destroying it shut
         # that pool down: give the loop a pool of its own again, or every later
@@ -181,7 +188,7 @@ class JobEngine:
 
     async def _executing(self) -> bool:
         """Whether this worker has unfinished workflows (the grace period waits for them;
-        DBOS would otherwise wait a whole second even when there is nothing to wait for).
+        with nothing under way the engine waits one last second only).
         Work dequeued after this look is recovered by another worker, as after a crash."""
         pending = await DBOS.list_workflows_async(
             status="PENDING",
